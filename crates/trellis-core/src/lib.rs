@@ -1,0 +1,12 @@
+//! The Trellis domain: values that validate on construction, and the rules
+//! that decide what is allowed. This crate does no IO: no HTTP, no SQL, no
+//! JSON-LD, no async runtime. Every other crate speaks in its types.
+
+pub mod account;
+pub mod error;
+pub mod profile;
+pub mod settings;
+pub mod skill;
+pub mod visibility;
+
+pub use error::CoreError;

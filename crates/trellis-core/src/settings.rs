@@ -1,0 +1,70 @@
+//! Instance-wide settings that an admin changes at run time.
+
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+
+/// Who may open an account on this instance.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RegistrationMode {
+    /// Anyone may register.
+    #[default]
+    Open,
+    /// Registration needs a valid invite code from an admin.
+    InviteOnly,
+    /// Nobody may register; admins create accounts with the CLI.
+    Closed,
+}
+
+impl RegistrationMode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::InviteOnly => "invite-only",
+            Self::Closed => "closed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, CoreError> {
+        match raw {
+            "open" => Ok(Self::Open),
+            "invite-only" => Ok(Self::InviteOnly),
+            "closed" => Ok(Self::Closed),
+            other => Err(CoreError::invalid(
+                "registration_mode",
+                format_args!("unknown mode {other:?}: use open, invite-only or closed"),
+            )),
+        }
+    }
+}
+
+/// The organization as it presents itself.
+pub fn check_organization_name(name: &str) -> Result<(), CoreError> {
+    let len = name.trim().chars().count();
+    if len == 0 || len > 100 {
+        return Err(CoreError::invalid(
+            "organization_name",
+            "must be 1 to 100 characters",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_round_trip_through_their_names() {
+        for mode in [
+            RegistrationMode::Open,
+            RegistrationMode::InviteOnly,
+            RegistrationMode::Closed,
+        ] {
+            assert_eq!(RegistrationMode::parse(mode.as_str()), Ok(mode));
+        }
+        assert!(RegistrationMode::parse("invite_only").is_err());
+    }
+}

@@ -1,0 +1,190 @@
+//! Trellis storage. [`Store`] is the one way the rest of Trellis reads and
+//! writes data; it runs on SQLite (the embedded default) or PostgreSQL,
+//! chosen at run time from the database URL.
+//!
+//! The SQL lives in `queries/*.rs`, written once in the dialect both
+//! databases accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and
+//! compiled into each backend module with `include!`, so that each backend
+//! gets concrete, type-checked code without a second copy of the text.
+
+mod error;
+pub mod model;
+mod postgres;
+mod prelude;
+mod rows;
+mod sqlite;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::{StoreError, StoreResult};
+pub use model::*;
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use trellis_core::profile::Profile;
+use trellis_core::skill::{SkillKey, SkillSeed};
+use uuid::Uuid;
+
+/// Which database a [`Store`] runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, if it names one Trellis knows.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':').map(|(scheme, _)| scheme)?;
+        match scheme {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// The data of one Trellis instance.
+#[derive(Debug, Clone)]
+pub enum Store {
+    Sqlite(sqlite::Backend),
+    Postgres(postgres::Backend),
+}
+
+impl Store {
+    /// Connects to the database at `url` (`sqlite://…` or `postgres://…`).
+    /// A SQLite file is created if it does not exist; migrations are not run.
+    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        match Backend::of_url(url) {
+            Some(Backend::Sqlite) => Ok(Self::Sqlite(
+                sqlite::Backend::connect(url, max_connections).await?,
+            )),
+            Some(Backend::Postgres) => Ok(Self::Postgres(
+                postgres::Backend::connect(url, max_connections).await?,
+            )),
+            None => Err(StoreError::BadUrl(format!(
+                "{url:?} names neither sqlite: nor postgres:"
+            ))),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self {
+            Self::Sqlite(_) => Backend::Sqlite,
+            Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+}
+
+/// Writes each method of the store once, forwarding it to the backend.
+macro_rules! forward {
+    ($(
+        $(#[$meta:meta])*
+        pub async fn $name:ident(&self $(, $arg:ident : $ty:ty)* $(,)?) -> $ret:ty;
+    )*) => {
+        impl Store {
+            $(
+                $(#[$meta])*
+                pub async fn $name(&self $(, $arg: $ty)*) -> $ret {
+                    match self {
+                        Self::Sqlite(backend) => backend.$name($($arg),*).await,
+                        Self::Postgres(backend) => backend.$name($($arg),*).await,
+                    }
+                }
+            )*
+        }
+    };
+}
+
+forward! {
+    /// Applies the migrations this build knows and the database lacks.
+    pub async fn migrate(&self) -> StoreResult<()>;
+    /// Closes every connection, waiting for those in use.
+    pub async fn close(&self) -> ();
+
+    /// Creates an account with an empty profile. With an invite code hash,
+    /// uses the invite in the same transaction (or fails with
+    /// `InvalidInvite` and creates nothing). A taken username is a conflict.
+    pub async fn register_account(
+        &self,
+        new: &NewAccount,
+        invite_code_hash: Option<&[u8]>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Account>;
+    pub async fn account(&self, id: Uuid) -> StoreResult<Account>;
+    pub async fn account_by_username(&self, username: &Username) -> StoreResult<Option<Account>>;
+    pub async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()>;
+    pub async fn count_accounts(&self) -> StoreResult<u64>;
+    /// Stores a sign-in token by its hash and forgets the account's expired ones.
+    pub async fn insert_token(
+        &self,
+        token_hash: &[u8],
+        account_id: Uuid,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The account a token hash signs in, unless the token expired.
+    pub async fn account_by_token(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Account>>;
+    /// Forgets a token; whether it existed.
+    pub async fn delete_token(&self, token_hash: &[u8]) -> StoreResult<bool>;
+
+    pub async fn settings(&self) -> StoreResult<InstanceSettings>;
+    pub async fn change_settings(&self, change: &SettingsChange) -> StoreResult<InstanceSettings>;
+    pub async fn create_invite(&self, new: &NewInvite, now: DateTime<Utc>) -> StoreResult<Invite>;
+    /// Every invite, newest first.
+    pub async fn list_invites(&self) -> StoreResult<Vec<Invite>>;
+    /// Revokes an invite; revoking twice keeps the first time.
+    pub async fn revoke_invite(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<Invite>;
+
+    /// Adds the seeds not yet in the catalog (by key) and says how many.
+    pub async fn seed_skills(&self, seeds: &[SkillSeed], now: DateTime<Utc>) -> StoreResult<u64>;
+    /// The catalog ordered by family and name; retired skills only if asked.
+    pub async fn list_skills(&self, include_retired: bool) -> StoreResult<Vec<Skill>>;
+    pub async fn skill(&self, key: &SkillKey) -> StoreResult<Skill>;
+    /// Adds a skill; a key already in the catalog is a conflict.
+    pub async fn create_skill(&self, skill: &Skill, now: DateTime<Utc>) -> StoreResult<Skill>;
+    pub async fn change_skill(
+        &self,
+        key: &SkillKey,
+        change: &SkillChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Skill>;
+
+    pub async fn profile(&self, account_id: Uuid) -> StoreResult<ProfileRecord>;
+    pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord>;
+    /// Replaces a profile in one transaction; a skill missing from the
+    /// catalog is a conflict and changes nothing.
+    pub async fn put_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ProfileRecord>;
+    /// One page of the mentor directory and the number of matches in all.
+    pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urls_name_their_backend() {
+        assert_eq!(Backend::of_url("sqlite://data/t.db"), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("sqlite::memory:"), Some(Backend::Sqlite));
+        assert_eq!(
+            Backend::of_url("postgres://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(
+            Backend::of_url("postgresql://u@h/db"),
+            Some(Backend::Postgres)
+        );
+        assert_eq!(Backend::of_url("mysql://u@h/db"), None);
+        assert_eq!(Backend::of_url("data/t.db"), None);
+    }
+}

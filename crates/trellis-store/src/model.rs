@@ -1,0 +1,116 @@
+//! What the store takes and gives back.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use trellis_core::profile::{LanguageTag, Profile};
+use trellis_core::settings::RegistrationMode;
+use trellis_core::skill::{SkillKey, SkillLevel};
+use trellis_core::visibility::Visibility;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    pub id: Uuid,
+    pub username: Username,
+    pub password_hash: String,
+    pub is_admin: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAccount {
+    pub username: Username,
+    pub password_hash: String,
+    pub is_admin: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceSettings {
+    pub registration_mode: RegistrationMode,
+    pub organization_name: String,
+    pub organization_description: String,
+}
+
+/// A change to the settings; `None` leaves a setting as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SettingsChange {
+    pub registration_mode: Option<RegistrationMode>,
+    pub organization_name: Option<String>,
+    pub organization_description: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub id: Uuid,
+    pub created_by: Option<Uuid>,
+    pub note: String,
+    pub max_uses: u32,
+    pub uses: u32,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewInvite {
+    /// SHA-256 of the code; the code itself is never stored.
+    pub code_hash: Vec<u8>,
+    pub created_by: Uuid,
+    pub note: String,
+    pub max_uses: u32,
+    pub expires_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skill {
+    pub key: SkillKey,
+    pub family: String,
+    pub name: String,
+    pub description: String,
+    /// Shipped with the default catalog (as opposed to added by an admin).
+    pub builtin: bool,
+    pub retired: bool,
+}
+
+/// A change to a catalog skill; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SkillChange {
+    pub family: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub retired: Option<bool>,
+}
+
+/// A member's profile with whose it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProfileRecord {
+    pub account_id: Uuid,
+    pub username: Username,
+    pub profile: Profile,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A search of the mentor directory. Only members who offer mentoring are
+/// found, and only profiles whose visibility is in `visible`.
+#[derive(Debug, Clone)]
+pub struct DirectoryQuery {
+    pub visible: Vec<Visibility>,
+    /// The mentor has every one of these skills…
+    pub skills: Vec<SkillKey>,
+    /// …at this level or higher.
+    pub min_level: Option<SkillLevel>,
+    /// Speaks this language (`pt` also finds `pt-BR`).
+    pub language: Option<LanguageTag>,
+    /// Words found in the name, username, headline or bio (case-insensitive).
+    pub text: Option<String>,
+    pub accepting_only: bool,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+/// One page of results and how many there are in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+}

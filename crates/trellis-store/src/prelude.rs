@@ -1,0 +1,21 @@
+//! What the shared queries (`queries/*.rs`, included into each backend
+//! module) refer to, so that each backend imports it in one line.
+
+pub(crate) use chrono::{DateTime, Utc};
+pub(crate) use sqlx::QueryBuilder;
+pub(crate) use trellis_core::account::Username;
+pub(crate) use trellis_core::profile::{Profile, Timezone};
+pub(crate) use trellis_core::settings::RegistrationMode;
+pub(crate) use trellis_core::skill::{SkillKey, SkillLevel, SkillSeed};
+pub(crate) use uuid::Uuid;
+
+pub(crate) use crate::error::{StoreError, StoreResult};
+pub(crate) use crate::model::{
+    Account, DirectoryQuery, InstanceSettings, Invite, NewAccount, NewInvite, Page, ProfileRecord,
+    SettingsChange, Skill, SkillChange,
+};
+pub(crate) use crate::rows::{
+    ACCOUNT_COLUMNS, AccountRow, INVITE_COLUMNS, InviteRow, LanguageRow, PROFILE_COLUMNS,
+    ProfileRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow,
+    group_by_account,
+};

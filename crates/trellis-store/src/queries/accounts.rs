@@ -1,0 +1,140 @@
+// Accounts and sign-in tokens. Included into each backend module, where
+// `Backend`, `Db` and the imports are defined.
+
+impl Backend {
+    pub async fn register_account(
+        &self,
+        new: &NewAccount,
+        invite_code_hash: Option<&[u8]>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Account> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(code_hash) = invite_code_hash {
+            let used = sqlx::query(
+                "UPDATE invites SET uses = uses + 1 \
+                 WHERE code_hash = $1 AND revoked_at IS NULL AND uses < max_uses \
+                   AND (expires_at IS NULL OR expires_at > $2)",
+            )
+            .bind(code_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            if used.rows_affected() == 0 {
+                return Err(StoreError::InvalidInvite);
+            }
+        }
+        let id = Uuid::now_v7();
+        let row: AccountRow = sqlx::query_as(&format!(
+            "INSERT INTO accounts (id, username, password_hash, is_admin, created_at) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING {ACCOUNT_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(new.username.as_str())
+        .bind(&new.password_hash)
+        .bind(new.is_admin)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO profiles (account_id, updated_at) VALUES ($1, $2)")
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(row.try_into()?)
+    }
+
+    pub async fn account(&self, id: Uuid) -> StoreResult<Account> {
+        let row: AccountRow =
+            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.try_into()?)
+    }
+
+    pub async fn account_by_username(&self, username: &Username) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
+        ))
+        .bind(username.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Account::try_from).transpose()?)
+    }
+
+    pub async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE accounts SET is_admin = $2 WHERE id = $1")
+            .bind(id)
+            .bind(is_admin)
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    pub async fn count_accounts(&self) -> StoreResult<u64> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.try_into().unwrap_or(0))
+    }
+
+    /// Stores a new sign-in token (by its hash) and forgets the account's
+    /// expired ones.
+    pub async fn insert_token(
+        &self,
+        token_hash: &[u8],
+        account_id: Uuid,
+        now: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO auth_tokens (token_hash, account_id, created_at, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(token_hash)
+        .bind(account_id)
+        .bind(now)
+        .bind(expires_at)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DELETE FROM auth_tokens WHERE account_id = $1 AND expires_at <= $2")
+            .bind(account_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The account a token signs in, if the token exists and has not expired.
+    pub async fn account_by_token(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Account>> {
+        let row: Option<AccountRow> = sqlx::query_as(
+            "SELECT a.id, a.username, a.password_hash, a.is_admin, a.created_at \
+             FROM auth_tokens t JOIN accounts a ON a.id = t.account_id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Account::try_from).transpose()?)
+    }
+
+    /// Forgets a token; whether it existed.
+    pub async fn delete_token(&self, token_hash: &[u8]) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM auth_tokens WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

@@ -1,0 +1,244 @@
+// Member profiles and the mentor directory. Included into each backend module.
+
+impl Backend {
+    pub async fn profile(&self, account_id: Uuid) -> StoreResult<ProfileRecord> {
+        let row: ProfileRow = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id \
+             WHERE p.account_id = $1"
+        ))
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord> {
+        let row: ProfileRow = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id \
+             WHERE a.username = $1"
+        ))
+        .bind(username.as_str())
+        .fetch_one(&self.pool)
+        .await?;
+        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Replaces a member's profile as a whole. A skill that is not in the
+    /// catalog makes it fail with a conflict and change nothing.
+    pub async fn put_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        now: DateTime<Utc>,
+    ) -> StoreResult<ProfileRecord> {
+        let mut tx = self.pool.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE profiles SET display_name = $2, headline = $3, bio = $4, timezone = $5, \
+               goals_summary = $6, offers_mentoring = $7, accepting_mentees = $8, capacity = $9, \
+               hours_per_month = $10, visibility = $11, updated_at = $12 \
+             WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .bind(&profile.display_name)
+        .bind(&profile.headline)
+        .bind(&profile.bio)
+        .bind(profile.timezone.as_ref().map(Timezone::name))
+        .bind(&profile.goals.summary)
+        .bind(profile.mentor.offers_mentoring)
+        .bind(profile.mentor.accepting_mentees)
+        .bind(i32::from(profile.mentor.capacity))
+        .bind(i32::from(profile.mentor.hours_per_month))
+        .bind(profile.visibility.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if updated.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        for table in ["profile_languages", "profile_skills", "profile_goal_skills"] {
+            sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (position, tag) in (0i32..).zip(&profile.languages) {
+            sqlx::query(
+                "INSERT INTO profile_languages (account_id, position, tag) VALUES ($1, $2, $3)",
+            )
+            .bind(account_id)
+            .bind(position)
+            .bind(tag.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (position, skill) in (0i32..).zip(&profile.skills) {
+            sqlx::query(
+                "INSERT INTO profile_skills (account_id, position, skill_key, level, wants_to_grow) \
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(account_id)
+            .bind(position)
+            .bind(skill.skill.as_str())
+            .bind(i32::from(skill.level.get()))
+            .bind(skill.wants_to_grow)
+            .execute(&mut *tx)
+            .await?;
+        }
+        for (position, target) in (0i32..).zip(&profile.goals.targets) {
+            sqlx::query(
+                "INSERT INTO profile_goal_skills (account_id, position, skill_key, target_level) \
+                 VALUES ($1, $2, $3, $4)",
+            )
+            .bind(account_id)
+            .bind(position)
+            .bind(target.skill.as_str())
+            .bind(i32::from(target.level.get()))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        self.profile(account_id).await
+    }
+
+    /// Searches the mentor directory; see `DirectoryQuery`.
+    pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>> {
+        if query.visible.is_empty() {
+            return Ok(Page { items: Vec::new(), total: 0 });
+        }
+        let mut count = QueryBuilder::<Db>::new(
+            "SELECT COUNT(*) FROM profiles p JOIN accounts a ON a.id = p.account_id",
+        );
+        push_directory_filters(&mut count, query);
+        let (total,): (i64,) = count.build_query_as().fetch_one(&self.pool).await?;
+
+        let mut select = QueryBuilder::<Db>::new(format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id"
+        ));
+        push_directory_filters(&mut select, query);
+        select
+            .push(" ORDER BY p.accepting_mentees DESC, a.username LIMIT ")
+            .push_bind(i64::from(query.limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(query.offset));
+        let rows: Vec<ProfileRow> = select.build_query_as().fetch_all(&self.pool).await?;
+        Ok(Page {
+            items: self.assemble_profiles(rows).await?,
+            total: total.try_into().unwrap_or(0),
+        })
+    }
+
+    /// Loads the lists of these profiles (three queries in all, however many
+    /// profiles) and puts each profile together, keeping their order.
+    async fn assemble_profiles(&self, rows: Vec<ProfileRow>) -> StoreResult<Vec<ProfileRecord>> {
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.account_id).collect();
+        let mut languages = group_by_account(
+            self.rows_for_accounts::<LanguageRow>(
+                "SELECT account_id, tag FROM profile_languages",
+                &ids,
+            )
+            .await?,
+            |r| r.account_id,
+        );
+        let mut skills = group_by_account(
+            self.rows_for_accounts::<SkillLevelRow>(
+                "SELECT account_id, skill_key, level, wants_to_grow FROM profile_skills",
+                &ids,
+            )
+            .await?,
+            |r| r.account_id,
+        );
+        let mut targets = group_by_account(
+            self.rows_for_accounts::<SkillLevelRow>(
+                "SELECT account_id, skill_key, target_level AS level, FALSE AS wants_to_grow \
+                 FROM profile_goal_skills",
+                &ids,
+            )
+            .await?,
+            |r| r.account_id,
+        );
+        rows.into_iter()
+            .map(|row| {
+                let id = row.account_id;
+                Ok(row.assemble(
+                    languages.remove(&id).unwrap_or_default(),
+                    skills.remove(&id).unwrap_or_default(),
+                    targets.remove(&id).unwrap_or_default(),
+                )?)
+            })
+            .collect()
+    }
+
+    /// `select` with `WHERE account_id IN (ids) ORDER BY account_id, position`.
+    async fn rows_for_accounts<R>(&self, select: &str, ids: &[Uuid]) -> StoreResult<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row> + Send + Unpin,
+    {
+        let mut query = QueryBuilder::<Db>::new(select);
+        query.push(" WHERE account_id IN (");
+        let mut list = query.separated(", ");
+        for id in ids {
+            list.push_bind(*id);
+        }
+        query.push(") ORDER BY account_id, position");
+        Ok(query.build_query_as().fetch_all(&self.pool).await?)
+    }
+}
+
+fn push_directory_filters(query: &mut QueryBuilder<'_, Db>, q: &DirectoryQuery) {
+    query.push(" WHERE p.offers_mentoring AND p.visibility IN (");
+    let mut list = query.separated(", ");
+    for visibility in &q.visible {
+        list.push_bind(visibility.as_str());
+    }
+    query.push(")");
+    if q.accepting_only {
+        query.push(" AND p.accepting_mentees");
+    }
+    let min_level = i32::from(q.min_level.unwrap_or(SkillLevel::MIN).get());
+    for skill in &q.skills {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM profile_skills s \
+                 WHERE s.account_id = p.account_id AND s.skill_key = ",
+            )
+            .push_bind(skill.as_str().to_owned())
+            .push(" AND s.level >= ")
+            .push_bind(min_level)
+            .push(")");
+    }
+    if let Some(language) = &q.language {
+        query
+            .push(
+                " AND EXISTS (SELECT 1 FROM profile_languages l \
+                 WHERE l.account_id = p.account_id AND (l.tag = ",
+            )
+            .push_bind(language.as_str().to_owned())
+            .push(" OR l.tag LIKE ")
+            .push_bind(format!("{}-%", like_escape(language.as_str())))
+            .push(" ESCAPE '\\'))");
+    }
+    for word in q.text.iter().flat_map(|t| t.split_whitespace()) {
+        query
+            .push(
+                " AND lower(p.display_name || ' ' || a.username || ' ' || p.headline || ' ' || p.bio) \
+                 LIKE ",
+            )
+            .push_bind(format!("%{}%", like_escape(&word.to_lowercase())))
+            .push(" ESCAPE '\\'");
+    }
+}
+
+/// Makes `%`, `_` and `\` match themselves in a LIKE pattern.
+fn like_escape(raw: &str) -> String {
+    let mut escaped = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

@@ -1,0 +1,795 @@
+//! The store's behaviour, written once and proven on every backend: each
+//! test runs on a fresh SQLite file and, when `TRELLIS_TEST_POSTGRES_URL`
+//! is set, on a fresh PostgreSQL database.
+
+use chrono::{DateTime, Duration, Utc};
+use trellis_core::account::Username;
+use trellis_core::profile::{
+    GoalTarget, Goals, LanguageTag, MentorSettings, Profile, ProfileSkill, Timezone,
+};
+use trellis_core::settings::RegistrationMode;
+use trellis_core::skill::{DEFAULT_CATALOG, SkillKey, SkillLevel, SkillSeed};
+use trellis_core::visibility::Visibility;
+use trellis_store::testing::TestDatabase;
+use trellis_store::{
+    Backend, DirectoryQuery, NewAccount, NewInvite, SettingsChange, Skill, SkillChange, Store,
+    StoreError,
+};
+
+/// Runs each named test against every backend that is available.
+macro_rules! conformance {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::run(trellis_store::Backend::Sqlite, super::$test).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::run(trellis_store::Backend::Postgres, super::$test).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    accounts_are_created_with_an_empty_profile,
+    a_taken_username_is_a_conflict,
+    invites_are_used_up_expire_and_can_be_revoked,
+    a_failed_registration_does_not_use_the_invite,
+    tokens_sign_in_until_they_expire_or_are_deleted,
+    settings_change_only_what_is_given,
+    seeding_adds_missing_skills_and_respects_admin_changes,
+    skills_can_be_added_changed_and_retired,
+    profiles_round_trip_in_order,
+    a_profile_naming_an_unknown_skill_changes_nothing,
+    the_directory_filters_by_visibility_and_mentoring,
+    the_directory_filters_by_skill_language_and_text,
+    the_directory_pages_and_counts,
+);
+
+async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(db) = TestDatabase::new(backend).await else {
+        eprintln!("skipped on {backend:?}: TRELLIS_TEST_POSTGRES_URL is not set");
+        return;
+    };
+    let store = db.store().await;
+    store
+        .seed_skills(DEFAULT_CATALOG, Utc::now())
+        .await
+        .expect("seed the catalog");
+    test(store.clone()).await;
+    store.close().await;
+}
+
+fn name(raw: &str) -> Username {
+    Username::parse(raw).unwrap()
+}
+
+fn key(raw: &str) -> SkillKey {
+    SkillKey::parse(raw).unwrap()
+}
+
+fn level(n: u8) -> SkillLevel {
+    SkillLevel::try_from(n).unwrap()
+}
+
+fn now() -> DateTime<Utc> {
+    Utc::now()
+}
+
+async fn account(store: &Store, username: &str) -> trellis_store::Account {
+    store
+        .register_account(
+            &NewAccount {
+                username: name(username),
+                password_hash: format!("hash-of-{username}"),
+                is_admin: false,
+            },
+            None,
+            now(),
+        )
+        .await
+        .unwrap()
+}
+
+fn invite(
+    code_hash: &[u8],
+    max_uses: u32,
+    expires_at: Option<DateTime<Utc>>,
+    by: uuid::Uuid,
+) -> NewInvite {
+    NewInvite {
+        code_hash: code_hash.to_vec(),
+        created_by: by,
+        note: "for the spring cohort".into(),
+        max_uses,
+        expires_at,
+    }
+}
+
+async fn accounts_are_created_with_an_empty_profile(store: Store) {
+    let ada = account(&store, "ada").await;
+    assert_eq!(ada.username.as_str(), "ada");
+    assert!(!ada.is_admin);
+    assert_eq!(store.account(ada.id).await.unwrap(), ada);
+    assert_eq!(
+        store.account_by_username(&name("ada")).await.unwrap(),
+        Some(ada.clone())
+    );
+    assert_eq!(store.account_by_username(&name("bob")).await.unwrap(), None);
+    let profile = store.profile(ada.id).await.unwrap();
+    assert_eq!(profile.profile, Profile::default());
+    assert_eq!(profile.username, ada.username);
+    store.set_admin(ada.id, true).await.unwrap();
+    assert!(store.account(ada.id).await.unwrap().is_admin);
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+    assert!(matches!(
+        store.account(uuid::Uuid::now_v7()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn a_taken_username_is_a_conflict(store: Store) {
+    account(&store, "ada").await;
+    let again = store
+        .register_account(
+            &NewAccount {
+                username: name("ADA"),
+                password_hash: "x".into(),
+                is_admin: true,
+            },
+            None,
+            now(),
+        )
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert_eq!(store.count_accounts().await.unwrap(), 1);
+    assert!(
+        !store
+            .account_by_username(&name("ada"))
+            .await
+            .unwrap()
+            .unwrap()
+            .is_admin
+    );
+}
+
+async fn invites_are_used_up_expire_and_can_be_revoked(store: Store) {
+    let admin = account(&store, "admin").await;
+    let twice = store
+        .create_invite(&invite(b"twice", 2, None, admin.id), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        (twice.uses, twice.max_uses, twice.note.as_str()),
+        (0, 2, "for the spring cohort")
+    );
+    let register = |username: &'static str, code: &'static [u8]| {
+        let store = store.clone();
+        async move {
+            store
+                .register_account(
+                    &NewAccount {
+                        username: name(username),
+                        password_hash: "h".into(),
+                        is_admin: false,
+                    },
+                    Some(code),
+                    now(),
+                )
+                .await
+        }
+    };
+    register("m1", b"twice").await.unwrap();
+    register("m2", b"twice").await.unwrap();
+    assert!(matches!(
+        register("m3", b"twice").await,
+        Err(StoreError::InvalidInvite)
+    ));
+    assert!(matches!(
+        register("m3", b"unknown").await,
+        Err(StoreError::InvalidInvite)
+    ));
+
+    store
+        .create_invite(
+            &invite(b"stale", 5, Some(now() - Duration::minutes(1)), admin.id),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        register("m4", b"stale").await,
+        Err(StoreError::InvalidInvite)
+    ));
+
+    let revoked = store
+        .create_invite(&invite(b"revoked", 5, None, admin.id), now())
+        .await
+        .unwrap();
+    let first = store.revoke_invite(revoked.id, now()).await.unwrap();
+    let second = store
+        .revoke_invite(revoked.id, now() + Duration::hours(1))
+        .await
+        .unwrap();
+    assert!(first.revoked_at.is_some());
+    assert_eq!(first.revoked_at, second.revoked_at);
+    assert!(matches!(
+        register("m5", b"revoked").await,
+        Err(StoreError::InvalidInvite)
+    ));
+    assert!(matches!(
+        store.revoke_invite(uuid::Uuid::now_v7(), now()).await,
+        Err(StoreError::NotFound)
+    ));
+
+    for missing in ["m3", "m4", "m5"] {
+        assert_eq!(
+            store.account_by_username(&name(missing)).await.unwrap(),
+            None
+        );
+    }
+    let listed = store.list_invites().await.unwrap();
+    assert_eq!(listed.len(), 3);
+    assert_eq!(listed.last().unwrap().id, twice.id, "newest first");
+    assert_eq!(listed.last().unwrap().uses, 2);
+}
+
+async fn a_failed_registration_does_not_use_the_invite(store: Store) {
+    let admin = account(&store, "admin").await;
+    let once = store
+        .create_invite(&invite(b"once", 1, None, admin.id), now())
+        .await
+        .unwrap();
+    let taken = store
+        .register_account(
+            &NewAccount {
+                username: name("admin"),
+                password_hash: "h".into(),
+                is_admin: false,
+            },
+            Some(b"once"),
+            now(),
+        )
+        .await;
+    assert!(matches!(taken, Err(StoreError::Conflict(_))));
+    let invites = store.list_invites().await.unwrap();
+    assert_eq!(invites[0].id, once.id);
+    assert_eq!(
+        invites[0].uses, 0,
+        "the invite was used by a registration that failed"
+    );
+}
+
+async fn tokens_sign_in_until_they_expire_or_are_deleted(store: Store) {
+    let ada = account(&store, "ada").await;
+    let t0 = now();
+    store
+        .insert_token(b"live", ada.id, t0, t0 + Duration::days(30))
+        .await
+        .unwrap();
+    store
+        .insert_token(b"short", ada.id, t0, t0 + Duration::seconds(1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .account_by_token(b"live", t0)
+            .await
+            .unwrap()
+            .map(|a| a.id),
+        Some(ada.id)
+    );
+    assert!(
+        store
+            .account_by_token(b"short", t0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(
+        store
+            .account_by_token(b"short", t0 + Duration::seconds(2))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(store.account_by_token(b"nothing", t0).await.unwrap(), None);
+    // A new token sweeps the account's expired ones away.
+    store
+        .insert_token(
+            b"later",
+            ada.id,
+            t0 + Duration::seconds(2),
+            t0 + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert!(!store.delete_token(b"short").await.unwrap());
+    assert!(store.delete_token(b"live").await.unwrap());
+    assert_eq!(store.account_by_token(b"live", t0).await.unwrap(), None);
+    assert!(
+        store
+            .account_by_token(b"later", t0)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(matches!(
+        store.insert_token(b"later", ada.id, t0, t0).await,
+        Err(StoreError::Conflict(_))
+    ));
+}
+
+async fn settings_change_only_what_is_given(store: Store) {
+    let initial = store.settings().await.unwrap();
+    assert_eq!(initial.registration_mode, RegistrationMode::Open);
+    assert_eq!(initial.organization_name, "Trellis");
+    let changed = store
+        .change_settings(&SettingsChange {
+            registration_mode: Some(RegistrationMode::InviteOnly),
+            ..SettingsChange::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(changed.registration_mode, RegistrationMode::InviteOnly);
+    assert_eq!(changed.organization_name, "Trellis");
+    let renamed = store
+        .change_settings(&SettingsChange {
+            organization_name: Some("Sysadmins of the North".into()),
+            organization_description: Some("A society.".into()),
+            ..SettingsChange::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(renamed.registration_mode, RegistrationMode::InviteOnly);
+    assert_eq!(store.settings().await.unwrap(), renamed);
+}
+
+async fn seeding_adds_missing_skills_and_respects_admin_changes(store: Store) {
+    // `run` seeded the catalog already.
+    assert_eq!(
+        store.list_skills(false).await.unwrap().len(),
+        DEFAULT_CATALOG.len()
+    );
+    assert_eq!(store.seed_skills(DEFAULT_CATALOG, now()).await.unwrap(), 0);
+    let first = key(DEFAULT_CATALOG[0].key);
+    store
+        .change_skill(
+            &first,
+            &SkillChange {
+                name: Some("Renamed".into()),
+                retired: Some(true),
+                ..SkillChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let extra = SkillSeed {
+        key: "systems.new-thing",
+        family: "systems",
+        name: "New thing",
+        description: "d",
+    };
+    let mut seeds = DEFAULT_CATALOG.to_vec();
+    seeds.push(extra);
+    assert_eq!(store.seed_skills(&seeds, now()).await.unwrap(), 1);
+    let kept = store.skill(&first).await.unwrap();
+    assert_eq!(
+        (kept.name.as_str(), kept.retired, kept.builtin),
+        ("Renamed", true, true)
+    );
+}
+
+async fn skills_can_be_added_changed_and_retired(store: Store) {
+    let custom = Skill {
+        key: key("custom.ham-radio"),
+        family: "communication".into(),
+        name: "Ham radio".into(),
+        description: "Talking over the air.".into(),
+        builtin: false,
+        retired: false,
+    };
+    assert_eq!(store.create_skill(&custom, now()).await.unwrap(), custom);
+    assert!(matches!(
+        store.create_skill(&custom, now()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let renamed = store
+        .change_skill(
+            &custom.key,
+            &SkillChange {
+                name: Some("Amateur radio".into()),
+                ..SkillChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(renamed.name, "Amateur radio");
+    assert_eq!(renamed.description, custom.description);
+    let retired = store
+        .change_skill(
+            &custom.key,
+            &SkillChange {
+                retired: Some(true),
+                ..SkillChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(retired.retired);
+    assert!(
+        !store
+            .list_skills(false)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.key == custom.key)
+    );
+    assert!(
+        store
+            .list_skills(true)
+            .await
+            .unwrap()
+            .iter()
+            .any(|s| s.key == custom.key)
+    );
+    let restored = store
+        .change_skill(
+            &custom.key,
+            &SkillChange {
+                retired: Some(false),
+                ..SkillChange::default()
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(!restored.retired);
+    assert!(matches!(
+        store
+            .change_skill(&key("no.such"), &SkillChange::default(), now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    let listed = store.list_skills(false).await.unwrap();
+    let families: Vec<_> = listed.iter().map(|s| s.family.as_str()).collect();
+    let mut sorted = families.clone();
+    sorted.sort_unstable();
+    assert_eq!(families, sorted, "listed by family");
+}
+
+fn mentor_profile(visibility: Visibility, skills: &[(&str, u8)], languages: &[&str]) -> Profile {
+    Profile {
+        display_name: "Someone".into(),
+        headline: "Network engineer".into(),
+        bio: "Routing and coffee.".into(),
+        timezone: Some(Timezone::parse("Europe/Berlin").unwrap()),
+        languages: languages
+            .iter()
+            .map(|l| LanguageTag::parse(l).unwrap())
+            .collect(),
+        skills: skills
+            .iter()
+            .map(|(k, l)| ProfileSkill {
+                skill: key(k),
+                level: level(*l),
+                wants_to_grow: false,
+            })
+            .collect(),
+        goals: Goals::default(),
+        mentor: MentorSettings {
+            offers_mentoring: true,
+            accepting_mentees: true,
+            capacity: 2,
+            hours_per_month: 4,
+        },
+        visibility,
+    }
+}
+
+async fn profiles_round_trip_in_order(store: Store) {
+    let ada = account(&store, "ada").await;
+    let profile = Profile {
+        display_name: "Ada L.".into(),
+        headline: "SRE".into(),
+        bio: "Line one\nline two".into(),
+        timezone: Some(Timezone::parse("America/Sao_Paulo").unwrap()),
+        languages: vec![
+            LanguageTag::parse("pt-BR").unwrap(),
+            LanguageTag::parse("en").unwrap(),
+        ],
+        skills: vec![
+            ProfileSkill {
+                skill: key("systems.incident-response"),
+                level: level(5),
+                wants_to_grow: false,
+            },
+            ProfileSkill {
+                skill: key("networking.dns"),
+                level: level(2),
+                wants_to_grow: true,
+            },
+        ],
+        goals: Goals {
+            summary: "Lead a network team".into(),
+            targets: vec![GoalTarget {
+                skill: key("networking.dns"),
+                level: level(5),
+            }],
+        },
+        mentor: MentorSettings {
+            offers_mentoring: true,
+            accepting_mentees: false,
+            capacity: 3,
+            hours_per_month: 6,
+        },
+        visibility: Visibility::Federated,
+    };
+    let saved = store.put_profile(ada.id, &profile, now()).await.unwrap();
+    assert_eq!(saved.profile, profile);
+    assert_eq!(
+        store
+            .profile_by_username(&name("ada"))
+            .await
+            .unwrap()
+            .profile,
+        profile
+    );
+    let smaller = Profile {
+        skills: vec![],
+        languages: vec![],
+        ..profile.clone()
+    };
+    assert_eq!(
+        store
+            .put_profile(ada.id, &smaller, now())
+            .await
+            .unwrap()
+            .profile,
+        smaller
+    );
+    assert!(matches!(
+        store
+            .put_profile(uuid::Uuid::now_v7(), &profile, now())
+            .await,
+        Err(StoreError::NotFound)
+    ));
+    assert!(matches!(
+        store.profile_by_username(&name("nobody")).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn a_profile_naming_an_unknown_skill_changes_nothing(store: Store) {
+    let ada = account(&store, "ada").await;
+    let good = mentor_profile(Visibility::Public, &[("networking.dns", 3)], &["en"]);
+    store.put_profile(ada.id, &good, now()).await.unwrap();
+    let mut bad = mentor_profile(
+        Visibility::Private,
+        &[("networking.dns", 6), ("made.up", 3)],
+        &["de"],
+    );
+    bad.headline = "Changed".into();
+    let result = store.put_profile(ada.id, &bad, now()).await;
+    assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
+    assert_eq!(store.profile(ada.id).await.unwrap().profile, good);
+}
+
+async fn make_mentor(store: &Store, username: &str, profile: Profile) -> uuid::Uuid {
+    let id = account(store, username).await.id;
+    store.put_profile(id, &profile, now()).await.unwrap();
+    id
+}
+
+fn query(visible: &[Visibility]) -> DirectoryQuery {
+    DirectoryQuery {
+        visible: visible.to_vec(),
+        skills: vec![],
+        min_level: None,
+        language: None,
+        text: None,
+        accepting_only: false,
+        limit: 50,
+        offset: 0,
+    }
+}
+
+fn usernames(page: &trellis_store::Page<trellis_store::ProfileRecord>) -> Vec<&str> {
+    page.items.iter().map(|p| p.username.as_str()).collect()
+}
+
+async fn the_directory_filters_by_visibility_and_mentoring(store: Store) {
+    for v in Visibility::ALL {
+        make_mentor(&store, v.as_str(), mentor_profile(v, &[], &["en"])).await;
+    }
+    let mut not_mentor = mentor_profile(Visibility::Public, &[], &["en"]);
+    not_mentor.mentor = MentorSettings::default();
+    make_mentor(&store, "mentee_only", not_mentor).await;
+    let mut full = mentor_profile(Visibility::Public, &[], &["en"]);
+    full.mentor.accepting_mentees = false;
+    make_mentor(&store, "zz_full", full).await;
+
+    let anonymous = store
+        .search_mentors(&query(&[Visibility::Public]))
+        .await
+        .unwrap();
+    assert_eq!(usernames(&anonymous), ["public", "zz_full"]);
+    let member = store
+        .search_mentors(&query(&[
+            Visibility::Organization,
+            Visibility::Federated,
+            Visibility::Public,
+        ]))
+        .await
+        .unwrap();
+    assert_eq!(
+        usernames(&member),
+        ["federated", "organization", "public", "zz_full"]
+    );
+    assert_eq!(member.total, 4);
+    let accepting = store
+        .search_mentors(&DirectoryQuery {
+            accepting_only: true,
+            ..query(&Visibility::ALL)
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        usernames(&accepting),
+        ["federated", "organization", "private", "public"]
+    );
+    assert_eq!(store.search_mentors(&query(&[])).await.unwrap().total, 0);
+}
+
+async fn the_directory_filters_by_skill_language_and_text(store: Store) {
+    make_mentor(
+        &store,
+        "dns_pro",
+        mentor_profile(
+            Visibility::Public,
+            &[("networking.dns", 6), ("systems.incident-response", 3)],
+            &["pt-BR"],
+        ),
+    )
+    .await;
+    make_mentor(
+        &store,
+        "dns_new",
+        mentor_profile(Visibility::Public, &[("networking.dns", 2)], &["en", "pt"]),
+    )
+    .await;
+    let mut writer = mentor_profile(
+        Visibility::Public,
+        &[("systems.incident-response", 5)],
+        &["de"],
+    );
+    writer.headline = "Writes 100%_true runbooks".into();
+    writer.display_name = "Ünal Writer".into();
+    make_mentor(&store, "writer", writer).await;
+
+    let all = query(&[Visibility::Public]);
+    let dns = DirectoryQuery {
+        skills: vec![key("networking.dns")],
+        ..all.clone()
+    };
+    assert_eq!(
+        usernames(&store.search_mentors(&dns).await.unwrap()),
+        ["dns_new", "dns_pro"]
+    );
+    let senior = DirectoryQuery {
+        min_level: Some(level(4)),
+        ..dns.clone()
+    };
+    assert_eq!(
+        usernames(&store.search_mentors(&senior).await.unwrap()),
+        ["dns_pro"]
+    );
+    let both = DirectoryQuery {
+        skills: vec![key("networking.dns"), key("systems.incident-response")],
+        ..all.clone()
+    };
+    assert_eq!(
+        usernames(&store.search_mentors(&both).await.unwrap()),
+        ["dns_pro"]
+    );
+    let portuguese = DirectoryQuery {
+        language: Some(LanguageTag::parse("pt").unwrap()),
+        ..all.clone()
+    };
+    assert_eq!(
+        usernames(&store.search_mentors(&portuguese).await.unwrap()),
+        ["dns_new", "dns_pro"]
+    );
+    let brazilian = DirectoryQuery {
+        language: Some(LanguageTag::parse("pt-BR").unwrap()),
+        ..all.clone()
+    };
+    assert_eq!(
+        usernames(&store.search_mentors(&brazilian).await.unwrap()),
+        ["dns_pro"]
+    );
+    let text = |t: &str| DirectoryQuery {
+        text: Some(t.into()),
+        ..all.clone()
+    };
+    assert_eq!(
+        usernames(
+            &store
+                .search_mentors(&text("RUNBOOKS writes"))
+                .await
+                .unwrap()
+        ),
+        ["writer"]
+    );
+    assert_eq!(
+        usernames(&store.search_mentors(&text("100%_true")).await.unwrap()),
+        ["writer"]
+    );
+    assert!(
+        store
+            .search_mentors(&text("100%_false"))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert!(
+        store
+            .search_mentors(&text("runbooks dns_pro"))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    assert_eq!(
+        usernames(&store.search_mentors(&text("coffee")).await.unwrap()).len(),
+        3
+    );
+    assert!(
+        store.search_mentors(&text("%")).await.unwrap().items.len() == 1,
+        "a % matches only itself"
+    );
+}
+
+async fn the_directory_pages_and_counts(store: Store) {
+    for i in 0..7 {
+        make_mentor(
+            &store,
+            &format!("mentor_{i}"),
+            mentor_profile(Visibility::Organization, &[], &["en"]),
+        )
+        .await;
+    }
+    let page = |offset| DirectoryQuery {
+        limit: 3,
+        offset,
+        ..query(&[Visibility::Organization])
+    };
+    let first = store.search_mentors(&page(0)).await.unwrap();
+    let last = store.search_mentors(&page(6)).await.unwrap();
+    let beyond = store.search_mentors(&page(9)).await.unwrap();
+    assert_eq!(usernames(&first), ["mentor_0", "mentor_1", "mentor_2"]);
+    assert_eq!(usernames(&last), ["mentor_6"]);
+    assert!(beyond.items.is_empty());
+    assert_eq!((first.total, last.total, beyond.total), (7, 7, 7));
+    // Profiles come back whole, lists included.
+    assert_eq!(
+        first.items[0].profile.languages,
+        [LanguageTag::parse("en").unwrap()]
+    );
+}
