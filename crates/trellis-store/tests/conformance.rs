@@ -1,6 +1,7 @@
 //! The store's behaviour, written once and proven on every backend: each
 //! test runs on a fresh SQLite file and, when `TRELLIS_TEST_POSTGRES_URL`
 //! is set, on a fresh PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, Duration, Utc};
 use trellis_core::account::Username;
