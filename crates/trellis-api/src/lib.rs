@@ -1,1 +1,98 @@
+//! The Trellis client API: JSON under `/api/v1`, bearer tokens, errors as
+//! `{"error": {"code", "message"}}`, and an OpenAPI 3 document of every
+//! route at `/api/openapi.json`.
 
+pub mod auth;
+pub mod error;
+pub mod extract;
+mod routes;
+mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub use error::{ApiError, ApiResult};
+pub use state::{ApiConfig, AppState};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Trellis client API",
+        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
+        license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
+    ),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "accounts", description = "Registration and signing in"),
+        (name = "profiles", description = "Member profiles"),
+        (name = "skills", description = "The skills catalog"),
+        (name = "directory", description = "Finding mentors"),
+        (name = "admin", description = "Instance administration (admins only)"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("A token from POST /api/v1/auth/login"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// Every route with its OpenAPI description, in one place.
+fn api_router() -> OpenApiRouter<AppState> {
+    use routes::{accounts, admin, directory, health, profiles, skills};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(health::health))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::login))
+        .routes(routes!(accounts::logout))
+        .routes(routes!(accounts::me))
+        .routes(routes!(profiles::get_mine, profiles::put_mine))
+        .routes(routes!(profiles::get_member))
+        .routes(routes!(skills::list))
+        .routes(routes!(skills::create))
+        .routes(routes!(skills::edit))
+        .routes(routes!(directory::mentors))
+        .routes(routes!(admin::get_settings, admin::edit_settings))
+        .routes(routes!(admin::list_invites, admin::create_invite))
+        .routes(routes!(admin::revoke_invite))
+}
+
+/// The OpenAPI document of the client API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_router().into_openapi()
+}
+
+/// The client API as an axum router, ready to serve.
+pub fn router(state: AppState) -> Router {
+    let (router, openapi) = api_router().split_for_parts();
+    let max_body = state.config.max_body_bytes;
+    router
+        .route(
+            "/api/openapi.json",
+            get(move || async move { axum::Json(openapi) }),
+        )
+        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

@@ -256,6 +256,32 @@ impl Profile {
         self.mentor.check()
     }
 
+    /// Checks that every skill the profile names is in the catalog and not
+    /// retired; `catalog` says what the catalog knows of a key.
+    pub fn check_skills(
+        &self,
+        catalog: impl Fn(&SkillKey) -> Option<CatalogState>,
+    ) -> Result<(), CoreError> {
+        for key in self.named_skills() {
+            match catalog(key) {
+                Some(CatalogState::Active) => {}
+                Some(CatalogState::Retired) => {
+                    return Err(CoreError::invalid(
+                        "skills",
+                        format_args!("the skill {key} is retired from the catalog; remove it"),
+                    ));
+                }
+                None => {
+                    return Err(CoreError::invalid(
+                        "skills",
+                        format_args!("the skill {key} is not in the catalog"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// Every skill the profile names, in skills and in goals.
     pub fn named_skills(&self) -> BTreeSet<&SkillKey> {
         self.skills
@@ -264,6 +290,13 @@ impl Profile {
             .chain(self.goals.targets.iter().map(|t| &t.skill))
             .collect()
     }
+}
+
+/// Where a skill stands in the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogState {
+    Active,
+    Retired,
 }
 
 fn check_text(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
@@ -382,6 +415,37 @@ mod tests {
         let parsed: Result<Profile, _> =
             serde_json::from_str(r#"{"skills": [{"skill": "a.b", "level": 0}]}"#);
         assert!(parsed.is_err());
+    }
+
+    #[test]
+    fn skills_must_be_in_the_catalog_and_not_retired() {
+        let p = Profile {
+            skills: vec![skill("a.b", 2)],
+            goals: Goals {
+                summary: String::new(),
+                targets: vec![GoalTarget {
+                    skill: SkillKey::parse("c.d").unwrap(),
+                    level: SkillLevel::MAX,
+                }],
+            },
+            ..Profile::default()
+        };
+        let only_ab = |k: &SkillKey| (k.as_str() == "a.b").then_some(CatalogState::Active);
+        let err = p.check_skills(only_ab).unwrap_err().to_string();
+        assert!(
+            err.contains("c.d") && err.contains("not in the catalog"),
+            "{err}"
+        );
+        let cd_retired = |k: &SkillKey| {
+            Some(if k.as_str() == "c.d" {
+                CatalogState::Retired
+            } else {
+                CatalogState::Active
+            })
+        };
+        let err = p.check_skills(cd_retired).unwrap_err().to_string();
+        assert!(err.contains("c.d") && err.contains("retired"), "{err}");
+        assert_eq!(p.check_skills(|_| Some(CatalogState::Active)), Ok(()));
     }
 
     #[test]

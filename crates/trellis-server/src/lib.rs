@@ -1,1 +1,147 @@
+//! The `trellis` server: reads the configuration, opens the store and
+//! serves the API. This is the only crate that reads configuration and
+//! wires the parts together.
 
+pub mod config;
+
+use std::net::SocketAddr;
+use std::path::Path;
+
+use anyhow::Context;
+use chrono::Utc;
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+use trellis_core::skill::DEFAULT_CATALOG;
+use trellis_store::{Backend, Store};
+
+pub use config::Config;
+
+/// Opens the configured database (creating the data directory and the
+/// SQLite file as needed), applies migrations and seeds the default catalog.
+pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    let url = config.database_url();
+    if Backend::of_url(&url) == Some(Backend::Sqlite) {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
+        if let Some(parent) = sqlite_file(&url).and_then(Path::parent) {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create {}", parent.display()))?;
+        }
+    }
+    let shown = config::redact_url(&url);
+    let store = Store::connect(&url, config.db_max_connections)
+        .await
+        .with_context(|| format!("cannot open the database {shown}"))?;
+    store
+        .migrate()
+        .await
+        .with_context(|| format!("cannot migrate the database {shown}"))?;
+    let added = store.seed_skills(DEFAULT_CATALOG, Utc::now()).await?;
+    tracing::info!(database = %shown, added_skills = added, "database ready");
+    Ok(store)
+}
+
+/// The file a `sqlite:` URL names, unless it is in memory.
+fn sqlite_file(url: &str) -> Option<&Path> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.starts_with(":memory:")).then(|| Path::new(path))
+}
+
+/// A running instance.
+#[derive(Debug)]
+pub struct Instance {
+    pub addr: SocketAddr,
+    pub store: Store,
+    shutdown: oneshot::Sender<()>,
+    task: JoinHandle<std::io::Result<()>>,
+}
+
+impl Instance {
+    /// Opens the store, binds the listener and starts serving.
+    pub async fn start(config: &Config) -> anyhow::Result<Self> {
+        let store = open_store(config).await?;
+        let listener = TcpListener::bind(config.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let addr = listener.local_addr()?;
+        let app = trellis_api::router(trellis_api::AppState::new(store.clone(), config.api()));
+        let (shutdown, signal) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = signal.await;
+                })
+                .await
+        });
+        Ok(Self {
+            addr,
+            store,
+            shutdown,
+            task,
+        })
+    }
+
+    /// Stops accepting connections, lets requests in flight finish, and
+    /// closes the database.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _ = self.shutdown.send(());
+        self.task.await.context("the server task failed")??;
+        self.store.close().await;
+        Ok(())
+    }
+}
+
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+pub async fn shutdown_requested() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlite_urls_name_their_file() {
+        assert_eq!(
+            sqlite_file("sqlite://data/t.db"),
+            Some(Path::new("data/t.db"))
+        );
+        assert_eq!(
+            sqlite_file("sqlite:/var/t.db?mode=rwc"),
+            Some(Path::new("/var/t.db"))
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://h/db"), None);
+    }
+}

@@ -1,1 +1,165 @@
-fn main() {}
+//! `trellis`: run a Trellis instance, migrate its database, administer it.
+
+use std::io::{BufRead, IsTerminal};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use chrono::Utc;
+use clap::{Parser, Subcommand};
+use trellis_core::account::{Password, Username};
+use trellis_server::config::{Config, LogFormat};
+use trellis_server::{Instance, open_store, shutdown_requested};
+use trellis_store::{NewAccount, StoreError};
+
+/// A federated mentoring network server.
+#[derive(Debug, Parser)]
+#[command(name = "trellis", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file [default: trellis.toml, if present]
+    #[arg(long, global = true, env = "TRELLIS_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the instance: migrate the database, then serve until Ctrl-C or SIGTERM.
+    Serve,
+    /// Apply database migrations and seed the skills catalog, then exit.
+    Migrate,
+    /// Administer the instance from the command line.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create an account. The password is asked for on a terminal, or read
+    /// as the first line of standard input otherwise.
+    CreateUser {
+        /// The new account's username.
+        username: String,
+        /// Make the account an admin of this instance.
+        #[arg(long)]
+        admin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match Config::load(cli.config.as_deref()) {
+        Ok(config) => config,
+        Err(err) => {
+            eprintln!("error: {err}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(&config);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: cannot start the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) {
+    let filter = std::env::var("RUST_LOG")
+        .ok()
+        .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(&config.log));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    match config.log_format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            open_store(&config).await?.close().await;
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::CreateUser { username, admin },
+        } => create_user(&config, &username, admin).await,
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let instance = Instance::start(&config).await?;
+    tracing::info!("Trellis is listening on http://{}", instance.addr);
+    shutdown_requested().await;
+    tracing::info!("shutting down: finishing requests in flight");
+    instance.stop().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn create_user(config: &Config, raw_username: &str, admin: bool) -> anyhow::Result<()> {
+    let username = Username::parse(raw_username)?;
+    let password = Password::parse(&read_password()?, &username)?;
+    let store = open_store(config).await?;
+    let password_hash = trellis_api::auth::hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let new = NewAccount {
+        username: username.clone(),
+        password_hash,
+        is_admin: admin,
+    };
+    let created = store.register_account(&new, None, Utc::now()).await;
+    store.close().await;
+    match created {
+        Ok(account) => {
+            let role = if account.is_admin { "admin" } else { "member" };
+            println!("created {role} {} ({})", account.username, account.id);
+            Ok(())
+        }
+        Err(StoreError::Conflict(_)) => bail!("the username {username} is taken"),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Asks twice on a terminal; reads one line from a pipe.
+fn read_password() -> anyhow::Result<String> {
+    if std::io::stdin().is_terminal() {
+        let first = rpassword::prompt_password("Password: ").context("cannot read the password")?;
+        let second = rpassword::prompt_password("Again: ").context("cannot read the password")?;
+        if first != second {
+            bail!("the two passwords differ");
+        }
+        Ok(first)
+    } else {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        let password = line.trim_end_matches(['\r', '\n']).to_owned();
+        if password.is_empty() {
+            bail!("no password on standard input");
+        }
+        Ok(password)
+    }
+}

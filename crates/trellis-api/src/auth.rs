@@ -1,0 +1,112 @@
+//! Password hashing (Argon2id) and bearer tokens (random, stored hashed).
+
+use std::sync::OnceLock;
+
+use argon2::Argon2;
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use trellis_core::account::Password;
+
+use crate::error::ApiError;
+
+/// Hashes a password with Argon2id (default parameters), off the async
+/// threads: hashing is deliberately slow.
+pub async fn hash_password(password: Password) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(password.expose().as_bytes(), &salt)
+            .map(|hash| hash.to_string())
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| ApiError::Internal(e.to_string().into()))
+}
+
+/// Whether `password` matches `stored`. With no stored hash (no such user)
+/// a dummy hash is checked instead, so that the answer takes as long either
+/// way and does not tell whether the user exists.
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+    tokio::task::spawn_blocking(move || {
+        let (stored, real) = match stored {
+            Some(hash) => (hash, true),
+            None => (dummy_hash().to_owned(), false),
+        };
+        let parsed = PasswordHash::new(&stored).map_err(|e| e.to_string())?;
+        let matches = Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok();
+        Ok::<_, String>(real && matches)
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| ApiError::Internal(e.into()))
+}
+
+fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    DUMMY.get_or_init(|| {
+        let salt = SaltString::generate(&mut OsRng);
+        Argon2::default()
+            .hash_password(b"not a password anybody has", &salt)
+            .map(|hash| hash.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// A new secret: 256 random bits, URL-safe, with a prefix that says what
+/// it is (so that secret scanners and people recognise it).
+pub fn new_secret(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// What is stored for a token or invite code: its SHA-256.
+pub fn hash_token(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use trellis_core::account::Username;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_verify_only_against_their_own_hash() {
+        let user = Username::parse("ada").unwrap();
+        let password = Password::parse("correct horse battery", &user).unwrap();
+        let hash = hash_password(password).await.unwrap();
+        assert!(hash.starts_with("$argon2id$"));
+        assert!(
+            verify_password("correct horse battery".into(), Some(hash.clone()))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("wrong horse battery".into(), Some(hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !verify_password("not a password anybody has".into(), None)
+                .await
+                .unwrap()
+        );
+    }
+
+    #[test]
+    fn secrets_are_long_random_and_hashed_for_storage() {
+        let a = new_secret("trl_");
+        let b = new_secret("trl_");
+        assert_ne!(a, b);
+        assert!(a.starts_with("trl_") && a.len() == 4 + 43);
+        assert_eq!(hash_token(&a).len(), 32);
+        assert_ne!(hash_token(&a), hash_token(&b));
+    }
+}

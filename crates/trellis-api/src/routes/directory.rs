@@ -1,0 +1,146 @@
+//! The mentor directory of this instance.
+
+use axum::extract::State;
+use serde::{Deserialize, Serialize};
+use trellis_core::profile::LanguageTag;
+use trellis_core::skill::{SkillKey, SkillLevel};
+use trellis_core::visibility::{Viewer, Visibility};
+use trellis_store::DirectoryQuery;
+use utoipa::{IntoParams, ToSchema};
+
+use super::profiles::ProfileView;
+use super::skills::catalog_by_key;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppQuery, Caller};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct DirectoryParams {
+    /// Comma-separated skill keys; a mentor must have every one.
+    #[param(example = "networking.dns,systems.observability")]
+    pub skills: Option<String>,
+    /// The lowest level (1–7) the listed skills must have; needs `skills`.
+    pub min_level: Option<u8>,
+    /// A language tag; `pt` also finds `pt-BR`.
+    #[param(example = "de")]
+    pub language: Option<String>,
+    /// Words that must all appear in the name, username, headline or bio.
+    pub q: Option<String>,
+    /// Only mentors who take new mentees now.
+    #[serde(default)]
+    pub accepting: bool,
+    /// Page number, from 1.
+    pub page: Option<u32>,
+    /// Results per page, 1 to 100 (default 20).
+    pub per_page: Option<u32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DirectoryPage {
+    pub items: Vec<ProfileView>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Matching mentors in all pages.
+    pub total: u64,
+}
+
+const MAX_PER_PAGE: u32 = 100;
+const MAX_QUERY_LEN: usize = 200;
+
+/// Finds mentors of this instance. Signed-in members see profiles visible
+/// to the organization and wider; anonymous callers see public ones only.
+#[utoipa::path(
+    get,
+    path = "/api/v1/directory/mentors",
+    tag = "directory",
+    params(DirectoryParams),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "One page of mentors, accepting ones first", body = DirectoryPage),
+        (status = 400, description = "A parameter is malformed", body = ErrorBody),
+        (status = 401, description = "A token was sent but is not valid", body = ErrorBody),
+    )
+)]
+pub async fn mentors(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    AppQuery(params): AppQuery<DirectoryParams>,
+) -> ApiResult<AppJson<DirectoryPage>> {
+    let bad = |message: String| ApiError::BadRequest(message);
+    let skills = params
+        .skills
+        .iter()
+        .flat_map(|list| list.split(','))
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| SkillKey::parse(s).map_err(|e| bad(e.to_string())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let min_level = params
+        .min_level
+        .map(|n| SkillLevel::try_from(n).map_err(|e| bad(format!("min_{e}"))))
+        .transpose()?;
+    if min_level.is_some() && skills.is_empty() {
+        return Err(bad(
+            "min_level needs `skills` to say which skills it applies to".into(),
+        ));
+    }
+    let language = params
+        .language
+        .as_deref()
+        .map(|l| {
+            LanguageTag::parse(l)
+                .map_err(|e| bad(e.to_string().replacen("languages", "language", 1)))
+        })
+        .transpose()?;
+    let text = params
+        .q
+        .map(|q| q.trim().to_owned())
+        .filter(|q| !q.is_empty());
+    if text
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_LEN)
+    {
+        return Err(bad(format!("q must be at most {MAX_QUERY_LEN} characters")));
+    }
+    let page = params.page.unwrap_or(1);
+    let per_page = params.per_page.unwrap_or(20);
+    if page == 0 {
+        return Err(bad("page starts at 1".into()));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(bad(format!("per_page must be 1 to {MAX_PER_PAGE}")));
+    }
+    let viewer = if caller.is_some() {
+        Viewer::Member
+    } else {
+        Viewer::Anonymous
+    };
+    let query = DirectoryQuery {
+        // Private profiles are never listed, not even to their owner.
+        visible: Visibility::visible_to(viewer)
+            .into_iter()
+            .filter(|v| *v != Visibility::Private)
+            .collect(),
+        skills,
+        min_level,
+        language,
+        text,
+        accepting_only: params.accepting,
+        limit: per_page,
+        offset: (page - 1).saturating_mul(per_page),
+    };
+    let found = state.store.search_mentors(&query).await?;
+    let catalog = catalog_by_key(&state).await?;
+    Ok(AppJson(DirectoryPage {
+        items: found
+            .items
+            .into_iter()
+            .map(|record| ProfileView::new(record, &catalog))
+            .collect(),
+        page,
+        per_page,
+        total: found.total,
+    }))
+}

@@ -1,0 +1,9 @@
+//! The handlers, one module per area of the API. Each is thin: parse the
+//! request, ask core and the store, shape the answer.
+
+pub mod accounts;
+pub mod admin;
+pub mod directory;
+pub mod health;
+pub mod profiles;
+pub mod skills;

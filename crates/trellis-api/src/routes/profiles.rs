@@ -1,0 +1,223 @@
+//! Profiles: the caller's own, and other members' as far as they may see.
+
+use std::collections::HashMap;
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use trellis_core::account::Username;
+use trellis_core::profile::{CatalogState, LanguageTag, MentorSettings, Profile, Timezone};
+use trellis_core::skill::{SkillKey, SkillLevel};
+use trellis_core::visibility::{Viewer, Visibility};
+use trellis_store::{ProfileRecord, Skill};
+use utoipa::ToSchema;
+
+use super::skills::catalog_by_key;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppPath, Caller};
+use crate::state::AppState;
+
+/// A skill on a profile, with the catalog's name for it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileSkillView {
+    pub skill: SkillKey,
+    pub name: String,
+    pub level: SkillLevel,
+    #[schema(example = "Proficient")]
+    pub level_name: &'static str,
+    pub wants_to_grow: bool,
+    /// The catalog has retired this skill since it was added.
+    pub retired: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalTargetView {
+    pub skill: SkillKey,
+    pub name: String,
+    pub level: SkillLevel,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GoalsView {
+    pub summary: String,
+    pub targets: Vec<GoalTargetView>,
+}
+
+/// A member's profile as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ProfileView {
+    pub username: Username,
+    pub display_name: String,
+    pub headline: String,
+    pub bio: String,
+    pub timezone: Option<Timezone>,
+    pub languages: Vec<LanguageTag>,
+    pub skills: Vec<ProfileSkillView>,
+    pub goals: GoalsView,
+    pub mentor: MentorSettings,
+    pub visibility: Visibility,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProfileView {
+    /// Shapes a stored profile, naming its skills from `catalog`.
+    pub fn new(record: ProfileRecord, catalog: &HashMap<SkillKey, Skill>) -> Self {
+        let name_of = |key: &SkillKey| {
+            catalog
+                .get(key)
+                .map_or_else(|| key.to_string(), |skill| skill.name.clone())
+        };
+        let Profile {
+            display_name,
+            headline,
+            bio,
+            timezone,
+            languages,
+            skills,
+            goals,
+            mentor,
+            visibility,
+        } = record.profile;
+        Self {
+            username: record.username,
+            display_name,
+            headline,
+            bio,
+            timezone,
+            languages,
+            skills: skills
+                .into_iter()
+                .map(|s| ProfileSkillView {
+                    name: name_of(&s.skill),
+                    retired: catalog.get(&s.skill).is_some_and(|skill| skill.retired),
+                    level_name: s.level.describe().name,
+                    level: s.level,
+                    wants_to_grow: s.wants_to_grow,
+                    skill: s.skill,
+                })
+                .collect(),
+            goals: GoalsView {
+                summary: goals.summary,
+                targets: goals
+                    .targets
+                    .into_iter()
+                    .map(|t| GoalTargetView {
+                        name: name_of(&t.skill),
+                        level: t.level,
+                        skill: t.skill,
+                    })
+                    .collect(),
+            },
+            mentor,
+            visibility,
+            updated_at: record.updated_at,
+        }
+    }
+}
+
+/// The caller's own profile.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/profile",
+    tag = "profiles",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller's profile", body = ProfileView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+pub async fn get_mine(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<AppJson<ProfileView>> {
+    let record = state.store.profile(caller.account.id).await?;
+    Ok(AppJson(ProfileView::new(
+        record,
+        &catalog_by_key(&state).await?,
+    )))
+}
+
+/// Replaces the caller's profile. Fields left out take their empty value.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/profile",
+    tag = "profiles",
+    security(("bearer" = [])),
+    request_body = Profile,
+    responses(
+        (status = 200, description = "The profile as saved", body = ProfileView),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+        (status = 422, description = "A field breaks a rule, or a skill is unknown or retired", body = ErrorBody),
+    )
+)]
+pub async fn put_mine(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(profile): AppJson<Profile>,
+) -> ApiResult<AppJson<ProfileView>> {
+    profile.check()?;
+    let catalog = catalog_by_key(&state).await?;
+    profile.check_skills(|key| {
+        catalog.get(key).map(|skill| {
+            if skill.retired {
+                CatalogState::Retired
+            } else {
+                CatalogState::Active
+            }
+        })
+    })?;
+    let record = state
+        .store
+        .put_profile(caller.account.id, &profile, Utc::now())
+        .await?;
+    Ok(AppJson(ProfileView::new(record, &catalog)))
+}
+
+/// How `caller` stands to the owner of `record`.
+pub fn viewer_of(caller: Option<&Caller>, record: &ProfileRecord) -> Viewer {
+    match caller {
+        Some(caller) if caller.account.id == record.account_id => Viewer::Owner,
+        Some(_) => Viewer::Member,
+        None => Viewer::Anonymous,
+    }
+}
+
+/// Another member's profile, if its visibility lets the caller see it.
+/// Anonymous callers see public profiles only. A profile the caller may not
+/// see is answered exactly like a member who does not exist.
+#[utoipa::path(
+    get,
+    path = "/api/v1/members/{username}/profile",
+    tag = "profiles",
+    params(("username" = String, Path, description = "The member's username")),
+    security((), ("bearer" = [])),
+    responses(
+        (status = 200, description = "The profile", body = ProfileView),
+        (status = 401, description = "A token was sent but is not valid", body = ErrorBody),
+        (status = 404, description = "No such member, or not visible to the caller", body = ErrorBody),
+    )
+)]
+pub async fn get_member(
+    State(state): State<AppState>,
+    caller: Option<Caller>,
+    AppPath(username): AppPath<String>,
+) -> ApiResult<AppJson<ProfileView>> {
+    let not_found = || ApiError::not_found(format_args!("member {username}"));
+    let name = Username::parse(&username).map_err(|_| not_found())?;
+    let record = match state.store.profile_by_username(&name).await {
+        Ok(record) => record,
+        Err(trellis_store::StoreError::NotFound) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    if !record
+        .profile
+        .visibility
+        .admits(viewer_of(caller.as_ref(), &record))
+    {
+        return Err(not_found());
+    }
+    Ok(AppJson(ProfileView::new(
+        record,
+        &catalog_by_key(&state).await?,
+    )))
+}

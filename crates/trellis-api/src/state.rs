@@ -1,0 +1,38 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use trellis_store::Store;
+
+/// What the API needs from the server that runs it.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// How long a sign-in token stays valid.
+    pub token_ttl: Duration,
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
+
+/// Shared by every handler.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<ApiConfig>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: ApiConfig) -> Self {
+        Self {
+            store,
+            config: Arc::new(config),
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Settings: defaults, then an optional `trellis.toml`, then `TRELLIS_*`
+//! environment variables. Anything unknown or malformed stops start-up.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use trellis_store::Backend;
+
+/// The file read when `--config` is not given (and skipped if absent).
+pub const DEFAULT_CONFIG_FILE: &str = "trellis.toml";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the instance keeps its files (the SQLite database by default).
+    pub data_dir: PathBuf,
+    /// `sqlite://…` or `postgres://…`; empty means `<data_dir>/trellis.db`.
+    pub database_url: String,
+    /// Address and port to listen on.
+    pub bind: SocketAddr,
+    /// Log filter, `RUST_LOG` style (`info`, `trellis=debug,info`).
+    pub log: String,
+    pub log_format: LogFormat,
+    /// Days a sign-in token stays valid.
+    pub token_ttl_days: u32,
+    /// Largest accepted request body, in KiB.
+    pub max_body_kib: u32,
+    /// Connections kept open to the database.
+    pub db_max_connections: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            log: "info".into(),
+            log_format: LogFormat::Text,
+            token_ttl_days: 30,
+            max_body_kib: 64,
+            db_max_connections: 10,
+        }
+    }
+}
+
+/// Why the configuration could not be loaded, in one line.
+#[derive(Debug)]
+pub struct ConfigError(String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Loads the configuration. `file` names a file that must exist; without
+    /// it `trellis.toml` in the working directory is read if present.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        let mut figment = Figment::from(Serialized::defaults(Self::default()));
+        match file {
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError(format!(
+                    "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) => figment = figment.merge(Toml::file(path)),
+            None => figment = figment.merge(Toml::file(DEFAULT_CONFIG_FILE)),
+        }
+        let env = Env::prefixed("TRELLIS_")
+            // TRELLIS_CONFIG names the file (see the CLI); TRELLIS_TEST_* are
+            // the test suite's own.
+            .filter(|key| key != "config" && !key.as_str().starts_with("test_"));
+        let config: Self = figment.merge(env).extract().map_err(|err| {
+            let first = err
+                .into_iter()
+                .next()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            ConfigError(format!(
+                "invalid configuration: {}",
+                first.replace('\n', " ")
+            ))
+        })?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        let range = |name: &str, value: u32, min: u32, max: u32| {
+            if (min..=max).contains(&value) {
+                Ok(())
+            } else {
+                Err(ConfigError(format!(
+                    "invalid configuration: {name} must be {min} to {max}, not {value}"
+                )))
+            }
+        };
+        range("token_ttl_days", self.token_ttl_days, 1, 365)?;
+        range("max_body_kib", self.max_body_kib, 1, 10 * 1024)?;
+        range("db_max_connections", self.db_max_connections, 1, 500)?;
+        if !self.database_url.is_empty() && Backend::of_url(&self.database_url).is_none() {
+            return Err(ConfigError(
+                "invalid configuration: database_url must start with sqlite: or postgres:".into(),
+            ));
+        }
+        tracing_subscriber::EnvFilter::try_new(&self.log)
+            .map_err(|e| ConfigError(format!("invalid configuration: log: {e}")))?;
+        Ok(())
+    }
+
+    /// The database to use: the configured URL, or the SQLite file in the
+    /// data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}", self.data_dir.join("trellis.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+
+    pub fn api(&self) -> trellis_api::ApiConfig {
+        trellis_api::ApiConfig {
+            token_ttl: Duration::from_secs(u64::from(self.token_ttl_days) * 24 * 3600),
+            max_body_bytes: usize::try_from(self.max_body_kib).unwrap_or(64) * 1024,
+        }
+    }
+}
+
+/// The URL with any password replaced, fit for logs.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    match rest.split_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split(':').next().unwrap_or_default();
+            format!("{scheme}://{user}:***@{host}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_are_kept_out_of_logs() {
+        assert_eq!(
+            redact_url("postgres://trellis:s3cret@db:5432/trellis"),
+            "postgres://trellis:***@db:5432/trellis"
+        );
+        assert_eq!(
+            redact_url("sqlite://data/trellis.db"),
+            "sqlite://data/trellis.db"
+        );
+    }
+
+    #[test]
+    fn the_default_database_is_sqlite_in_the_data_directory() {
+        let config = Config::default();
+        assert_eq!(config.database_url(), "sqlite://data/trellis.db");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert!(config.check().is_ok());
+    }
+}
