@@ -14,7 +14,7 @@ use trellis_store::{NewAccount, StoreError};
 
 /// A federated mentoring network server.
 #[derive(Debug, Parser)]
-#[command(name = "trellis", version, about, long_about = None)]
+#[command(name = "trellis", version, about = "Trellis, a federated mentoring network server", long_about = None)]
 struct Cli {
     /// Configuration file [default: trellis.toml, if present]
     #[arg(long, global = true, env = "TRELLIS_CONFIG", value_name = "FILE")]
@@ -58,7 +58,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_logging(&config);
+    // One-off commands print their result and only warnings besides.
+    let quiet = !matches!(cli.command, Command::Serve);
+    init_logging(&config, quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -78,11 +80,12 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_logging(config: &Config) {
+fn init_logging(config: &Config, quiet: bool) {
+    let default = if quiet { "warn" } else { config.log.as_str() };
     let filter = std::env::var("RUST_LOG")
         .ok()
         .and_then(|spec| tracing_subscriber::EnvFilter::try_new(spec).ok())
-        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(&config.log));
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

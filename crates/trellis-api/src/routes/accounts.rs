@@ -136,6 +136,7 @@ const WRONG_LOGIN: &str = "the username or password is wrong";
     responses(
         (status = 200, description = "Signed in", body = Session),
         (status = 401, description = "Wrong username or password (which one is not said)", body = ErrorBody),
+        (status = 422, description = "The body lacks the username or password", body = ErrorBody),
     )
 )]
 pub async fn login(

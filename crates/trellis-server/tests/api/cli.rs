@@ -1,0 +1,226 @@
+//! The `trellis` binary through its real entry point: a process, its
+//! arguments, environment, standard streams and exit code.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::PASSWORD;
+
+fn trellis(dir: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
+    command.current_dir(dir).env_remove("RUST_LOG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TRELLIS_") {
+            command.env_remove(key);
+        }
+    }
+    command
+}
+
+fn run_with_stdin(mut command: Command, input: &str) -> Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn help_is_there_for_every_command() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["--help"],
+        vec!["serve", "--help"],
+        vec!["migrate", "--help"],
+        vec!["admin", "--help"],
+        vec!["admin", "create-user", "--help"],
+    ] {
+        let output = trellis(dir.path()).args(&args).output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("Usage"),
+            "{args:?}"
+        );
+    }
+    let output = trellis(dir.path()).arg("frobnicate").output().unwrap();
+    assert!(!output.status.success());
+}
+
+#[test]
+fn bad_configuration_stops_start_up_with_one_readable_line() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("typo.toml"),
+        "bind = \"127.0.0.1:0\"\ndatabse_url = \"x\"\n",
+    )
+    .unwrap();
+    // (environment, arguments, what the error must mention)
+    type Case = (
+        Vec<(&'static str, &'static str)>,
+        Vec<&'static str>,
+        &'static str,
+    );
+    let cases: Vec<Case> = vec![
+        (vec![("TRELLIS_BIND", "not an address")], vec![], "bind"),
+        (
+            vec![("TRELLIS_TOKEN_TTL_DAYS", "0")],
+            vec![],
+            "token_ttl_days",
+        ),
+        (
+            vec![("TRELLIS_TOKEN_TTL_DAYS", "many")],
+            vec![],
+            "token_ttl_days",
+        ),
+        (
+            vec![("TRELLIS_DATABSE_URL", "sqlite://x.db")],
+            vec![],
+            "databse_url",
+        ),
+        (
+            vec![("TRELLIS_DATABASE_URL", "mysql://db/x")],
+            vec![],
+            "database_url",
+        ),
+        (vec![("TRELLIS_LOG_FORMAT", "xml")], vec![], "log_format"),
+        (vec![], vec!["--config", "typo.toml"], "databse_url"),
+        (vec![], vec!["--config", "missing.toml"], "missing.toml"),
+    ];
+    for (env, args, mentions) in cases {
+        let output = trellis(dir.path())
+            .envs(env.clone())
+            .args(&args)
+            .arg("migrate")
+            .output()
+            .unwrap();
+        let err = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{env:?} {args:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{env:?} {args:?}: {err}");
+        assert!(
+            err.starts_with("error: ") && err.to_lowercase().contains(mentions),
+            "{env:?} {args:?}: {err}"
+        );
+    }
+    assert!(
+        !dir.path().join("data").exists(),
+        "a refused configuration created data"
+    );
+}
+
+#[tokio::test]
+async fn create_user_makes_an_admin_who_can_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = trellis(dir.path());
+    command.args(["admin", "create-user", "Root", "--admin"]);
+    let output = run_with_stdin(command, &format!("{PASSWORD}\n"));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created admin root"));
+    assert!(
+        dir.path().join("data/trellis.db").is_file(),
+        "the default database is ./data/trellis.db"
+    );
+
+    let mut again = trellis(dir.path());
+    again.args(["admin", "create-user", "root"]);
+    let output = run_with_stdin(again, &format!("{PASSWORD}\n"));
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(stderr(&output).trim(), "error: the username root is taken");
+
+    let mut weak = trellis(dir.path());
+    weak.args(["admin", "create-user", "weak"]);
+    let output = run_with_stdin(weak, "short\n");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("password"), "{}", stderr(&output));
+
+    let mut empty = trellis(dir.path());
+    empty.args(["admin", "create-user", "nobody"]);
+    let output = run_with_stdin(empty, "");
+    assert_eq!(output.status.code(), Some(1));
+
+    // The account works against a server on the same database.
+    let config = trellis_server::Config {
+        data_dir: dir.path().join("data"),
+        bind: "127.0.0.1:0".parse().unwrap(),
+        ..trellis_server::Config::default()
+    };
+    let instance = trellis_server::Instance::start(&config).await.unwrap();
+    let client = reqwest::Client::new();
+    let login = client
+        .post(format!("http://{}/api/v1/auth/login", instance.addr))
+        .json(&json!({"username": "root", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    let body: serde_json::Value = login.json().await.unwrap();
+    assert_eq!(body["account"]["is_admin"], true);
+    assert_eq!(instance.store.count_accounts().await.unwrap(), 1);
+    instance.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = trellis(dir.path())
+        .arg("serve")
+        .env("TRELLIS_BIND", "127.0.0.1:0")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let addr = loop {
+        assert!(Instant::now() < deadline, "no 'listening' line");
+        let line = lines.next().expect("the server exited early").unwrap();
+        if let Some((_, rest)) = line.split_once("listening on http://") {
+            break rest.trim().to_owned();
+        }
+    };
+    let health: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["database"], "sqlite");
+    assert!(dir.path().join("data/trellis.db").is_file());
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit after SIGTERM: {status}");
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[test]
+fn migrate_prepares_a_database_and_exits() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = trellis(dir.path())
+        .arg("migrate")
+        .env("TRELLIS_DATA_DIR", "var/lib/trellis")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(dir.path().join("var/lib/trellis/trellis.db").is_file());
+}

@@ -1,0 +1,111 @@
+//! What holds for the API as a whole: the OpenAPI document matches the
+//! routes that answer, and errors share one shape.
+
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+use crate::helpers::TestApp;
+
+on_every_backend!(
+    every_documented_route_answers,
+    unknown_routes_and_methods_answer_in_the_error_shape,
+    health_reports_the_database,
+);
+
+async fn every_documented_route_answers(app: TestApp) {
+    let doc = app
+        .get("/api/openapi.json", None)
+        .await
+        .expect(StatusCode::OK);
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    let expected = [
+        "/healthz",
+        "/api/v1/accounts",
+        "/api/v1/auth/login",
+        "/api/v1/auth/logout",
+        "/api/v1/me",
+        "/api/v1/me/profile",
+        "/api/v1/members/{username}/profile",
+        "/api/v1/skills",
+        "/api/v1/admin/skills",
+        "/api/v1/admin/skills/{key}",
+        "/api/v1/directory/mentors",
+        "/api/v1/admin/settings",
+        "/api/v1/admin/invites",
+        "/api/v1/admin/invites/{id}",
+    ];
+    for path in expected {
+        assert!(paths.contains_key(path), "{path} is not documented");
+    }
+    let admin = app.admin("root").await;
+    let mut operations = 0;
+    for (path, item) in paths {
+        let concrete = path
+            .replace("{username}", "root")
+            .replace("{key}", "networking.dns")
+            .replace("{id}", &uuid::Uuid::now_v7().to_string());
+        for (method, operation) in item.as_object().unwrap() {
+            let method: Method = method.to_uppercase().parse().unwrap();
+            if path == "/api/v1/auth/logout" {
+                continue; // it would end the session the other requests use
+            }
+            let body = (method != Method::GET && method != Method::DELETE)
+                .then(|| Value::Object(Default::default()));
+            let reply = app
+                .send(method.clone(), &concrete, Some(&admin), body)
+                .await;
+            assert_ne!(
+                reply.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert!(
+                reply.message() != "no such route",
+                "{method} {path} is documented but not routed"
+            );
+            let documented: Vec<&String> =
+                operation["responses"].as_object().unwrap().keys().collect();
+            assert!(
+                documented.iter().any(|s| **s == reply.status.as_str()),
+                "{method} {path} answered {} but documents {documented:?}",
+                reply.status
+            );
+            operations += 1;
+        }
+    }
+    assert!(operations >= 16, "only {operations} operations documented");
+    // Every schema the document refers to is defined.
+    let text = doc.to_string();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            schemas.contains_key(name),
+            "{name} is referred to but not defined"
+        );
+    }
+}
+
+async fn unknown_routes_and_methods_answer_in_the_error_shape(app: TestApp) {
+    let missing = app.get("/api/v1/nothing-here", None).await;
+    assert_eq!(
+        (missing.status, missing.code()),
+        (StatusCode::NOT_FOUND, "not_found")
+    );
+    let wrong = app.send(Method::DELETE, "/api/v1/skills", None, None).await;
+    assert_eq!(
+        (wrong.status, wrong.code()),
+        (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed")
+    );
+}
+
+async fn health_reports_the_database(app: TestApp) {
+    let health = app.get("/healthz", None).await.expect(StatusCode::OK);
+    assert_eq!(health["status"], "ok");
+    let expected = match trellis_store::Backend::of_url(&app.config.database_url) {
+        Some(trellis_store::Backend::Postgres) => "postgres",
+        _ => "sqlite",
+    };
+    assert_eq!(health["database"], expected);
+}

@@ -1,0 +1,198 @@
+//! A Trellis instance for one test, and a small HTTP client for it.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use trellis_server::{Config, Instance};
+use trellis_store::Backend;
+use trellis_store::testing::TestDatabase;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    pub instance: Instance,
+    pub config: Config,
+    _db: TestDatabase,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts an instance on `backend` and runs `test` against it; skipped
+/// (with a note) on PostgreSQL when no test server is configured.
+pub async fn run<F, Fut>(backend: Backend, test: F)
+where
+    F: FnOnce(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    match TestApp::spawn(backend).await {
+        Some(app) => test(app).await,
+        None => eprintln!("skipped on {backend:?}: TRELLIS_TEST_POSTGRES_URL is not set"),
+    }
+}
+
+/// A response: its status and its JSON body (`Null` when empty).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The error code of an error response.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or_default()
+    }
+
+    pub fn message(&self) -> &str {
+        self.body["error"]["message"].as_str().unwrap_or_default()
+    }
+
+    #[track_caller]
+    pub fn expect(self, status: StatusCode) -> Value {
+        assert_eq!(self.status, status, "unexpected answer: {}", self.body);
+        self.body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> Option<Self> {
+        let db = TestDatabase::new(backend).await?;
+        let dir = tempfile::tempdir().unwrap();
+        let config = Config {
+            data_dir: dir.path().join("data"),
+            database_url: db.url().to_owned(),
+            bind: "127.0.0.1:0".parse().unwrap(),
+            ..Config::default()
+        };
+        let instance = Instance::start(&config).await.expect("the instance starts");
+        Some(Self {
+            base: format!("http://{}", instance.addr),
+            client: reqwest::Client::new(),
+            instance,
+            config,
+            _db: db,
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Reply {
+        let mut request = self.client.request(method, self.url(path));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        Self::reply(request.send().await.unwrap()).await
+    }
+
+    pub async fn reply(response: reqwest::Response) -> Reply {
+        let status = response.status();
+        let bytes = response.bytes().await.unwrap();
+        let body = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| panic!("not JSON: {}", String::from_utf8_lossy(&bytes)))
+        };
+        Reply { status, body }
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(reqwest::Method::POST, path, token, Some(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(reqwest::Method::PUT, path, token, Some(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> Reply {
+        self.send(reqwest::Method::PATCH, path, token, Some(body))
+            .await
+    }
+
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> Reply {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// Registers `username` with the standard test password.
+    pub async fn register(&self, username: &str) -> Value {
+        self.post(
+            "/api/v1/accounts",
+            None,
+            json!({"username": username, "password": PASSWORD}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+    }
+
+    pub async fn login(&self, username: &str) -> String {
+        let body = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({"username": username, "password": PASSWORD}),
+            )
+            .await
+            .expect(StatusCode::OK);
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A new member, signed in.
+    pub async fn member(&self, username: &str) -> String {
+        self.register(username).await;
+        self.login(username).await
+    }
+
+    /// A new admin, signed in.
+    pub async fn admin(&self, username: &str) -> String {
+        let id = self.register(username).await["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        self.instance.store.set_admin(id, true).await.unwrap();
+        self.login(username).await
+    }
+
+    /// Replaces the profile of the member signed in with `token`.
+    pub async fn set_profile(&self, token: &str, profile: Value) -> Value {
+        self.put("/api/v1/me/profile", Some(token), profile)
+            .await
+            .expect(StatusCode::OK)
+    }
+
+    pub async fn account_count(&self) -> u64 {
+        self.instance.store.count_accounts().await.unwrap()
+    }
+}
+
+/// A mentor's profile with the given visibility and skills.
+pub fn mentor(visibility: &str, skills: &[(&str, u8)]) -> Value {
+    json!({
+        "display_name": "A Mentor",
+        "headline": "Helps people grow",
+        "bio": "",
+        "timezone": "Europe/Berlin",
+        "languages": ["en"],
+        "skills": skills.iter().map(|(k, l)| json!({"skill": k, "level": l})).collect::<Vec<_>>(),
+        "mentor": {"offers_mentoring": true, "accepting_mentees": true, "capacity": 2, "hours_per_month": 4},
+        "visibility": visibility,
+    })
+}

@@ -1,0 +1,34 @@
+//! The client API and the `trellis` binary, exercised as a user would:
+//! real servers on loopback, real HTTP, a fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+/// Runs each named test against a server on SQLite and, when
+/// `TRELLIS_TEST_POSTGRES_URL` is set, against one on PostgreSQL.
+macro_rules! on_every_backend {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    crate::helpers::run(trellis_store::Backend::Sqlite, super::$test).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    crate::helpers::run(trellis_store::Backend::Postgres, super::$test).await;
+                }
+            )*
+        }
+    };
+}
+
+mod accounts;
+mod admin;
+mod cli;
+mod conventions;
+mod directory;
+mod helpers;
+mod profiles;
