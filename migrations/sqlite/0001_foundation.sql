@@ -1,17 +1,34 @@
 -- Accounts, sign-in tokens, instance settings, invites, the skills catalog
 -- and member profiles. Ids are UUIDv7 (16-byte blobs); times are UTC text.
 
+-- Every person Trellis knows: local members (domain NULL) and members of
+-- other instances met through federation (domain set, cached actor data).
 CREATE TABLE accounts (
-    id            BLOB    NOT NULL PRIMARY KEY,
-    username      TEXT    NOT NULL UNIQUE,
-    password_hash TEXT    NOT NULL,
-    is_admin      BOOLEAN NOT NULL DEFAULT FALSE,
-    created_at    TEXT    NOT NULL
+    id               BLOB NOT NULL PRIMARY KEY,
+    username         TEXT NOT NULL,
+    domain           TEXT,
+    actor_url        TEXT UNIQUE,
+    inbox_url        TEXT,
+    shared_inbox_url TEXT,
+    public_key_pem   TEXT NOT NULL,
+    also_known_as    TEXT NOT NULL DEFAULT '[]',
+    moved_to         TEXT,
+    fetched_at       TEXT,
+    created_at       TEXT NOT NULL
+);
+CREATE UNIQUE INDEX accounts_by_handle ON accounts (username, COALESCE(domain, ''));
+
+-- Local members' sign-in and signing secrets.
+CREATE TABLE users (
+    account_id      BLOB    NOT NULL PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+    password_hash   TEXT    NOT NULL,
+    private_key_pem TEXT    NOT NULL,
+    is_admin        BOOLEAN NOT NULL DEFAULT FALSE
 );
 
 CREATE TABLE auth_tokens (
     token_hash BLOB NOT NULL PRIMARY KEY,
-    account_id BLOB NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    account_id BLOB NOT NULL REFERENCES users (account_id) ON DELETE CASCADE,
     created_at TEXT NOT NULL,
     expires_at TEXT NOT NULL
 );
@@ -22,7 +39,10 @@ CREATE TABLE instance_settings (
     registration_mode        TEXT    NOT NULL DEFAULT 'open'
         CHECK (registration_mode IN ('open', 'invite-only', 'closed')),
     organization_name        TEXT    NOT NULL DEFAULT 'Trellis',
-    organization_description TEXT    NOT NULL DEFAULT ''
+    organization_description TEXT    NOT NULL DEFAULT '',
+    -- The instance actor's key pair, made at first start.
+    public_key_pem           TEXT,
+    private_key_pem          TEXT
 );
 INSERT INTO instance_settings (id) VALUES (1);
 

@@ -1,4 +1,5 @@
-//! Password hashing (Argon2id) and bearer tokens (random, stored hashed).
+//! Account credentials: password hashing (Argon2id), bearer tokens and
+//! invite codes (random, stored hashed), and actor key pairs (RSA-2048).
 
 use std::sync::OnceLock;
 
@@ -8,8 +9,10 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
+use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
 use sha2::{Digest, Sha256};
 use trellis_core::account::Password;
+use trellis_store::KeyPair;
 
 use crate::error::ApiError;
 
@@ -58,6 +61,26 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// A new RSA-2048 key pair for an actor, made off the async threads (it
+/// takes a noticeable fraction of a second).
+pub async fn new_keypair() -> Result<KeyPair, ApiError> {
+    tokio::task::spawn_blocking(|| {
+        let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)?;
+        let public_key_pem = private
+            .to_public_key()
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| rsa::Error::Pkcs8(rsa::pkcs8::Error::PublicKey(e)))?;
+        let private_key_pem = private.to_pkcs8_pem(LineEnding::LF)?.to_string();
+        Ok::<_, rsa::Error>(KeyPair {
+            public_key_pem,
+            private_key_pem,
+        })
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(ApiError::internal)
+}
+
 /// A new secret: 256 random bits, URL-safe, with a prefix that says what
 /// it is (so that secret scanners and people recognise it).
 pub fn new_secret(prefix: &str) -> String {
@@ -98,6 +121,22 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn key_pairs_are_rsa_2048_in_pem() {
+        use rsa::pkcs8::{DecodePrivateKey, DecodePublicKey};
+        use rsa::traits::PublicKeyParts;
+        let keys = new_keypair().await.unwrap();
+        let private = rsa::RsaPrivateKey::from_pkcs8_pem(&keys.private_key_pem).unwrap();
+        let public = rsa::RsaPublicKey::from_public_key_pem(&keys.public_key_pem).unwrap();
+        assert_eq!(public.size() * 8, 2048);
+        assert_eq!(private.to_public_key(), public);
+        assert!(
+            keys.public_key_pem
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
+        assert!(!format!("{keys:?}").contains("PRIVATE KEY"));
     }
 
     #[test]

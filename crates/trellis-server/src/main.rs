@@ -126,10 +126,14 @@ async fn create_user(config: &Config, raw_username: &str, admin: bool) -> anyhow
     let password_hash = trellis_api::auth::hash_password(password)
         .await
         .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let keys = trellis_api::auth::new_keypair()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot make the account's key pair: {e}"))?;
     let new = NewAccount {
         username: username.clone(),
         password_hash,
         is_admin: admin,
+        keys,
     };
     let created = store.register_account(&new, None, Utc::now()).await;
     store.close().await;

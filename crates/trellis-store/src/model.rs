@@ -8,6 +8,7 @@ use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::visibility::Visibility;
 use uuid::Uuid;
 
+/// A local member: an account that signs in here.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Account {
     pub id: Uuid,
@@ -22,6 +23,24 @@ pub struct NewAccount {
     pub username: Username,
     pub password_hash: String,
     pub is_admin: bool,
+    /// The member's actor key pair (PEM: SPKI public, PKCS#8 private).
+    pub keys: KeyPair,
+}
+
+/// An RSA key pair in PEM, as actors sign with.
+#[derive(Clone, PartialEq, Eq)]
+pub struct KeyPair {
+    pub public_key_pem: String,
+    pub private_key_pem: String,
+}
+
+impl std::fmt::Debug for KeyPair {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyPair")
+            .field("public_key_pem", &self.public_key_pem)
+            .field("private_key_pem", &"<redacted>")
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,14 +105,28 @@ pub struct SkillChange {
 pub struct ProfileRecord {
     pub account_id: Uuid,
     pub username: Username,
+    /// The member's instance; `None` for members of this one.
+    pub domain: Option<String>,
     pub profile: Profile,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Whose profiles a directory search covers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Scope {
+    /// Members of this instance.
+    #[default]
+    Local,
+    /// Members of partner instances.
+    Federated,
+    All,
 }
 
 /// A search of the mentor directory. Only members who offer mentoring are
 /// found, and only profiles whose visibility is in `visible`.
 #[derive(Debug, Clone)]
 pub struct DirectoryQuery {
+    pub scope: Scope,
     pub visible: Vec<Visibility>,
     /// The mentor has every one of these skills…
     pub skills: Vec<SkillKey>,

@@ -12,10 +12,10 @@ pub(crate) use uuid::Uuid;
 pub(crate) use crate::error::{StoreError, StoreResult};
 pub(crate) use crate::model::{
     Account, DirectoryQuery, InstanceSettings, Invite, NewAccount, NewInvite, Page, ProfileRecord,
-    SettingsChange, Skill, SkillChange,
+    Scope, SettingsChange, Skill, SkillChange,
 };
 pub(crate) use crate::rows::{
-    ACCOUNT_COLUMNS, AccountRow, INVITE_COLUMNS, InviteRow, LanguageRow, PROFILE_COLUMNS,
-    ProfileRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow,
-    group_by_account,
+    ACCOUNT_COLUMNS, AccountRow, INVITE_COLUMNS, InviteRow, LOCAL_ACCOUNTS, LanguageRow,
+    PROFILE_COLUMNS, ProfileRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow,
+    SkillRow, group_by_account,
 };

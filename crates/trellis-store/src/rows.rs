@@ -16,7 +16,10 @@ use uuid::Uuid;
 
 use crate::model::{Account, InstanceSettings, Invite, ProfileRecord, Skill};
 
-pub(crate) const ACCOUNT_COLUMNS: &str = "id, username, password_hash, is_admin, created_at";
+/// A local member: `accounts a JOIN users u`.
+pub(crate) const ACCOUNT_COLUMNS: &str =
+    "a.id, a.username, u.password_hash, u.is_admin, a.created_at";
+pub(crate) const LOCAL_ACCOUNTS: &str = "accounts a JOIN users u ON u.account_id = a.id";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct AccountRow {
@@ -118,7 +121,7 @@ impl TryFrom<SkillRow> for Skill {
     }
 }
 
-pub(crate) const PROFILE_COLUMNS: &str = "p.account_id, a.username, p.display_name, p.headline, \
+pub(crate) const PROFILE_COLUMNS: &str = "p.account_id, a.username, a.domain, p.display_name, p.headline, \
      p.bio, p.timezone, p.goals_summary, p.offers_mentoring, p.accepting_mentees, p.capacity, \
      p.hours_per_month, p.visibility, p.updated_at";
 
@@ -127,6 +130,7 @@ pub(crate) const PROFILE_COLUMNS: &str = "p.account_id, a.username, p.display_na
 pub(crate) struct ProfileRow {
     pub(crate) account_id: Uuid,
     username: String,
+    domain: Option<String>,
     display_name: String,
     headline: String,
     bio: String,
@@ -214,6 +218,7 @@ impl ProfileRow {
         Ok(ProfileRecord {
             account_id: self.account_id,
             username: Username::parse(&self.username)?,
+            domain: self.domain,
             profile,
             updated_at: self.updated_at,
         })

@@ -13,8 +13,8 @@ use trellis_core::skill::{DEFAULT_CATALOG, SkillKey, SkillLevel, SkillSeed};
 use trellis_core::visibility::Visibility;
 use trellis_store::testing::TestDatabase;
 use trellis_store::{
-    Backend, DirectoryQuery, NewAccount, NewInvite, SettingsChange, Skill, SkillChange, Store,
-    StoreError,
+    Backend, DirectoryQuery, KeyPair, NewAccount, NewInvite, Scope, SettingsChange, Skill,
+    SkillChange, Store, StoreError,
 };
 
 /// Runs each named test against every backend that is available.
@@ -89,6 +89,14 @@ fn now() -> DateTime<Utc> {
     Utc::now()
 }
 
+/// The store keeps keys as given; these need not be real.
+fn keys() -> KeyPair {
+    KeyPair {
+        public_key_pem: "public".into(),
+        private_key_pem: "private".into(),
+    }
+}
+
 async fn account(store: &Store, username: &str) -> trellis_store::Account {
     store
         .register_account(
@@ -96,6 +104,7 @@ async fn account(store: &Store, username: &str) -> trellis_store::Account {
                 username: name(username),
                 password_hash: format!("hash-of-{username}"),
                 is_admin: false,
+                keys: keys(),
             },
             None,
             now(),
@@ -149,6 +158,7 @@ async fn a_taken_username_is_a_conflict(store: Store) {
                 username: name("ADA"),
                 password_hash: "x".into(),
                 is_admin: true,
+                keys: keys(),
             },
             None,
             now(),
@@ -185,6 +195,7 @@ async fn invites_are_used_up_expire_and_can_be_revoked(store: Store) {
                         username: name(username),
                         password_hash: "h".into(),
                         is_admin: false,
+                        keys: keys(),
                     },
                     Some(code),
                     now(),
@@ -259,6 +270,7 @@ async fn a_failed_registration_does_not_use_the_invite(store: Store) {
                 username: name("admin"),
                 password_hash: "h".into(),
                 is_admin: false,
+                keys: keys(),
             },
             Some(b"once"),
             now(),
@@ -599,6 +611,7 @@ async fn make_mentor(store: &Store, username: &str, profile: Profile) -> uuid::U
 
 fn query(visible: &[Visibility]) -> DirectoryQuery {
     DirectoryQuery {
+        scope: Scope::Local,
         visible: visible.to_vec(),
         skills: vec![],
         min_level: None,

@@ -10,7 +10,7 @@ use trellis_store::{Account, NewAccount};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{hash_password, hash_token, new_secret, verify_password};
+use crate::auth::{hash_password, hash_token, new_keypair, new_secret, verify_password};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, Caller};
 use crate::state::AppState;
@@ -91,6 +91,7 @@ pub async fn register(
         username: username.clone(),
         password_hash: hash_password(password).await?,
         is_admin: false,
+        keys: new_keypair().await?,
     };
     let account = state
         .store

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use trellis_core::profile::LanguageTag;
 use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::DirectoryQuery;
+use trellis_store::{DirectoryQuery, Scope};
 use utoipa::{IntoParams, ToSchema};
 
 use super::profiles::ProfileView;
@@ -14,10 +14,27 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, AppQuery, Caller};
 use crate::state::AppState;
 
+/// Whose mentors to search.
+#[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DirectoryScope {
+    /// Members of this instance.
+    Local,
+    /// Members of partner instances.
+    Federated,
+    /// Both.
+    #[default]
+    All,
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct DirectoryParams {
+    /// `local`, `federated` or `all` (the default).
+    #[serde(default)]
+    #[param(inline)]
+    pub scope: DirectoryScope,
     /// Comma-separated skill keys; a mentor must have every one.
     #[param(example = "networking.dns,systems.observability")]
     pub skills: Option<String>,
@@ -49,8 +66,9 @@ pub struct DirectoryPage {
 const MAX_PER_PAGE: u32 = 100;
 const MAX_QUERY_LEN: usize = 200;
 
-/// Finds mentors of this instance. Signed-in members see profiles visible
-/// to the organization and wider; anonymous callers see public ones only.
+/// Finds mentors of this instance and of partner instances. Signed-in
+/// members see profiles visible to the organization and wider; anonymous
+/// callers see public ones only.
 #[utoipa::path(
     get,
     path = "/api/v1/directory/mentors",
@@ -118,6 +136,11 @@ pub async fn mentors(
         Viewer::Anonymous
     };
     let query = DirectoryQuery {
+        scope: match params.scope {
+            DirectoryScope::Local => Scope::Local,
+            DirectoryScope::Federated => Scope::Federated,
+            DirectoryScope::All => Scope::All,
+        },
         // Private profiles are never listed, not even to their owner.
         visible: Visibility::visible_to(viewer)
             .into_iter()

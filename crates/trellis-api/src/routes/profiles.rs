@@ -47,6 +47,8 @@ pub struct GoalsView {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ProfileView {
     pub username: Username,
+    /// The member's instance; `null` for members of this one.
+    pub domain: Option<String>,
     pub display_name: String,
     pub headline: String,
     pub bio: String,
@@ -80,6 +82,7 @@ impl ProfileView {
         } = record.profile;
         Self {
             username: record.username,
+            domain: record.domain,
             display_name,
             headline,
             bio,

@@ -56,6 +56,11 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        // Server logs go to the test's captured output (shown when it fails).
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
+            .with_test_writer()
+            .try_init();
         let db = TestDatabase::new(backend).await?;
         let dir = tempfile::tempdir().unwrap();
         let config = Config {

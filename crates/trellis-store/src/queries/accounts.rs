@@ -24,16 +24,24 @@ impl Backend {
             }
         }
         let id = Uuid::now_v7();
-        let row: AccountRow = sqlx::query_as(&format!(
-            "INSERT INTO accounts (id, username, password_hash, is_admin, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {ACCOUNT_COLUMNS}"
-        ))
+        sqlx::query(
+            "INSERT INTO accounts (id, username, public_key_pem, created_at) VALUES ($1, $2, $3, $4)",
+        )
         .bind(id)
         .bind(new.username.as_str())
-        .bind(&new.password_hash)
-        .bind(new.is_admin)
+        .bind(&new.keys.public_key_pem)
         .bind(now)
-        .fetch_one(&mut *tx)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO users (account_id, password_hash, private_key_pem, is_admin) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(id)
+        .bind(&new.password_hash)
+        .bind(&new.keys.private_key_pem)
+        .bind(new.is_admin)
+        .execute(&mut *tx)
         .await?;
         sqlx::query("INSERT INTO profiles (account_id, updated_at) VALUES ($1, $2)")
             .bind(id)
@@ -41,12 +49,12 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
-        Ok(row.try_into()?)
+        self.account(id).await
     }
 
     pub async fn account(&self, id: Uuid) -> StoreResult<Account> {
         let row: AccountRow =
-            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE id = $1"))
+            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"))
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await?;
@@ -55,7 +63,7 @@ impl Backend {
 
     pub async fn account_by_username(&self, username: &Username) -> StoreResult<Option<Account>> {
         let row: Option<AccountRow> = sqlx::query_as(&format!(
-            "SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE username = $1"
+            "SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.username = $1 AND a.domain IS NULL"
         ))
         .bind(username.as_str())
         .fetch_optional(&self.pool)
@@ -64,7 +72,7 @@ impl Backend {
     }
 
     pub async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()> {
-        let done = sqlx::query("UPDATE accounts SET is_admin = $2 WHERE id = $1")
+        let done = sqlx::query("UPDATE users SET is_admin = $2 WHERE account_id = $1")
             .bind(id)
             .bind(is_admin)
             .execute(&self.pool)
@@ -76,7 +84,7 @@ impl Backend {
     }
 
     pub async fn count_accounts(&self) -> StoreResult<u64> {
-        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM accounts")
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users")
             .fetch_one(&self.pool)
             .await?;
         Ok(count.try_into().unwrap_or(0))
@@ -117,11 +125,10 @@ impl Backend {
         token_hash: &[u8],
         now: DateTime<Utc>,
     ) -> StoreResult<Option<Account>> {
-        let row: Option<AccountRow> = sqlx::query_as(
-            "SELECT a.id, a.username, a.password_hash, a.is_admin, a.created_at \
-             FROM auth_tokens t JOIN accounts a ON a.id = t.account_id \
-             WHERE t.token_hash = $1 AND t.expires_at > $2",
-        )
+        let row: Option<AccountRow> = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} JOIN auth_tokens t ON t.account_id = a.id \
+             WHERE t.token_hash = $1 AND t.expires_at > $2"
+        ))
         .bind(token_hash)
         .bind(now)
         .fetch_optional(&self.pool)

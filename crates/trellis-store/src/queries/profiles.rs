@@ -15,7 +15,7 @@ impl Backend {
     pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord> {
         let row: ProfileRow = sqlx::query_as(&format!(
             "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id \
-             WHERE a.username = $1"
+             WHERE a.username = $1 AND a.domain IS NULL"
         ))
         .bind(username.as_str())
         .fetch_one(&self.pool)
@@ -116,7 +116,7 @@ impl Backend {
         ));
         push_directory_filters(&mut select, query);
         select
-            .push(" ORDER BY p.accepting_mentees DESC, a.username LIMIT ")
+            .push(" ORDER BY p.accepting_mentees DESC, a.username, a.domain LIMIT ")
             .push_bind(i64::from(query.limit))
             .push(" OFFSET ")
             .push_bind(i64::from(query.offset));
@@ -188,7 +188,12 @@ impl Backend {
 }
 
 fn push_directory_filters(query: &mut QueryBuilder<'_, Db>, q: &DirectoryQuery) {
-    query.push(" WHERE p.offers_mentoring AND p.visibility IN (");
+    query.push(match q.scope {
+        Scope::Local => " WHERE a.domain IS NULL AND",
+        Scope::Federated => " WHERE a.domain IS NOT NULL AND",
+        Scope::All => " WHERE",
+    });
+    query.push(" p.offers_mentoring AND p.visibility IN (");
     let mut list = query.separated(", ");
     for visibility in &q.visible {
         list.push_bind(visibility.as_str());
