@@ -23,7 +23,8 @@ CREATE TABLE users (
     account_id      BLOB    NOT NULL PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
     password_hash   TEXT    NOT NULL,
     private_key_pem TEXT    NOT NULL,
-    is_admin        BOOLEAN NOT NULL DEFAULT FALSE
+    is_admin        BOOLEAN NOT NULL DEFAULT FALSE,
+    last_login_at   TEXT
 );
 
 CREATE TABLE auth_tokens (

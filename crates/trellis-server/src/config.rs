@@ -31,6 +31,11 @@ pub struct Config {
     pub database_url: String,
     /// Address and port to listen on.
     pub bind: SocketAddr,
+    /// The public host name other instances know this one by
+    /// (`trellis.example.org`); empty means `localhost:<port>`, for trials.
+    pub domain: String,
+    /// TEST AND DEMO ONLY: federate over plain http with local addresses.
+    pub federation_insecure: bool,
     /// Log filter, `RUST_LOG` style (`info`, `trellis=debug,info`).
     pub log: String,
     pub log_format: LogFormat,
@@ -48,6 +53,8 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: String::new(),
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            domain: String::new(),
+            federation_insecure: false,
             log: "info".into(),
             log_format: LogFormat::Text,
             token_ttl_days: 30,
@@ -121,6 +128,14 @@ impl Config {
                 "invalid configuration: database_url must start with sqlite: or postgres:".into(),
             ));
         }
+        if !self.domain.is_empty() {
+            trellis_federation::FederationSettings::new(
+                &self.domain,
+                self.federation_insecure,
+                trellis_federation::DeliverySettings::default(),
+            )
+            .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
+        }
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| ConfigError(format!("invalid configuration: log: {e}")))?;
         Ok(())
@@ -133,6 +148,15 @@ impl Config {
             format!("sqlite://{}", self.data_dir.join("trellis.db").display())
         } else {
             self.database_url.clone()
+        }
+    }
+
+    /// The domain to federate as, once the listening port is known.
+    pub fn domain_for(&self, bound: SocketAddr) -> String {
+        if self.domain.is_empty() {
+            format!("localhost:{}", bound.port())
+        } else {
+            self.domain.clone()
         }
     }
 

@@ -72,7 +72,24 @@ impl Instance {
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let addr = listener.local_addr()?;
-        let app = trellis_api::router(trellis_api::AppState::new(store.clone(), config.api()));
+        let settings = trellis_federation::FederationSettings::new(
+            &config.domain_for(addr),
+            config.federation_insecure,
+            trellis_federation::DeliverySettings::default(),
+        )
+        .map_err(|e| anyhow::anyhow!(e))?;
+        if settings.domain.contains(':') && !settings.insecure {
+            tracing::warn!(
+                domain = %settings.domain,
+                "other instances refuse addresses with a port: set `domain` to this instance's \
+                 public host name before federating"
+            );
+        }
+        let federation = trellis_federation::Federation::new(store.clone(), settings)
+            .await
+            .context("cannot set up federation")?;
+        let app = trellis_api::router(trellis_api::AppState::new(store.clone(), config.api()))
+            .merge(federation.router());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)

@@ -166,6 +166,29 @@ forward! {
     ) -> StoreResult<ProfileRecord>;
     /// One page of the mentor directory and the number of matches in all.
     pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>>;
+
+    /// The instance actor's key pair, if made yet.
+    pub async fn instance_keys(&self) -> StoreResult<Option<KeyPair>>;
+    /// Stores the instance actor's key pair unless one exists; returns the one in force.
+    pub async fn init_instance_keys(&self, keys: &KeyPair) -> StoreResult<KeyPair>;
+    /// A local member as an actor (keys, aliases), by username.
+    pub async fn local_actor(&self, username: &Username) -> StoreResult<Option<LocalActor>>;
+    /// A cached member of another instance, by actor URL.
+    pub async fn remote_person(&self, actor_url: &str) -> StoreResult<Option<RemotePerson>>;
+    /// Caches (or refreshes) a member of another instance; returns it with its account id.
+    pub async fn upsert_remote_person(&self, person: &RemotePerson) -> StoreResult<RemotePerson>;
+    pub async fn instance(&self, domain: &str) -> StoreResult<Option<Instance>>;
+    pub async fn instance_by_actor(&self, actor_url: &str) -> StoreResult<Option<Instance>>;
+    /// Every instance known, by domain.
+    pub async fn list_instances(&self) -> StoreResult<Vec<Instance>>;
+    /// Caches (or refreshes) another instance's actor.
+    pub async fn upsert_instance_actor(
+        &self,
+        actor: &InstanceActor,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Instance>;
+    /// Members who signed in since `since`.
+    pub async fn count_active_users(&self, since: DateTime<Utc>) -> StoreResult<u64>;
 }
 
 #[cfg(test)]

@@ -147,3 +147,130 @@ pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
 }
+
+/// A local member as an ActivityPub actor: what their actor document and
+/// signatures need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalActor {
+    pub account_id: Uuid,
+    pub username: Username,
+    pub display_name: String,
+    pub headline: String,
+    pub visibility: Visibility,
+    pub keys: KeyPair,
+    pub also_known_as: Vec<String>,
+    pub moved_to: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A member of another instance, as their actor document describes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemotePerson {
+    pub account_id: Uuid,
+    pub actor_url: String,
+    pub username: Username,
+    pub domain: String,
+    pub display_name: String,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub public_key_pem: String,
+    pub also_known_as: Vec<String>,
+    pub moved_to: Option<String>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// Where a partnership with another instance stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Partnership {
+    #[default]
+    None,
+    /// We asked; their answer has not come.
+    Requested,
+    /// They asked; our admin has not answered.
+    Pending,
+    Active,
+    Declined,
+}
+
+impl Partnership {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Requested => "requested",
+            Self::Pending => "pending",
+            Self::Active => "active",
+            Self::Declined => "declined",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [
+            Self::None,
+            Self::Requested,
+            Self::Pending,
+            Self::Active,
+            Self::Declined,
+        ]
+        .into_iter()
+        .find(|p| p.as_str() == raw)
+    }
+}
+
+/// How deliveries to an instance are going.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DeliveryState {
+    #[default]
+    Ok,
+    Failing,
+    Unreachable,
+}
+
+impl DeliveryState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failing => "failing",
+            Self::Unreachable => "unreachable",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Ok, Self::Failing, Self::Unreachable]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The instance actor of another instance, as its actor document says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InstanceActor {
+    pub domain: String,
+    pub actor_url: String,
+    pub inbox_url: String,
+    pub shared_inbox_url: Option<String>,
+    pub public_key_pem: String,
+    pub name: Option<String>,
+}
+
+/// Everything this instance knows of another one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Instance {
+    pub domain: String,
+    /// `None` until its actor has been fetched (a block may come first).
+    pub actor: Option<InstanceActor>,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub partnership: Partnership,
+    pub follow_id: Option<String>,
+    pub follow_is_ours: bool,
+    pub partnership_changed_at: Option<DateTime<Utc>>,
+    pub blocked_at: Option<DateTime<Utc>>,
+    pub block_reason: String,
+    pub delivery_state: DeliveryState,
+    pub failing_since: Option<DateTime<Utc>>,
+    pub consecutive_failures: u32,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    pub delivered_total: u64,
+    pub pending_deliveries: u64,
+}

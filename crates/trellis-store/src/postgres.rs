@@ -41,3 +41,4 @@ include!("queries/accounts.rs");
 include!("queries/settings.rs");
 include!("queries/skills.rs");
 include!("queries/profiles.rs");
+include!("queries/federation.rs");

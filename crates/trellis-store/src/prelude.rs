@@ -11,11 +11,13 @@ pub(crate) use uuid::Uuid;
 
 pub(crate) use crate::error::{StoreError, StoreResult};
 pub(crate) use crate::model::{
-    Account, DirectoryQuery, InstanceSettings, Invite, NewAccount, NewInvite, Page, ProfileRecord,
-    Scope, SettingsChange, Skill, SkillChange,
+    Account, DirectoryQuery, Instance, InstanceActor, InstanceSettings, Invite, KeyPair,
+    LocalActor, NewAccount, NewInvite, Page, ProfileRecord, RemotePerson, Scope, SettingsChange,
+    Skill, SkillChange,
 };
 pub(crate) use crate::rows::{
-    ACCOUNT_COLUMNS, AccountRow, INVITE_COLUMNS, InviteRow, LOCAL_ACCOUNTS, LanguageRow,
-    PROFILE_COLUMNS, ProfileRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow,
-    SkillRow, group_by_account,
+    ACCOUNT_COLUMNS, AccountRow, INSTANCE_COLUMNS, INVITE_COLUMNS, InstanceRow, InviteRow,
+    LOCAL_ACCOUNTS, LOCAL_ACTOR_COLUMNS, LanguageRow, LocalActorRow, PROFILE_COLUMNS, ProfileRow,
+    REMOTE_PERSON_COLUMNS, RemotePersonRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow,
+    SkillLevelRow, SkillRow, group_by_account, json_list,
 };

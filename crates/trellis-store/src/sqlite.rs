@@ -48,3 +48,4 @@ include!("queries/accounts.rs");
 include!("queries/settings.rs");
 include!("queries/skills.rs");
 include!("queries/profiles.rs");
+include!("queries/federation.rs");

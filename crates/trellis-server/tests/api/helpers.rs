@@ -67,6 +67,8 @@ impl TestApp {
             data_dir: dir.path().join("data"),
             database_url: db.url().to_owned(),
             bind: "127.0.0.1:0".parse().unwrap(),
+            // Instances in tests federate over http on localhost ports.
+            federation_insecure: true,
             ..Config::default()
         };
         let instance = Instance::start(&config).await.expect("the instance starts");
@@ -82,6 +84,11 @@ impl TestApp {
 
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// The domain this instance federates as: `localhost:PORT`.
+    pub fn domain(&self) -> String {
+        format!("localhost:{}", self.instance.addr.port())
     }
 
     pub async fn send(

@@ -1,6 +1,8 @@
 //! The client API and the `trellis` binary, exercised as a user would:
 //! real servers on loopback, real HTTP, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+// The helpers are shared with the federation suite, which uses more of them.
+#![allow(dead_code)]
 
 /// Runs each named test against a server on SQLite and, when
 /// `TRELLIS_TEST_POSTGRES_URL` is set, against one on PostgreSQL.

@@ -110,6 +110,11 @@ impl Backend {
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
+        sqlx::query("UPDATE users SET last_login_at = $2 WHERE account_id = $1")
+            .bind(account_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM auth_tokens WHERE account_id = $1 AND expires_at <= $2")
             .bind(account_id)
             .bind(now)

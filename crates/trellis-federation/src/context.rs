@@ -1,0 +1,18 @@
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use trellis_store::Store;
+
+use crate::settings::FederationSettings;
+
+/// What every federation handler and worker works with (the library's
+/// "app data").
+#[derive(Debug, Clone)]
+pub struct Context {
+    pub store: Store,
+    pub settings: Arc<FederationSettings>,
+    /// Wakes the outbox workers when there is new work.
+    pub outbox_signal: Arc<Notify>,
+}
+
+pub type Data = activitypub_federation::config::Data<Context>;

@@ -1,0 +1,181 @@
+//! What other servers read: actor documents, WebFinger and NodeInfo.
+
+use activitypub_federation::axum::json::FederationJson;
+use activitypub_federation::fetch::webfinger::{
+    Webfinger, build_webfinger_response_with_type, extract_webfinger_name,
+};
+use activitypub_federation::protocol::context::WithContext;
+use activitypub_federation::traits::Object;
+use axum::Json;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use trellis_core::account::Username;
+use trellis_core::settings::RegistrationMode;
+
+use crate::actors::{ActorJson, DbActor};
+use crate::context::Data;
+use crate::error::{FederationError, FederationResult};
+use crate::vocabulary::context;
+
+async fn local_person(name: &str, data: &Data) -> FederationResult<DbActor> {
+    let username = Username::parse(name).map_err(|_| FederationError::NotFound)?;
+    let actor = data
+        .store
+        .local_actor(&username)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    Ok(DbActor::local_person(&data.settings, actor))
+}
+
+/// `GET /users/{username}`: a member's actor document.
+pub async fn person(
+    Path(name): Path<String>,
+    data: Data,
+) -> FederationResult<FederationJson<WithContext<ActorJson>>> {
+    let actor = local_person(&name, &data).await?;
+    Ok(FederationJson(WithContext::new(
+        actor.into_json(&data).await?,
+        context(),
+    )))
+}
+
+/// `GET /actor`: the instance actor (an `Organization`).
+pub async fn instance(data: Data) -> FederationResult<FederationJson<WithContext<ActorJson>>> {
+    let actor = crate::instance_actor(&data).await?;
+    Ok(FederationJson(WithContext::new(
+        actor.into_json(&data).await?,
+        context(),
+    )))
+}
+
+/// `GET /users/{username}/outbox` and `GET /actor/outbox`. Trellis sends
+/// nothing publicly (mentoring activities go to their parties only), so the
+/// collection is empty; it exists because actors must have one.
+pub async fn person_outbox(
+    Path(name): Path<String>,
+    data: Data,
+) -> FederationResult<FederationJson<Value>> {
+    local_person(&name, &data).await?;
+    Ok(empty_outbox(data.settings.person_outbox_url(&name)))
+}
+
+pub async fn instance_outbox(data: Data) -> FederationJson<Value> {
+    empty_outbox(data.settings.instance_outbox_url())
+}
+
+fn empty_outbox(id: url::Url) -> FederationJson<Value> {
+    FederationJson(json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "OrderedCollection",
+        "totalItems": 0,
+        "orderedItems": [],
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WebfingerQuery {
+    resource: String,
+}
+
+/// `GET /.well-known/webfinger?resource=acct:user@domain` (or the instance
+/// actor as `acct:domain@domain` or its URL).
+pub async fn webfinger(
+    query: Result<Query<WebfingerQuery>, QueryRejection>,
+    data: Data,
+) -> FederationResult<Response> {
+    let Ok(Query(WebfingerQuery { resource })) = query else {
+        return Err(FederationError::BadRequest(
+            "webfinger needs ?resource=acct:user@domain".into(),
+        ));
+    };
+    let settings = &data.settings;
+    let instance_acct = format!("acct:{0}@{0}", settings.domain);
+    let answer: Webfinger =
+        if resource == instance_acct || resource == settings.instance_actor_url().as_str() {
+            build_webfinger_response_with_type(
+                instance_acct,
+                vec![(settings.instance_actor_url(), Some("Organization"))],
+            )
+        } else {
+            let name =
+                extract_webfinger_name(&resource, &data).map_err(|_| FederationError::NotFound)?;
+            let person = local_person(name, &data).await?;
+            build_webfinger_response_with_type(
+                format!("acct:{}@{}", person.username, settings.domain),
+                vec![(person.id, Some("Person"))],
+            )
+        };
+    let mut response = Json(answer).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("application/jrd+json"),
+    );
+    Ok(response)
+}
+
+const NODEINFO_SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
+
+/// `GET /.well-known/nodeinfo`: where the NodeInfo document is.
+pub async fn nodeinfo_links(data: Data) -> Json<Value> {
+    let mut href = data.settings.base_url();
+    href.set_path("/nodeinfo/2.1");
+    Json(json!({"links": [{"rel": NODEINFO_SCHEMA, "href": href}]}))
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NodeInfo {
+    pub version: String,
+    pub software: Value,
+    pub protocols: Vec<String>,
+    pub services: Value,
+    pub open_registrations: bool,
+    pub usage: Value,
+    pub metadata: Value,
+}
+
+/// `GET /nodeinfo/2.1`: what this server is and how much it is used.
+pub async fn nodeinfo(data: Data) -> FederationResult<Response> {
+    let store = &data.store;
+    let settings = store.settings().await?;
+    let now = chrono::Utc::now();
+    let users = store.count_accounts().await?;
+    let month = store
+        .count_active_users(now - chrono::Duration::days(30))
+        .await?;
+    let half_year = store
+        .count_active_users(now - chrono::Duration::days(180))
+        .await?;
+    let info = NodeInfo {
+        version: "2.1".into(),
+        software: json!({
+            "name": "trellis",
+            "version": env!("CARGO_PKG_VERSION"),
+            "homepage": data.settings.base_url(),
+        }),
+        protocols: vec!["activitypub".into()],
+        services: json!({"inbound": [], "outbound": []}),
+        open_registrations: settings.registration_mode == RegistrationMode::Open,
+        usage: json!({
+            "users": {"total": users, "activeMonth": month, "activeHalfyear": half_year},
+            "localPosts": 0,
+        }),
+        metadata: json!({
+            "nodeName": settings.organization_name,
+            "nodeDescription": settings.organization_description,
+        }),
+    };
+    let mut response = Json(info).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(
+            "application/json; profile=\"http://nodeinfo.diaspora.software/ns/schema/2.1#\"",
+        ),
+    );
+    Ok(response)
+}

@@ -1,0 +1,76 @@
+use activitypub_federation::error::Error as ApubError;
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+use trellis_store::StoreError;
+
+/// Why a federation request or step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FederationError {
+    #[error("not found")]
+    NotFound,
+    /// The request is malformed.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The sender may not do this (blocked, not a partner, wrong party).
+    #[error("{0}")]
+    Refused(String),
+    /// The peer could not be reached or answered something unusable.
+    #[error("{0}")]
+    Peer(String),
+    #[error(transparent)]
+    Protocol(#[from] ApubError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl FederationError {
+    fn status_and_code(&self) -> (StatusCode, &'static str) {
+        match self {
+            Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
+            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            Self::Refused(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Peer(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
+            Self::Protocol(err) => match err {
+                ApubError::NotFound | ApubError::ObjectDeleted(_) => {
+                    (StatusCode::NOT_FOUND, "not_found")
+                }
+                ApubError::ActivityBodyDigestInvalid
+                | ApubError::ActivitySignatureInvalid
+                | ApubError::Other(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
+                ApubError::UrlVerificationError(_)
+                | ApubError::DomainResolveError(_)
+                | ApubError::ResolveInternalIpError(..) => (StatusCode::FORBIDDEN, "forbidden"),
+                ApubError::ParseReceivedActivity { .. } | ApubError::UrlParse(_) => {
+                    (StatusCode::BAD_REQUEST, "bad_request")
+                }
+                _ => (StatusCode::BAD_REQUEST, "unusable_actor"),
+            },
+            Self::Store(StoreError::NotFound) => (StatusCode::NOT_FOUND, "not_found"),
+            Self::Store(_) | Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+}
+
+impl IntoResponse for FederationError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "federation request failed");
+            "internal error".to_owned()
+        } else {
+            tracing::debug!(error = %self, "federation request refused");
+            self.to_string()
+        };
+        (
+            status,
+            Json(json!({"error": {"code": code, "message": message}})),
+        )
+            .into_response()
+    }
+}
+
+pub type FederationResult<T> = Result<T, FederationError>;

@@ -1,0 +1,136 @@
+//! Trellis over ActivityPub, on `activitypub_federation`: members and the
+//! instance are actors; instances discover each other with WebFinger and
+//! NodeInfo. Only this crate knows ActivityPub's wire formats.
+
+pub mod actors;
+pub mod context;
+mod discovery;
+pub mod error;
+pub mod settings;
+pub mod vocabulary;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use activitypub_federation::config::{FederationConfig, FederationMiddleware};
+use activitypub_federation::http_signatures::generate_actor_keypair;
+use axum::Router;
+use axum::routing::get;
+use tokio::sync::Notify;
+use trellis_store::{KeyPair, Store};
+
+use crate::actors::DbActor;
+use crate::context::{Context, Data};
+use crate::error::{FederationError, FederationResult};
+pub use crate::settings::{DeliverySettings, FederationSettings};
+
+/// The federation side of one instance.
+#[derive(Clone)]
+pub struct Federation {
+    config: FederationConfig<Context>,
+}
+
+impl std::fmt::Debug for Federation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Federation")
+            .field("domain", &self.config.domain())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Federation {
+    /// Prepares federation: makes the instance actor's keys on first start
+    /// and sets up signed HTTP for fetching and delivering.
+    pub async fn new(store: Store, settings: FederationSettings) -> FederationResult<Self> {
+        install_tls_provider();
+        let keys = instance_keys(&store).await?;
+        let settings = Arc::new(settings);
+        let instance = DbActor::local_instance(&settings, &keys, String::new());
+        let client = http_client(&settings)?;
+        let context = Context {
+            store,
+            settings: settings.clone(),
+            outbox_signal: Arc::new(Notify::new()),
+        };
+        let config = FederationConfig::builder()
+            .domain(settings.domain.clone())
+            .app_data(context)
+            .debug(settings.insecure)
+            .allow_http_urls(settings.insecure)
+            .client(client.into())
+            .request_timeout(Duration::from_secs(10))
+            .signed_fetch_actor(&instance)
+            .build()
+            .await
+            .map_err(|e| FederationError::Internal(format!("federation setup: {e}")))?;
+        Ok(Self { config })
+    }
+
+    /// Request data for work outside a request (workers, the client API).
+    pub fn data(&self) -> Data {
+        self.config.to_request_data()
+    }
+
+    /// The routes other servers use.
+    pub fn router(&self) -> Router {
+        Router::new()
+            .route("/.well-known/webfinger", get(discovery::webfinger))
+            .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
+            .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+            .route("/actor", get(discovery::instance))
+            .route("/actor/outbox", get(discovery::instance_outbox))
+            .route("/users/{username}", get(discovery::person))
+            .route("/users/{username}/outbox", get(discovery::person_outbox))
+            .layer(FederationMiddleware::new(self.config.clone()))
+    }
+}
+
+/// The instance actor's key pair, made (and stored) the first time.
+async fn instance_keys(store: &Store) -> FederationResult<KeyPair> {
+    if let Some(keys) = store.instance_keys().await? {
+        return Ok(keys);
+    }
+    let made = tokio::task::spawn_blocking(generate_actor_keypair)
+        .await
+        .map_err(|e| FederationError::Internal(e.to_string()))??;
+    let keys = KeyPair {
+        public_key_pem: made.public_key,
+        private_key_pem: made.private_key,
+    };
+    // If another process made one meanwhile, the stored one wins.
+    Ok(store.init_instance_keys(&keys).await?)
+}
+
+/// This instance's actor, named after the organization.
+pub(crate) async fn instance_actor(data: &Data) -> FederationResult<DbActor> {
+    let keys = instance_keys(&data.store).await?;
+    let name = data.store.settings().await?.organization_name;
+    Ok(DbActor::local_instance(&data.settings, &keys, name))
+}
+
+/// Makes rustls use the ring provider (once per process; later calls do nothing).
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+fn http_client(settings: &FederationSettings) -> FederationResult<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(format!(
+            "Trellis/{} (+{})",
+            env!("CARGO_PKG_VERSION"),
+            settings.base_url()
+        ))
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(10))
+        .connect_timeout(Duration::from_secs(5));
+    if !settings.insecure {
+        // Refuse to connect to private and loopback addresses, whatever a
+        // domain resolves to.
+        builder = builder.dns_resolver(Arc::new(
+            activitypub_federation::resolver::ValidatingDnsResolver::new(Vec::new(), true),
+        ));
+    }
+    builder
+        .build()
+        .map_err(|e| FederationError::Internal(format!("HTTP client: {e}")))
+}

@@ -1,0 +1,69 @@
+-- Federation: the other instances Trellis knows (partnership, block, delivery
+-- health), the durable outbox and the received-activity log.
+
+CREATE TABLE instances (
+    domain                 TEXT    NOT NULL PRIMARY KEY,
+    actor_url              TEXT    UNIQUE,
+    inbox_url              TEXT,
+    shared_inbox_url       TEXT,
+    public_key_pem         TEXT,
+    name                   TEXT,
+    fetched_at             TIMESTAMPTZ,
+    -- none | requested (we asked, awaiting their answer) | pending (they
+    -- asked, awaiting our admin) | active | declined
+    partnership            TEXT    NOT NULL DEFAULT 'none'
+        CHECK (partnership IN ('none', 'requested', 'pending', 'active', 'declined')),
+    -- The Follow that opened the current request or partnership, and whose it was.
+    follow_id              TEXT,
+    follow_is_ours         BOOLEAN NOT NULL DEFAULT FALSE,
+    partnership_changed_at TIMESTAMPTZ,
+    blocked_at             TIMESTAMPTZ,
+    block_reason           TEXT    NOT NULL DEFAULT '',
+    -- Delivery health: ok | failing | unreachable.
+    delivery_state         TEXT    NOT NULL DEFAULT 'ok'
+        CHECK (delivery_state IN ('ok', 'failing', 'unreachable')),
+    failing_since          TIMESTAMPTZ,
+    consecutive_failures   INTEGER NOT NULL DEFAULT 0,
+    last_success_at        TIMESTAMPTZ,
+    last_error             TEXT,
+    next_attempt_at        TIMESTAMPTZ,
+    claimed_until          TIMESTAMPTZ,
+    delivered_total        BIGINT  NOT NULL DEFAULT 0,
+    created_at             TIMESTAMPTZ    NOT NULL
+);
+
+-- Changes whose consequences must reach other instances, written in the same
+-- transaction as the change; turned into deliveries by the federation worker.
+CREATE TABLE outbox_events (
+    id         UUID   NOT NULL PRIMARY KEY,
+    kind       TEXT   NOT NULL,
+    account_id UUID,
+    domain     TEXT,
+    created_at TIMESTAMPTZ   NOT NULL
+);
+
+-- Signed activities waiting to be delivered to one inbox of one instance,
+-- in the order of their ids (UUIDv7).
+CREATE TABLE deliveries (
+    id          UUID    NOT NULL PRIMARY KEY,
+    domain      TEXT    NOT NULL,
+    inbox_url   TEXT    NOT NULL,
+    activity_id TEXT    NOT NULL,
+    -- The local member whose key signs it; NULL for the instance actor.
+    signer      UUID    REFERENCES users (account_id) ON DELETE CASCADE,
+    body        TEXT    NOT NULL,
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    last_error  TEXT,
+    created_at  TIMESTAMPTZ    NOT NULL
+);
+CREATE INDEX deliveries_by_domain ON deliveries (domain, id);
+
+-- Ids of activities already processed, so that a repeat has no effect.
+CREATE TABLE received_activities (
+    activity_id TEXT NOT NULL PRIMARY KEY,
+    received_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX received_activities_by_time ON received_activities (received_at);
+
+-- When a member's mentor profile was last sent to partners (NULL: not published).
+ALTER TABLE profiles ADD COLUMN published_at TIMESTAMPTZ;
