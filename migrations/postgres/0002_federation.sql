@@ -67,3 +67,8 @@ CREATE INDEX received_activities_by_time ON received_activities (received_at);
 
 -- When a member's mentor profile was last sent to partners (NULL: not published).
 ALTER TABLE profiles ADD COLUMN published_at TIMESTAMPTZ;
+
+-- Whether partnership requests wait for an admin (partners-only) or are
+-- accepted at once (open).
+ALTER TABLE instance_settings ADD COLUMN federation_mode TEXT NOT NULL DEFAULT 'partners-only'
+    CHECK (federation_mode IN ('partners-only', 'open'));

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod error;
+pub mod partnership;
 pub mod profile;
 pub mod settings;
 pub mod skill;

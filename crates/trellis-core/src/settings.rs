@@ -40,6 +40,38 @@ impl RegistrationMode {
     }
 }
 
+/// Which partnership requests this instance accepts without an admin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum FederationMode {
+    /// An admin answers every request.
+    #[default]
+    PartnersOnly,
+    /// Every request (from an instance that is not blocked) is accepted.
+    Open,
+}
+
+impl FederationMode {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::PartnersOnly => "partners-only",
+            Self::Open => "open",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, CoreError> {
+        match raw {
+            "partners-only" => Ok(Self::PartnersOnly),
+            "open" => Ok(Self::Open),
+            other => Err(CoreError::invalid(
+                "federation_mode",
+                format_args!("unknown mode {other:?}: use partners-only or open"),
+            )),
+        }
+    }
+}
+
 /// The organization as it presents itself.
 pub fn check_organization_name(name: &str) -> Result<(), CoreError> {
     let len = name.trim().chars().count();
@@ -66,5 +98,9 @@ mod tests {
             assert_eq!(RegistrationMode::parse(mode.as_str()), Ok(mode));
         }
         assert!(RegistrationMode::parse("invite_only").is_err());
+        for mode in [FederationMode::PartnersOnly, FederationMode::Open] {
+            assert_eq!(FederationMode::parse(mode.as_str()), Ok(mode));
+        }
+        assert!(FederationMode::parse("closed").is_err());
     }
 }

@@ -189,6 +189,80 @@ forward! {
     ) -> StoreResult<Instance>;
     /// Members who signed in since `since`.
     pub async fn count_active_users(&self, since: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// Queues deliveries (those to blocked instances are dropped).
+    pub async fn enqueue_deliveries(
+        &self,
+        deliveries: &[NewDelivery],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Records a received activity id; false if it was seen before.
+    pub async fn record_received_activity(
+        &self,
+        activity_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Applies a partnership step (compare-and-set, with its deliveries and
+    /// the received activity's id) in one transaction.
+    pub async fn step_partnership(
+        &self,
+        step: &PartnershipStep,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StepOutcome>;
+    /// Blocks (ending any partnership, dropping the queue) or unblocks an instance.
+    pub async fn set_blocked(
+        &self,
+        domain: &str,
+        blocked: bool,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Instance>;
+    /// Instances with deliveries due and no worker on them.
+    pub async fn due_domains(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<String>>;
+    /// Takes an instance's queue for one worker until `until`; false if taken.
+    pub async fn claim_domain(
+        &self,
+        domain: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    pub async fn release_domain(&self, domain: &str) -> StoreResult<()>;
+    /// An instance's queued deliveries, oldest first.
+    pub async fn pending_deliveries(&self, domain: &str, limit: u32) -> StoreResult<Vec<Delivery>>;
+    /// Records a delivery attempt and the instance's health after it.
+    pub async fn record_attempt(
+        &self,
+        delivery: &Delivery,
+        result: &AttemptResult,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Deliveries waiting, for all instances.
+    pub async fn outbox_depth(&self) -> StoreResult<u64>;
+    /// The oldest unprocessed outbox events.
+    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+    /// Replaces an event by its deliveries (and the profile's published
+    /// state) in one transaction; false if another worker did it first.
+    pub async fn complete_outbox_event(
+        &self,
+        event_id: Uuid,
+        deliveries: &[NewDelivery],
+        published: Option<(Uuid, bool)>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Whether a member's profile is published to partners now.
+    pub async fn profile_published(&self, account_id: Uuid) -> StoreResult<bool>;
+    /// Local members whose profiles are published to partners.
+    pub async fn published_profiles(&self) -> StoreResult<Vec<Uuid>>;
+    /// Stores a partner's member's profile unless the activity was seen (false then).
+    pub async fn receive_remote_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Partner instances, not blocked.
+    pub async fn active_partners(&self) -> StoreResult<Vec<Instance>>;
 }
 
 #[cfg(test)]

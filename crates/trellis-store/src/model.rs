@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use trellis_core::account::Username;
+use trellis_core::partnership::Partnership;
 use trellis_core::profile::{LanguageTag, Profile};
-use trellis_core::settings::RegistrationMode;
+use trellis_core::settings::{FederationMode, RegistrationMode};
 use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::visibility::Visibility;
 use uuid::Uuid;
@@ -46,6 +47,7 @@ impl std::fmt::Debug for KeyPair {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InstanceSettings {
     pub registration_mode: RegistrationMode,
+    pub federation_mode: FederationMode,
     pub organization_name: String,
     pub organization_description: String,
 }
@@ -54,6 +56,7 @@ pub struct InstanceSettings {
 #[derive(Debug, Clone, Default)]
 pub struct SettingsChange {
     pub registration_mode: Option<RegistrationMode>,
+    pub federation_mode: Option<FederationMode>,
     pub organization_name: Option<String>,
     pub organization_description: Option<String>,
 }
@@ -179,43 +182,6 @@ pub struct RemotePerson {
     pub fetched_at: DateTime<Utc>,
 }
 
-/// Where a partnership with another instance stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Partnership {
-    #[default]
-    None,
-    /// We asked; their answer has not come.
-    Requested,
-    /// They asked; our admin has not answered.
-    Pending,
-    Active,
-    Declined,
-}
-
-impl Partnership {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::None => "none",
-            Self::Requested => "requested",
-            Self::Pending => "pending",
-            Self::Active => "active",
-            Self::Declined => "declined",
-        }
-    }
-
-    pub fn parse(raw: &str) -> Option<Self> {
-        [
-            Self::None,
-            Self::Requested,
-            Self::Pending,
-            Self::Active,
-            Self::Declined,
-        ]
-        .into_iter()
-        .find(|p| p.as_str() == raw)
-    }
-}
-
 /// How deliveries to an instance are going.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DeliveryState {
@@ -273,4 +239,101 @@ pub struct Instance {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub delivered_total: u64,
     pub pending_deliveries: u64,
+}
+
+/// A signed activity to deliver to one inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewDelivery {
+    /// The destination instance.
+    pub domain: String,
+    pub inbox_url: String,
+    pub activity_id: String,
+    /// The local member whose key signs it; `None` for the instance actor.
+    pub signer: Option<Uuid>,
+    /// The activity as JSON.
+    pub body: String,
+}
+
+/// A delivery waiting in the outbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Delivery {
+    pub id: Uuid,
+    pub domain: String,
+    pub inbox_url: String,
+    pub activity_id: String,
+    pub signer: Option<Uuid>,
+    pub body: String,
+    pub attempts: u32,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A change whose consequences must reach other instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxEventKind {
+    /// A member's profile changed: partners may need a Create, Update or Delete.
+    ProfileChanged,
+    /// A partnership became active: the new partner needs our published profiles.
+    PartnerJoined,
+}
+
+impl OutboxEventKind {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileChanged => "profile_changed",
+            Self::PartnerJoined => "partner_joined",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::ProfileChanged, Self::PartnerJoined]
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutboxEvent {
+    pub id: Uuid,
+    pub kind: OutboxEventKind,
+    pub account_id: Option<Uuid>,
+    pub domain: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A partnership step: applied only if the partnership is still in
+/// `from`, together with what it sends, in one transaction.
+#[derive(Debug, Clone)]
+pub struct PartnershipStep {
+    pub domain: String,
+    pub from: Partnership,
+    pub to: Partnership,
+    /// The Follow the partnership now rests on and whether it is ours;
+    /// `None` keeps the current one.
+    pub follow: Option<(String, bool)>,
+    pub deliveries: Vec<NewDelivery>,
+    /// The received activity this step answers, recorded so that a repeat
+    /// has no effect.
+    pub received: Option<String>,
+}
+
+/// What became of a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepOutcome {
+    Applied(Box<Instance>),
+    /// The received activity had been processed already; nothing changed.
+    Duplicate,
+    /// The partnership was no longer in the expected state; nothing changed.
+    Moved,
+}
+
+/// What a delivery attempt found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AttemptResult {
+    Delivered,
+    Failed {
+        error: String,
+        retry_at: DateTime<Utc>,
+        /// The instance has failed long enough to be called unreachable.
+        unreachable: bool,
+    },
 }

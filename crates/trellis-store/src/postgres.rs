@@ -42,3 +42,4 @@ include!("queries/settings.rs");
 include!("queries/skills.rs");
 include!("queries/profiles.rs");
 include!("queries/federation.rs");
+include!("queries/outbox.rs");

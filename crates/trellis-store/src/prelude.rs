@@ -5,19 +5,21 @@ pub(crate) use chrono::{DateTime, Utc};
 pub(crate) use sqlx::QueryBuilder;
 pub(crate) use trellis_core::account::Username;
 pub(crate) use trellis_core::profile::{Profile, Timezone};
-pub(crate) use trellis_core::settings::RegistrationMode;
+pub(crate) use trellis_core::settings::{FederationMode, RegistrationMode};
 pub(crate) use trellis_core::skill::{SkillKey, SkillLevel, SkillSeed};
 pub(crate) use uuid::Uuid;
 
 pub(crate) use crate::error::{StoreError, StoreResult};
 pub(crate) use crate::model::{
-    Account, DirectoryQuery, Instance, InstanceActor, InstanceSettings, Invite, KeyPair,
-    LocalActor, NewAccount, NewInvite, Page, ProfileRecord, RemotePerson, Scope, SettingsChange,
-    Skill, SkillChange,
+    Account, AttemptResult, Delivery, DirectoryQuery, Instance, InstanceActor, InstanceSettings,
+    Invite, KeyPair, LocalActor, NewAccount, NewDelivery, NewInvite, OutboxEvent, OutboxEventKind,
+    Page, PartnershipStep, ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange,
+    StepOutcome,
 };
 pub(crate) use crate::rows::{
-    ACCOUNT_COLUMNS, AccountRow, INSTANCE_COLUMNS, INVITE_COLUMNS, InstanceRow, InviteRow,
-    LOCAL_ACCOUNTS, LOCAL_ACTOR_COLUMNS, LanguageRow, LocalActorRow, PROFILE_COLUMNS, ProfileRow,
-    REMOTE_PERSON_COLUMNS, RemotePersonRow, SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow,
-    SkillLevelRow, SkillRow, group_by_account, json_list,
+    ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
+    InstanceRow, InviteRow, LOCAL_ACCOUNTS, LOCAL_ACTOR_COLUMNS, LanguageRow, LocalActorRow,
+    OutboxEventRow, PROFILE_COLUMNS, ProfileRow, REMOTE_PERSON_COLUMNS, RemotePersonRow,
+    SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow, group_by_account,
+    json_list,
 };

@@ -6,17 +6,18 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use trellis_core::CoreError;
 use trellis_core::account::Username;
+use trellis_core::partnership::Partnership;
 use trellis_core::profile::{
     GoalTarget, Goals, LanguageTag, MentorSettings, Profile, ProfileSkill, Timezone,
 };
-use trellis_core::settings::RegistrationMode;
+use trellis_core::settings::{FederationMode, RegistrationMode};
 use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::visibility::Visibility;
 use uuid::Uuid;
 
 use crate::model::{
-    Account, DeliveryState, Instance, InstanceActor, InstanceSettings, Invite, KeyPair, LocalActor,
-    Partnership, ProfileRecord, RemotePerson, Skill,
+    Account, Delivery, DeliveryState, Instance, InstanceActor, InstanceSettings, Invite, KeyPair,
+    LocalActor, OutboxEvent, OutboxEventKind, ProfileRecord, RemotePerson, Skill,
 };
 
 /// A local member: `accounts a JOIN users u`.
@@ -47,11 +48,12 @@ impl TryFrom<AccountRow> for Account {
 }
 
 pub(crate) const SETTINGS_COLUMNS: &str =
-    "registration_mode, organization_name, organization_description";
+    "registration_mode, federation_mode, organization_name, organization_description";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SettingsRow {
     registration_mode: String,
+    federation_mode: String,
     organization_name: String,
     organization_description: String,
 }
@@ -61,6 +63,7 @@ impl TryFrom<SettingsRow> for InstanceSettings {
     fn try_from(row: SettingsRow) -> Result<Self, CoreError> {
         Ok(Self {
             registration_mode: RegistrationMode::parse(&row.registration_mode)?,
+            federation_mode: FederationMode::parse(&row.federation_mode)?,
             organization_name: row.organization_name,
             organization_description: row.organization_description,
         })
@@ -374,8 +377,7 @@ impl TryFrom<InstanceRow> for Instance {
             domain: row.domain,
             actor,
             fetched_at: row.fetched_at,
-            partnership: Partnership::parse(&row.partnership)
-                .ok_or_else(|| CoreError::invalid("partnership", &row.partnership))?,
+            partnership: Partnership::parse(&row.partnership)?,
             follow_id: row.follow_id,
             follow_is_ours: row.follow_is_ours,
             partnership_changed_at: row.partnership_changed_at,
@@ -390,6 +392,60 @@ impl TryFrom<InstanceRow> for Instance {
             next_attempt_at: row.next_attempt_at,
             delivered_total: row.delivered_total.try_into().unwrap_or(0),
             pending_deliveries: row.pending.try_into().unwrap_or(0),
+        })
+    }
+}
+
+pub(crate) const DELIVERY_COLUMNS: &str =
+    "id, domain, inbox_url, activity_id, signer, body, attempts, created_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct DeliveryRow {
+    id: Uuid,
+    domain: String,
+    inbox_url: String,
+    activity_id: String,
+    signer: Option<Uuid>,
+    body: String,
+    attempts: i32,
+    created_at: DateTime<Utc>,
+}
+
+impl From<DeliveryRow> for Delivery {
+    fn from(row: DeliveryRow) -> Self {
+        Self {
+            id: row.id,
+            domain: row.domain,
+            inbox_url: row.inbox_url,
+            activity_id: row.activity_id,
+            signer: row.signer,
+            body: row.body,
+            attempts: row.attempts.try_into().unwrap_or(0),
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct OutboxEventRow {
+    id: Uuid,
+    kind: String,
+    account_id: Option<Uuid>,
+    domain: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<OutboxEventRow> for OutboxEvent {
+    type Error = CoreError;
+    fn try_from(row: OutboxEventRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            id: row.id,
+            kind: OutboxEventKind::parse(&row.kind).ok_or_else(|| {
+                CoreError::invalid("kind", format_args!("unknown event {:?}", row.kind))
+            })?,
+            account_id: row.account_id,
+            domain: row.domain,
+            created_at: row.created_at,
         })
     }
 }

@@ -49,3 +49,4 @@ include!("queries/settings.rs");
 include!("queries/skills.rs");
 include!("queries/profiles.rs");
 include!("queries/federation.rs");
+include!("queries/outbox.rs");

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use trellis_core::account::Username;
+use trellis_core::partnership::Partnership;
 use trellis_core::profile::{
     GoalTarget, Goals, LanguageTag, MentorSettings, Profile, ProfileSkill, Timezone,
 };
@@ -13,8 +14,9 @@ use trellis_core::skill::{DEFAULT_CATALOG, SkillKey, SkillLevel, SkillSeed};
 use trellis_core::visibility::Visibility;
 use trellis_store::testing::TestDatabase;
 use trellis_store::{
-    Backend, DirectoryQuery, KeyPair, NewAccount, NewInvite, Scope, SettingsChange, Skill,
-    SkillChange, Store, StoreError,
+    AttemptResult, Backend, DeliveryState, DirectoryQuery, InstanceActor, KeyPair, NewAccount,
+    NewDelivery, NewInvite, OutboxEventKind, PartnershipStep, RemotePerson, Scope, SettingsChange,
+    Skill, SkillChange, StepOutcome, Store, StoreError,
 };
 
 /// Runs each named test against every backend that is available.
@@ -53,6 +55,13 @@ conformance!(
     the_directory_filters_by_visibility_and_mentoring,
     the_directory_filters_by_skill_language_and_text,
     the_directory_pages_and_counts,
+    instance_keys_are_made_once,
+    remote_people_are_cached_and_refreshed,
+    partnership_steps_compare_and_set_and_skip_repeats,
+    a_block_ends_the_partnership_and_drops_the_queue,
+    deliveries_are_claimed_attempted_and_kept_until_delivered,
+    profile_changes_queue_events_in_the_same_transaction,
+    partners_profiles_show_in_the_directory_only_while_partners,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -805,5 +814,548 @@ async fn the_directory_pages_and_counts(store: Store) {
     assert_eq!(
         first.items[0].profile.languages,
         [LanguageTag::parse("en").unwrap()]
+    );
+}
+
+async fn instance_keys_are_made_once(store: Store) {
+    assert_eq!(store.instance_keys().await.unwrap(), None);
+    let first = store.init_instance_keys(&keys()).await.unwrap();
+    let other = KeyPair {
+        public_key_pem: "other".into(),
+        private_key_pem: "other".into(),
+    };
+    assert_eq!(
+        store.init_instance_keys(&other).await.unwrap(),
+        first,
+        "the first pair stays"
+    );
+    assert_eq!(store.instance_keys().await.unwrap(), Some(keys()));
+}
+
+fn remote_person(username: &str, domain: &str) -> RemotePerson {
+    RemotePerson {
+        account_id: uuid::Uuid::nil(),
+        actor_url: format!("https://{domain}/users/{username}"),
+        username: name(username),
+        domain: domain.into(),
+        display_name: format!("{username} of {domain}"),
+        inbox_url: format!("https://{domain}/users/{username}/inbox"),
+        shared_inbox_url: Some(format!("https://{domain}/inbox")),
+        public_key_pem: "pem".into(),
+        also_known_as: vec![],
+        moved_to: None,
+        fetched_at: now(),
+    }
+}
+
+async fn remote_people_are_cached_and_refreshed(store: Store) {
+    account(&store, "ada").await;
+    let cached = store
+        .upsert_remote_person(&remote_person("ada", "b.example"))
+        .await
+        .unwrap();
+    assert_ne!(cached.account_id, uuid::Uuid::nil());
+    let found = store
+        .remote_person("https://b.example/users/ada")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, cached);
+    // The same name on another instance is another person; locally, "ada" is still ours.
+    assert_eq!(
+        store
+            .account_by_username(&name("ada"))
+            .await
+            .unwrap()
+            .unwrap()
+            .username
+            .as_str(),
+        "ada"
+    );
+    assert_eq!(
+        store.count_accounts().await.unwrap(),
+        1,
+        "remote people are not members here"
+    );
+    let mut moved = remote_person("ada", "b.example");
+    moved.also_known_as = vec!["https://c.example/users/ada".into()];
+    moved.display_name = "Ada B.".into();
+    let refreshed = store.upsert_remote_person(&moved).await.unwrap();
+    assert_eq!(
+        refreshed.account_id, cached.account_id,
+        "refreshing keeps the account"
+    );
+    let found = store
+        .remote_person(&moved.actor_url)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.display_name.as_str(), found.also_known_as.len()),
+        ("Ada B.", 1)
+    );
+    assert_eq!(
+        store
+            .remote_person("https://b.example/users/nobody")
+            .await
+            .unwrap(),
+        None
+    );
+
+    let actor = InstanceActor {
+        domain: "b.example".into(),
+        actor_url: "https://b.example/actor".into(),
+        inbox_url: "https://b.example/actor/inbox".into(),
+        shared_inbox_url: None,
+        public_key_pem: "pem".into(),
+        name: Some("B".into()),
+    };
+    let instance = store.upsert_instance_actor(&actor, now()).await.unwrap();
+    assert_eq!(instance.actor, Some(actor.clone()));
+    assert_eq!(instance.partnership, Partnership::None);
+    assert_eq!(
+        store
+            .instance_by_actor("https://b.example/actor")
+            .await
+            .unwrap()
+            .unwrap()
+            .domain,
+        "b.example"
+    );
+}
+
+fn delivery(domain: &str, n: u32) -> NewDelivery {
+    NewDelivery {
+        domain: domain.into(),
+        inbox_url: format!("https://{domain}/inbox"),
+        activity_id: format!("https://a.example/activities/{n}"),
+        signer: None,
+        body: format!("{{\"n\": {n}}}"),
+    }
+}
+
+fn step(
+    domain: &str,
+    from: Partnership,
+    to: Partnership,
+    received: Option<&str>,
+) -> PartnershipStep {
+    PartnershipStep {
+        domain: domain.into(),
+        from,
+        to,
+        follow: Some(("https://b.example/activities/follow".into(), false)),
+        deliveries: vec![delivery(domain, 1)],
+        received: received.map(str::to_owned),
+    }
+}
+
+async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
+    let asked = store
+        .step_partnership(
+            &step(
+                "b.example",
+                Partnership::None,
+                Partnership::Pending,
+                Some("follow-1"),
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let StepOutcome::Applied(instance) = asked else {
+        panic!("{asked:?}")
+    };
+    assert_eq!(instance.partnership, Partnership::Pending);
+    assert_eq!(
+        instance.follow_id.as_deref(),
+        Some("https://b.example/activities/follow")
+    );
+    assert!(!instance.follow_is_ours);
+    assert_eq!(instance.pending_deliveries, 1);
+
+    let repeat = store
+        .step_partnership(
+            &step(
+                "b.example",
+                Partnership::None,
+                Partnership::Pending,
+                Some("follow-1"),
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(repeat, StepOutcome::Duplicate);
+    let stale = store
+        .step_partnership(
+            &step("b.example", Partnership::None, Partnership::Pending, None),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stale, StepOutcome::Moved);
+    assert_eq!(
+        store.outbox_depth().await.unwrap(),
+        1,
+        "refused steps queued nothing"
+    );
+    assert!(store.next_outbox_events(10).await.unwrap().is_empty());
+
+    let accepted = store
+        .step_partnership(
+            &PartnershipStep {
+                follow: None,
+                ..step("b.example", Partnership::Pending, Partnership::Active, None)
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    let StepOutcome::Applied(instance) = accepted else {
+        panic!()
+    };
+    assert_eq!(instance.partnership, Partnership::Active);
+    assert_eq!(
+        instance.follow_id.as_deref(),
+        Some("https://b.example/activities/follow"),
+        "kept"
+    );
+    let events = store.next_outbox_events(10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].kind, events[0].domain.as_deref()),
+        (OutboxEventKind::PartnerJoined, Some("b.example"))
+    );
+    assert_eq!(store.active_partners().await.unwrap().len(), 1);
+    assert!(
+        !store
+            .record_received_activity("follow-1", now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .record_received_activity("other", now())
+            .await
+            .unwrap()
+    );
+}
+
+async fn a_block_ends_the_partnership_and_drops_the_queue(store: Store) {
+    store
+        .step_partnership(
+            &step("b.example", Partnership::None, Partnership::Active, None),
+            now(),
+        )
+        .await
+        .unwrap();
+    store
+        .enqueue_deliveries(&[delivery("b.example", 2), delivery("c.example", 3)], now())
+        .await
+        .unwrap();
+    assert_eq!(store.outbox_depth().await.unwrap(), 3);
+    let blocked = store
+        .set_blocked("b.example", true, "spam", now())
+        .await
+        .unwrap();
+    assert!(blocked.blocked_at.is_some());
+    assert_eq!(
+        (blocked.partnership, blocked.block_reason.as_str()),
+        (Partnership::None, "spam")
+    );
+    assert_eq!(
+        store.outbox_depth().await.unwrap(),
+        1,
+        "only c.example's delivery is left"
+    );
+    store
+        .enqueue_deliveries(&[delivery("b.example", 4)], now())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.outbox_depth().await.unwrap(),
+        1,
+        "nothing is queued for a blocked instance"
+    );
+    let refused = store
+        .step_partnership(
+            &step(
+                "b.example",
+                Partnership::None,
+                Partnership::Pending,
+                Some("f2"),
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        refused,
+        StepOutcome::Moved,
+        "a blocked instance cannot become a partner"
+    );
+    assert!(store.active_partners().await.unwrap().is_empty());
+    // A block may come before anything else is known of the instance.
+    let unknown = store
+        .set_blocked("d.example", true, "", now())
+        .await
+        .unwrap();
+    assert_eq!(unknown.actor, None);
+    let unblocked = store
+        .set_blocked("b.example", false, "", now())
+        .await
+        .unwrap();
+    assert_eq!(unblocked.blocked_at, None);
+}
+
+async fn deliveries_are_claimed_attempted_and_kept_until_delivered(store: Store) {
+    store
+        .enqueue_deliveries(
+            &[
+                delivery("b.example", 1),
+                delivery("b.example", 2),
+                delivery("c.example", 3),
+            ],
+            now(),
+        )
+        .await
+        .unwrap();
+    let t0 = now();
+    assert_eq!(
+        store.due_domains(t0, 10).await.unwrap(),
+        ["b.example", "c.example"]
+    );
+    assert!(
+        store
+            .claim_domain("b.example", t0 + Duration::seconds(60), t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .claim_domain("b.example", t0 + Duration::seconds(60), t0)
+            .await
+            .unwrap(),
+        "one worker at a time"
+    );
+    assert_eq!(store.due_domains(t0, 10).await.unwrap(), ["c.example"]);
+    let queue = store.pending_deliveries("b.example", 10).await.unwrap();
+    assert_eq!(
+        queue
+            .iter()
+            .map(|d| d.activity_id.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "https://a.example/activities/1",
+            "https://a.example/activities/2"
+        ],
+        "oldest first"
+    );
+
+    let retry_at = t0 + Duration::seconds(30);
+    store
+        .record_attempt(
+            &queue[0],
+            &AttemptResult::Failed {
+                error: "503".into(),
+                retry_at,
+                unreachable: false,
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    store.release_domain("b.example").await.unwrap();
+    let failing = store.instance("b.example").await.unwrap().unwrap();
+    assert_eq!(
+        (failing.delivery_state, failing.consecutive_failures),
+        (DeliveryState::Failing, 1)
+    );
+    assert_eq!(failing.last_error.as_deref(), Some("503"));
+    assert!(failing.failing_since.is_some());
+    assert_eq!(failing.pending_deliveries, 2);
+    assert_eq!(
+        store.due_domains(t0, 10).await.unwrap(),
+        ["c.example"],
+        "b waits for its retry time"
+    );
+    assert_eq!(
+        store
+            .due_domains(retry_at + Duration::seconds(1), 10)
+            .await
+            .unwrap(),
+        ["b.example", "c.example"]
+    );
+    store
+        .record_attempt(
+            &queue[0],
+            &AttemptResult::Failed {
+                error: "timeout".into(),
+                retry_at,
+                unreachable: true,
+            },
+            t0,
+        )
+        .await
+        .unwrap();
+    let unreachable = store.instance("b.example").await.unwrap().unwrap();
+    assert_eq!(
+        (unreachable.delivery_state, unreachable.consecutive_failures),
+        (DeliveryState::Unreachable, 2)
+    );
+    assert_eq!(
+        store.pending_deliveries("b.example", 10).await.unwrap()[0].attempts,
+        2
+    );
+
+    for d in &queue {
+        store
+            .record_attempt(d, &AttemptResult::Delivered, retry_at)
+            .await
+            .unwrap();
+    }
+    let healthy = store.instance("b.example").await.unwrap().unwrap();
+    assert_eq!(
+        (healthy.delivery_state, healthy.consecutive_failures),
+        (DeliveryState::Ok, 0)
+    );
+    assert_eq!(
+        (healthy.delivered_total, healthy.pending_deliveries),
+        (2, 0)
+    );
+    assert_eq!(
+        (healthy.failing_since, healthy.next_attempt_at),
+        (None, None)
+    );
+    assert_eq!(store.outbox_depth().await.unwrap(), 1);
+}
+
+async fn profile_changes_queue_events_in_the_same_transaction(store: Store) {
+    let ada = account(&store, "ada").await;
+    store
+        .put_profile(
+            ada.id,
+            &mentor_profile(Visibility::Federated, &[], &["en"]),
+            now(),
+        )
+        .await
+        .unwrap();
+    let events = store.next_outbox_events(10).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        (events[0].kind, events[0].account_id),
+        (OutboxEventKind::ProfileChanged, Some(ada.id))
+    );
+    // A refused profile queues nothing.
+    let bad = mentor_profile(Visibility::Federated, &[("made.up", 3)], &["en"]);
+    assert!(store.put_profile(ada.id, &bad, now()).await.is_err());
+    assert_eq!(store.next_outbox_events(10).await.unwrap().len(), 1);
+
+    assert!(!store.profile_published(ada.id).await.unwrap());
+    let done = store
+        .complete_outbox_event(
+            events[0].id,
+            &[delivery("b.example", 9)],
+            Some((ada.id, true)),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert!(done);
+    assert!(
+        !store
+            .complete_outbox_event(events[0].id, &[delivery("b.example", 10)], None, now())
+            .await
+            .unwrap(),
+        "once only"
+    );
+    assert!(store.profile_published(ada.id).await.unwrap());
+    assert_eq!(store.published_profiles().await.unwrap(), [ada.id]);
+    assert_eq!(store.outbox_depth().await.unwrap(), 1);
+    assert!(store.next_outbox_events(10).await.unwrap().is_empty());
+}
+
+async fn partners_profiles_show_in_the_directory_only_while_partners(store: Store) {
+    make_mentor(
+        &store,
+        "local_mentor",
+        mentor_profile(Visibility::Organization, &[], &["en"]),
+    )
+    .await;
+    let remote = store
+        .upsert_remote_person(&remote_person("bo", "b.example"))
+        .await
+        .unwrap();
+    let profile = mentor_profile(Visibility::Federated, &[("networking.dns", 5)], &["en"]);
+    assert!(
+        store
+            .receive_remote_profile(remote.account_id, &profile, "create-1", now())
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .receive_remote_profile(remote.account_id, &profile, "create-1", now())
+            .await
+            .unwrap()
+    );
+    let events = store.next_outbox_events(10).await.unwrap();
+    assert!(
+        events
+            .iter()
+            .all(|e| e.account_id != Some(remote.account_id)),
+        "remote profiles are not sent on"
+    );
+    let visible = [
+        Visibility::Organization,
+        Visibility::Federated,
+        Visibility::Public,
+    ];
+    let search = |scope| DirectoryQuery {
+        scope,
+        ..query(&visible)
+    };
+    assert!(
+        store
+            .search_mentors(&search(Scope::Federated))
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "not a partner yet"
+    );
+    store
+        .step_partnership(
+            &step("b.example", Partnership::None, Partnership::Active, None),
+            now(),
+        )
+        .await
+        .unwrap();
+    let federated = store
+        .search_mentors(&search(Scope::Federated))
+        .await
+        .unwrap();
+    assert_eq!(usernames(&federated), ["bo"]);
+    assert_eq!(federated.items[0].domain.as_deref(), Some("b.example"));
+    assert_eq!(
+        usernames(&store.search_mentors(&search(Scope::Local)).await.unwrap()),
+        ["local_mentor"]
+    );
+    assert_eq!(
+        usernames(&store.search_mentors(&search(Scope::All)).await.unwrap()),
+        ["bo", "local_mentor"]
+    );
+    store
+        .set_blocked("b.example", true, "", now())
+        .await
+        .unwrap();
+    assert!(
+        store
+            .search_mentors(&search(Scope::Federated))
+            .await
+            .unwrap()
+            .items
+            .is_empty()
     );
 }

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use trellis_core::CoreError;
-use trellis_core::settings::{RegistrationMode, check_organization_name};
+use trellis_core::settings::{FederationMode, RegistrationMode, check_organization_name};
 use trellis_store::{InstanceSettings, Invite, NewInvite, SettingsChange};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -18,6 +18,8 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsView {
     pub registration_mode: RegistrationMode,
+    /// Whether partnership requests wait for an admin or are accepted at once.
+    pub federation_mode: FederationMode,
     pub organization_name: String,
     pub organization_description: String,
 }
@@ -26,6 +28,7 @@ impl From<InstanceSettings> for SettingsView {
     fn from(settings: InstanceSettings) -> Self {
         Self {
             registration_mode: settings.registration_mode,
+            federation_mode: settings.federation_mode,
             organization_name: settings.organization_name,
             organization_description: settings.organization_description,
         }
@@ -56,6 +59,7 @@ pub async fn get_settings(
 #[serde(deny_unknown_fields)]
 pub struct SettingsEdit {
     pub registration_mode: Option<RegistrationMode>,
+    pub federation_mode: Option<FederationMode>,
     pub organization_name: Option<String>,
     pub organization_description: Option<String>,
 }
@@ -96,6 +100,7 @@ pub async fn edit_settings(
     }
     let change = SettingsChange {
         registration_mode: body.registration_mode,
+        federation_mode: body.federation_mode,
         organization_name,
         organization_description: body.organization_description,
     };

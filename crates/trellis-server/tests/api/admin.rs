@@ -207,11 +207,30 @@ async fn settings_are_validated_and_for_admins_only(app: TestApp) {
         .expect(StatusCode::OK);
     assert_eq!(changed["organization_name"], "Sysadmins of the North");
     assert_eq!(changed["registration_mode"], "open");
+    assert_eq!(changed["federation_mode"], "partners-only", "the default");
+    let open = app
+        .patch(
+            "/api/v1/admin/settings",
+            Some(&admin),
+            json!({"federation_mode": "open"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(open["federation_mode"], "open");
+    let changed = app
+        .patch(
+            "/api/v1/admin/settings",
+            Some(&admin),
+            json!({"federation_mode": "partners-only"}),
+        )
+        .await
+        .expect(StatusCode::OK);
     for bad in [
         json!({"organization_name": ""}),
         json!({"organization_name": "x".repeat(101)}),
         json!({"organization_description": "x".repeat(2001)}),
         json!({"registration_mode": "invite_only"}),
+        json!({"federation_mode": "everyone"}),
         json!({"federation": "open"}),
     ] {
         let reply = app

@@ -93,10 +93,7 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(RemotePerson {
-            account_id: id,
-            ..person.clone()
-        })
+        self.remote_person(&person.actor_url).await?.ok_or(StoreError::NotFound)
     }
 
     pub async fn instance(&self, domain: &str) -> StoreResult<Option<Instance>> {

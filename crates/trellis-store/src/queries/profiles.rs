@@ -32,69 +32,10 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<ProfileRecord> {
         let mut tx = self.pool.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE profiles SET display_name = $2, headline = $3, bio = $4, timezone = $5, \
-               goals_summary = $6, offers_mentoring = $7, accepting_mentees = $8, capacity = $9, \
-               hours_per_month = $10, visibility = $11, updated_at = $12 \
-             WHERE account_id = $1",
-        )
-        .bind(account_id)
-        .bind(&profile.display_name)
-        .bind(&profile.headline)
-        .bind(&profile.bio)
-        .bind(profile.timezone.as_ref().map(Timezone::name))
-        .bind(&profile.goals.summary)
-        .bind(profile.mentor.offers_mentoring)
-        .bind(profile.mentor.accepting_mentees)
-        .bind(i32::from(profile.mentor.capacity))
-        .bind(i32::from(profile.mentor.hours_per_month))
-        .bind(profile.visibility.as_str())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        for table in ["profile_languages", "profile_skills", "profile_goal_skills"] {
-            sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
-                .bind(account_id)
-                .execute(&mut *tx)
+        write_profile(&mut tx, account_id, profile, now).await?;
+        if is_local(&mut tx, account_id).await? {
+            insert_event(&mut tx, OutboxEventKind::ProfileChanged, Some(account_id), None, now)
                 .await?;
-        }
-        for (position, tag) in (0i32..).zip(&profile.languages) {
-            sqlx::query(
-                "INSERT INTO profile_languages (account_id, position, tag) VALUES ($1, $2, $3)",
-            )
-            .bind(account_id)
-            .bind(position)
-            .bind(tag.as_str())
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (position, skill) in (0i32..).zip(&profile.skills) {
-            sqlx::query(
-                "INSERT INTO profile_skills (account_id, position, skill_key, level, wants_to_grow) \
-                 VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(account_id)
-            .bind(position)
-            .bind(skill.skill.as_str())
-            .bind(i32::from(skill.level.get()))
-            .bind(skill.wants_to_grow)
-            .execute(&mut *tx)
-            .await?;
-        }
-        for (position, target) in (0i32..).zip(&profile.goals.targets) {
-            sqlx::query(
-                "INSERT INTO profile_goal_skills (account_id, position, skill_key, target_level) \
-                 VALUES ($1, $2, $3, $4)",
-            )
-            .bind(account_id)
-            .bind(position)
-            .bind(target.skill.as_str())
-            .bind(i32::from(target.level.get()))
-            .execute(&mut *tx)
-            .await?;
         }
         tx.commit().await?;
         self.profile(account_id).await
@@ -193,6 +134,11 @@ fn push_directory_filters(query: &mut QueryBuilder<'_, Db>, q: &DirectoryQuery) 
         Scope::Federated => " WHERE a.domain IS NOT NULL AND",
         Scope::All => " WHERE",
     });
+    // Members of other instances show only while their instance is a partner.
+    query.push(
+        " (a.domain IS NULL OR a.domain IN (SELECT domain FROM instances \
+         WHERE partnership = 'active' AND blocked_at IS NULL)) AND",
+    );
     query.push(" p.offers_mentoring AND p.visibility IN (");
     let mut list = query.separated(", ");
     for visibility in &q.visible {
@@ -246,4 +192,86 @@ fn like_escape(raw: &str) -> String {
         escaped.push(c);
     }
     escaped
+}
+
+/// Writes a whole profile (its row and its lists) inside a transaction.
+async fn write_profile(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account_id: Uuid,
+    profile: &Profile,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    let updated = sqlx::query(
+        "UPDATE profiles SET display_name = $2, headline = $3, bio = $4, timezone = $5, \
+           goals_summary = $6, offers_mentoring = $7, accepting_mentees = $8, capacity = $9, \
+           hours_per_month = $10, visibility = $11, updated_at = $12 \
+         WHERE account_id = $1",
+    )
+    .bind(account_id)
+    .bind(&profile.display_name)
+    .bind(&profile.headline)
+    .bind(&profile.bio)
+    .bind(profile.timezone.as_ref().map(Timezone::name))
+    .bind(&profile.goals.summary)
+    .bind(profile.mentor.offers_mentoring)
+    .bind(profile.mentor.accepting_mentees)
+    .bind(i32::from(profile.mentor.capacity))
+    .bind(i32::from(profile.mentor.hours_per_month))
+    .bind(profile.visibility.as_str())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    for table in ["profile_languages", "profile_skills", "profile_goal_skills"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE account_id = $1"))
+            .bind(account_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    for (position, tag) in (0i32..).zip(&profile.languages) {
+        sqlx::query(
+            "INSERT INTO profile_languages (account_id, position, tag) VALUES ($1, $2, $3)",
+        )
+        .bind(account_id)
+        .bind(position)
+        .bind(tag.as_str())
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (position, skill) in (0i32..).zip(&profile.skills) {
+        sqlx::query(
+            "INSERT INTO profile_skills (account_id, position, skill_key, level, wants_to_grow) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(account_id)
+        .bind(position)
+        .bind(skill.skill.as_str())
+        .bind(i32::from(skill.level.get()))
+        .bind(skill.wants_to_grow)
+        .execute(&mut **tx)
+        .await?;
+    }
+    for (position, target) in (0i32..).zip(&profile.goals.targets) {
+        sqlx::query(
+            "INSERT INTO profile_goal_skills (account_id, position, skill_key, target_level) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account_id)
+        .bind(position)
+        .bind(target.skill.as_str())
+        .bind(i32::from(target.level.get()))
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn is_local(tx: &mut sqlx::Transaction<'_, Db>, account_id: Uuid) -> StoreResult<bool> {
+    let found: Option<(Uuid,)> = sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
+        .bind(account_id)
+        .fetch_optional(&mut **tx)
+        .await?;
+    Ok(found.is_some())
 }

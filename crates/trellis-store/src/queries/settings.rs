@@ -15,12 +15,14 @@ impl Backend {
             "UPDATE instance_settings SET \
                registration_mode = COALESCE($1, registration_mode), \
                organization_name = COALESCE($2, organization_name), \
-               organization_description = COALESCE($3, organization_description) \
+               organization_description = COALESCE($3, organization_description), \
+               federation_mode = COALESCE($4, federation_mode) \
              WHERE id = 1 RETURNING {SETTINGS_COLUMNS}"
         ))
         .bind(change.registration_mode.map(RegistrationMode::as_str))
         .bind(change.organization_name.as_deref())
         .bind(change.organization_description.as_deref())
+        .bind(change.federation_mode.map(FederationMode::as_str))
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_into()?)

@@ -1,0 +1,413 @@
+// Partnerships, blocks, the durable outbox (events and deliveries) and the
+// received-activity log. Included into each backend module.
+
+/// Records a received activity id; false if it was recorded before.
+async fn record_received(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    activity_id: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO received_activities (activity_id, received_at) VALUES ($1, $2) \
+         ON CONFLICT (activity_id) DO NOTHING",
+    )
+    .bind(activity_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+async fn ensure_instance(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    domain: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO instances (domain, created_at) VALUES ($1, $2) ON CONFLICT (domain) DO NOTHING",
+    )
+    .bind(domain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Queues deliveries; those to blocked instances are dropped.
+async fn insert_deliveries(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    deliveries: &[NewDelivery],
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    for delivery in deliveries {
+        ensure_instance(tx, &delivery.domain, now).await?;
+        sqlx::query(
+            "INSERT INTO deliveries (id, domain, inbox_url, activity_id, signer, body, created_at) \
+             SELECT $1, $2, $3, $4, $5, $6, $7 \
+             WHERE NOT EXISTS (SELECT 1 FROM instances WHERE domain = $2 AND blocked_at IS NOT NULL)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(&delivery.domain)
+        .bind(&delivery.inbox_url)
+        .bind(&delivery.activity_id)
+        .bind(delivery.signer)
+        .bind(&delivery.body)
+        .bind(now)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn insert_event(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    kind: OutboxEventKind,
+    account_id: Option<Uuid>,
+    domain: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox_events (id, kind, account_id, domain, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(kind.as_str())
+    .bind(account_id)
+    .bind(domain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Backend {
+    pub async fn enqueue_deliveries(
+        &self,
+        deliveries: &[NewDelivery],
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        insert_deliveries(&mut tx, deliveries, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Records a received activity id on its own; false if seen before.
+    pub async fn record_received_activity(
+        &self,
+        activity_id: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let new = record_received(&mut tx, activity_id, now).await?;
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    /// Applies a partnership step if the partnership is still where the
+    /// step starts and the instance is not blocked, with its deliveries, in
+    /// one transaction. A partnership that becomes active queues a
+    /// `PartnerJoined` event.
+    pub async fn step_partnership(
+        &self,
+        step: &PartnershipStep,
+        now: DateTime<Utc>,
+    ) -> StoreResult<StepOutcome> {
+        let mut tx = self.pool.begin().await?;
+        if let Some(received) = &step.received
+            && !record_received(&mut tx, received, now).await?
+        {
+            return Ok(StepOutcome::Duplicate);
+        }
+        ensure_instance(&mut tx, &step.domain, now).await?;
+        let (set_follow, follow_id, follow_is_ours) = match &step.follow {
+            Some((id, ours)) => (true, Some(id.as_str()), *ours),
+            None => (false, None, false),
+        };
+        let moved = sqlx::query(
+            "UPDATE instances SET partnership = $3, partnership_changed_at = $4, \
+               follow_id = CASE WHEN $5 THEN $6 ELSE follow_id END, \
+               follow_is_ours = CASE WHEN $5 THEN $7 ELSE follow_is_ours END \
+             WHERE domain = $1 AND partnership = $2 AND blocked_at IS NULL",
+        )
+        .bind(&step.domain)
+        .bind(step.from.as_str())
+        .bind(step.to.as_str())
+        .bind(now)
+        .bind(set_follow)
+        .bind(follow_id)
+        .bind(follow_is_ours)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Ok(StepOutcome::Moved);
+        }
+        insert_deliveries(&mut tx, &step.deliveries, now).await?;
+        if step.to.is_active() && !step.from.is_active() {
+            insert_event(&mut tx, OutboxEventKind::PartnerJoined, None, Some(&step.domain), now)
+                .await?;
+        }
+        tx.commit().await?;
+        let instance = self.instance(&step.domain).await?.ok_or(StoreError::NotFound)?;
+        Ok(StepOutcome::Applied(Box::new(instance)))
+    }
+
+    /// Blocks or unblocks an instance. A block ends any partnership and
+    /// drops everything queued for the instance, in one transaction.
+    pub async fn set_blocked(
+        &self,
+        domain: &str,
+        blocked: bool,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Instance> {
+        let mut tx = self.pool.begin().await?;
+        ensure_instance(&mut tx, domain, now).await?;
+        if blocked {
+            sqlx::query(
+                "UPDATE instances SET blocked_at = COALESCE(blocked_at, $2), block_reason = $3, \
+                   partnership = 'none', follow_id = NULL, partnership_changed_at = $2 \
+                 WHERE domain = $1",
+            )
+            .bind(domain)
+            .bind(now)
+            .bind(reason)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM deliveries WHERE domain = $1")
+                .bind(domain)
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            sqlx::query("UPDATE instances SET blocked_at = NULL, block_reason = '' WHERE domain = $1")
+                .bind(domain)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        self.instance(domain).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Instances with deliveries due and nobody working on them.
+    pub async fn due_domains(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<String>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "SELECT i.domain FROM instances i \
+             WHERE i.blocked_at IS NULL \
+               AND EXISTS (SELECT 1 FROM deliveries d WHERE d.domain = i.domain) \
+               AND (i.next_attempt_at IS NULL OR i.next_attempt_at <= $1) \
+               AND (i.claimed_until IS NULL OR i.claimed_until < $1) \
+             ORDER BY i.domain LIMIT $2",
+        )
+        .bind(now)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(domain,)| domain).collect())
+    }
+
+    /// Takes an instance's deliveries for one worker until `until`; false
+    /// if another worker has them.
+    pub async fn claim_domain(
+        &self,
+        domain: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE instances SET claimed_until = $2 \
+             WHERE domain = $1 AND (claimed_until IS NULL OR claimed_until < $3)",
+        )
+        .bind(domain)
+        .bind(until)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn release_domain(&self, domain: &str) -> StoreResult<()> {
+        sqlx::query("UPDATE instances SET claimed_until = NULL WHERE domain = $1")
+            .bind(domain)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// An instance's queued deliveries, oldest first.
+    pub async fn pending_deliveries(&self, domain: &str, limit: u32) -> StoreResult<Vec<Delivery>> {
+        let rows: Vec<DeliveryRow> = sqlx::query_as(&format!(
+            "SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE domain = $1 ORDER BY id LIMIT $2"
+        ))
+        .bind(domain)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Delivery::from).collect())
+    }
+
+    /// Records how an attempt went: a delivered activity leaves the queue
+    /// and the instance is healthy; a failure sets when to try again.
+    pub async fn record_attempt(
+        &self,
+        delivery: &Delivery,
+        result: &AttemptResult,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.pool.begin().await?;
+        match result {
+            AttemptResult::Delivered => {
+                sqlx::query("DELETE FROM deliveries WHERE id = $1")
+                    .bind(delivery.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(
+                    "UPDATE instances SET delivered_total = delivered_total + 1, \
+                       delivery_state = 'ok', failing_since = NULL, consecutive_failures = 0, \
+                       last_success_at = $2, next_attempt_at = NULL, last_error = NULL \
+                     WHERE domain = $1",
+                )
+                .bind(&delivery.domain)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            AttemptResult::Failed {
+                error,
+                retry_at,
+                unreachable,
+            } => {
+                sqlx::query(
+                    "UPDATE deliveries SET attempts = attempts + 1, last_error = $2 WHERE id = $1",
+                )
+                .bind(delivery.id)
+                .bind(error)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "UPDATE instances SET \
+                       delivery_state = CASE WHEN $2 THEN 'unreachable' ELSE 'failing' END, \
+                       failing_since = COALESCE(failing_since, $3), \
+                       consecutive_failures = consecutive_failures + 1, \
+                       last_error = $4, next_attempt_at = $5 \
+                     WHERE domain = $1",
+                )
+                .bind(&delivery.domain)
+                .bind(*unreachable)
+                .bind(now)
+                .bind(error)
+                .bind(*retry_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deliveries waiting, all instances together.
+    pub async fn outbox_depth(&self) -> StoreResult<u64> {
+        let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM deliveries")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(count.try_into().unwrap_or(0))
+    }
+
+    /// The oldest unprocessed outbox events.
+    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
+        let rows: Vec<OutboxEventRow> = sqlx::query_as(
+            "SELECT id, kind, account_id, domain, created_at FROM outbox_events ORDER BY id LIMIT $1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok(OutboxEvent::try_from(row)?))
+            .collect()
+    }
+
+    /// Replaces an event with the deliveries it leads to, and records
+    /// whether the member's profile is now published to partners — in one
+    /// transaction. False if another worker completed it first.
+    pub async fn complete_outbox_event(
+        &self,
+        event_id: Uuid,
+        deliveries: &[NewDelivery],
+        published: Option<(Uuid, bool)>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        let done = sqlx::query("DELETE FROM outbox_events WHERE id = $1")
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Ok(false);
+        }
+        insert_deliveries(&mut tx, deliveries, now).await?;
+        if let Some((account_id, is_published)) = published {
+            sqlx::query(
+                "UPDATE profiles SET published_at = CASE WHEN $2 THEN $3 END WHERE account_id = $1",
+            )
+            .bind(account_id)
+            .bind(is_published)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// Whether a member's profile is published to partners now.
+    pub async fn profile_published(&self, account_id: Uuid) -> StoreResult<bool> {
+        let (published,): (bool,) = sqlx::query_as(
+            "SELECT published_at IS NOT NULL FROM profiles WHERE account_id = $1",
+        )
+        .bind(account_id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(published)
+    }
+
+    /// Local members whose profiles are published to partners.
+    pub async fn published_profiles(&self) -> StoreResult<Vec<Uuid>> {
+        let rows: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT p.account_id FROM profiles p JOIN users u ON u.account_id = p.account_id \
+             WHERE p.published_at IS NOT NULL ORDER BY p.account_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Stores the profile a partner sent for one of its members, unless the
+    /// activity was processed before (false then).
+    pub async fn receive_remote_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.pool.begin().await?;
+        if !record_received(&mut tx, received, now).await? {
+            return Ok(false);
+        }
+        write_profile(&mut tx, account_id, profile, now).await?;
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// The partner instances, for fanning activities out.
+    pub async fn active_partners(&self) -> StoreResult<Vec<Instance>> {
+        let rows: Vec<InstanceRow> = sqlx::query_as(&format!(
+            "SELECT {INSTANCE_COLUMNS} FROM instances i \
+             WHERE i.partnership = 'active' AND i.blocked_at IS NULL ORDER BY i.domain"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok(Instance::try_from(row)?))
+            .collect()
+    }
+}
