@@ -33,6 +33,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("the service is unavailable right now")]
     Unavailable,
+    /// Another instance could not be reached or answered nonsense.
+    #[error("{0}")]
+    BadGateway(String),
     /// Something failed on our side; the cause is logged, never shown.
     #[error("internal error")]
     Internal(Box<dyn std::error::Error + Send + Sync>),
@@ -77,6 +80,7 @@ impl ApiError {
             }
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
             Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+            Self::BadGateway(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
             Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

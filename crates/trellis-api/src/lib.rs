@@ -5,6 +5,7 @@
 pub mod auth;
 pub mod error;
 pub mod extract;
+pub mod federation;
 mod routes;
 mod state;
 
@@ -34,6 +35,7 @@ pub use state::{ApiConfig, AppState};
         (name = "skills", description = "The skills catalog"),
         (name = "directory", description = "Finding mentors"),
         (name = "admin", description = "Instance administration (admins only)"),
+        (name = "federation", description = "Partners, blocks and delivery (admins only)"),
         (name = "health", description = "Liveness"),
     )
 )]
@@ -58,7 +60,7 @@ impl Modify for BearerAuth {
 
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{accounts, admin, directory, health, profiles, skills};
+    use routes::{accounts, admin, directory, federation, health, profiles, skills};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(accounts::register))
@@ -74,6 +76,16 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))
+        .routes(routes!(
+            federation::list_partners,
+            federation::request_partner
+        ))
+        .routes(routes!(federation::accept_partner))
+        .routes(routes!(federation::decline_partner))
+        .routes(routes!(federation::end_partner))
+        .routes(routes!(federation::list_blocks, federation::block))
+        .routes(routes!(federation::unblock))
+        .routes(routes!(federation::status))
 }
 
 /// The OpenAPI document of the client API.

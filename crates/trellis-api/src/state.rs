@@ -3,6 +3,8 @@ use std::time::Duration;
 
 use trellis_store::Store;
 
+use crate::federation::FederationPort;
+
 /// What the API needs from the server that runs it.
 #[derive(Debug, Clone)]
 pub struct ApiConfig {
@@ -26,13 +28,15 @@ impl Default for ApiConfig {
 pub struct AppState {
     pub store: Store,
     pub config: Arc<ApiConfig>,
+    pub federation: Arc<dyn FederationPort>,
 }
 
 impl AppState {
-    pub fn new(store: Store, config: ApiConfig) -> Self {
+    pub fn new(store: Store, config: ApiConfig, federation: Arc<dyn FederationPort>) -> Self {
         Self {
             store,
             config: Arc::new(config),
+            federation,
         }
     }
 }

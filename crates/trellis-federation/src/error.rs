@@ -16,6 +16,11 @@ pub enum FederationError {
     /// The sender may not do this (blocked, not a partner, wrong party).
     #[error("{0}")]
     Refused(String),
+    /// The request does not fit the current state.
+    #[error("{0}")]
+    Conflict(String),
+    #[error("the activity is larger than this server accepts")]
+    TooLarge,
     /// The peer could not be reached or answered something unusable.
     #[error("{0}")]
     Peer(String),
@@ -33,6 +38,8 @@ impl FederationError {
             Self::NotFound => (StatusCode::NOT_FOUND, "not_found"),
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Refused(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Peer(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
             Self::Protocol(err) => match err {
                 ApubError::NotFound | ApubError::ObjectDeleted(_) => {

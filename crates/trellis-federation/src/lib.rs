@@ -2,10 +2,15 @@
 //! instance are actors; instances discover each other with WebFinger and
 //! NodeInfo. Only this crate knows ActivityPub's wire formats.
 
+pub mod activities;
 pub mod actors;
 pub mod context;
 mod discovery;
 pub mod error;
+mod inbox;
+pub mod objects;
+pub mod outbox;
+mod partners;
 pub mod settings;
 pub mod vocabulary;
 
@@ -15,7 +20,7 @@ use std::time::Duration;
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
 use activitypub_federation::http_signatures::generate_actor_keypair;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tokio::sync::Notify;
 use trellis_store::{KeyPair, Store};
 
@@ -47,6 +52,7 @@ impl Federation {
         let settings = Arc::new(settings);
         let instance = DbActor::local_instance(&settings, &keys, String::new());
         let client = http_client(&settings)?;
+        let context_store = store.clone();
         let context = Context {
             store,
             settings: settings.clone(),
@@ -60,6 +66,9 @@ impl Federation {
             .client(client.into())
             .request_timeout(Duration::from_secs(10))
             .signed_fetch_actor(&instance)
+            .url_verifier(Box::new(inbox::BlockList {
+                store: context_store.clone(),
+            }))
             .build()
             .await
             .map_err(|e| FederationError::Internal(format!("federation setup: {e}")))?;
@@ -81,7 +90,60 @@ impl Federation {
             .route("/actor/outbox", get(discovery::instance_outbox))
             .route("/users/{username}", get(discovery::person))
             .route("/users/{username}/outbox", get(discovery::person_outbox))
+            .route("/inbox", post(inbox::inbox))
+            .route("/actor/inbox", post(inbox::inbox))
+            .route("/users/{username}/inbox", post(inbox::inbox))
             .layer(FederationMiddleware::new(self.config.clone()))
+    }
+}
+
+impl Federation {
+    /// Starts the outbox workers; they stop when `shutdown` turns true.
+    pub fn spawn_workers(
+        &self,
+        shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(outbox::run(self.data(), shutdown))
+    }
+
+    /// Asks another instance to partner.
+    pub async fn request_partnership(
+        &self,
+        domain: &str,
+    ) -> FederationResult<trellis_store::Instance> {
+        partners::request(&self.data(), domain).await
+    }
+
+    /// Accepts or declines another instance's request.
+    pub async fn answer_partnership(
+        &self,
+        domain: &str,
+        accept: bool,
+    ) -> FederationResult<trellis_store::Instance> {
+        partners::answer(&self.data(), domain, accept).await
+    }
+
+    /// Ends a partnership, or withdraws or declines a request.
+    pub async fn end_partnership(&self, domain: &str) -> FederationResult<trellis_store::Instance> {
+        partners::end(&self.data(), domain).await
+    }
+
+    /// A member of another instance by `user@domain`, resolved by WebFinger.
+    pub async fn resolve_member(
+        &self,
+        handle: &str,
+    ) -> FederationResult<trellis_store::ProfileRecord> {
+        partners::resolve_member(&self.data(), handle).await
+    }
+
+    /// Wakes the outbox workers.
+    pub fn wake(&self) {
+        self.config.outbox_signal.notify_one();
+    }
+
+    /// Checks a domain as an admin typed it (for blocks).
+    pub fn parse_domain(&self, raw: &str) -> FederationResult<String> {
+        partners::parse_domain(raw, &self.data())
     }
 }
 

@@ -63,6 +63,11 @@ impl FederationSettings {
         })
     }
 
+    /// `https`, or `http` when insecure.
+    pub fn scheme(&self) -> &str {
+        self.base.scheme()
+    }
+
     fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();
         url.set_path(path);

@@ -45,6 +45,12 @@ pub struct Config {
     pub max_body_kib: u32,
     /// Connections kept open to the database.
     pub db_max_connections: u32,
+    /// Seconds to wait after a first failed delivery (it grows 1.5× per failure).
+    pub delivery_first_retry_secs: u32,
+    /// The longest wait between delivery attempts, in seconds.
+    pub delivery_max_backoff_secs: u32,
+    /// Seconds of failing deliveries after which an instance is called unreachable.
+    pub delivery_unreachable_after_secs: u32,
 }
 
 impl Default for Config {
@@ -60,6 +66,9 @@ impl Default for Config {
             token_ttl_days: 30,
             max_body_kib: 64,
             db_max_connections: 10,
+            delivery_first_retry_secs: 10,
+            delivery_max_backoff_secs: 3600,
+            delivery_unreachable_after_secs: 24 * 3600,
         }
     }
 }
@@ -123,6 +132,24 @@ impl Config {
         range("token_ttl_days", self.token_ttl_days, 1, 365)?;
         range("max_body_kib", self.max_body_kib, 1, 10 * 1024)?;
         range("db_max_connections", self.db_max_connections, 1, 500)?;
+        range(
+            "delivery_first_retry_secs",
+            self.delivery_first_retry_secs,
+            1,
+            3600,
+        )?;
+        range(
+            "delivery_max_backoff_secs",
+            self.delivery_max_backoff_secs,
+            1,
+            7 * 24 * 3600,
+        )?;
+        range(
+            "delivery_unreachable_after_secs",
+            self.delivery_unreachable_after_secs,
+            1,
+            30 * 24 * 3600,
+        )?;
         if !self.database_url.is_empty() && Backend::of_url(&self.database_url).is_none() {
             return Err(ConfigError(
                 "invalid configuration: database_url must start with sqlite: or postgres:".into(),
@@ -157,6 +184,16 @@ impl Config {
             format!("localhost:{}", bound.port())
         } else {
             self.domain.clone()
+        }
+    }
+
+    pub fn delivery(&self) -> trellis_federation::DeliverySettings {
+        let secs = |s: u32| Duration::from_secs(u64::from(s));
+        trellis_federation::DeliverySettings {
+            first_retry: secs(self.delivery_first_retry_secs),
+            max_backoff: secs(self.delivery_max_backoff_secs),
+            unreachable_after: secs(self.delivery_unreachable_after_secs),
+            ..trellis_federation::DeliverySettings::default()
         }
     }
 

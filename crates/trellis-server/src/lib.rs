@@ -3,14 +3,17 @@
 //! wires the parts together.
 
 pub mod config;
+mod federation;
 
 use std::net::SocketAddr;
 use std::path::Path;
 
 use anyhow::Context;
 use chrono::Utc;
+use std::sync::Arc;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
+
+use tokio::sync::{oneshot, watch};
 use tokio::task::JoinHandle;
 use trellis_core::skill::DEFAULT_CATALOG;
 use trellis_store::{Backend, Store};
@@ -62,6 +65,8 @@ pub struct Instance {
     pub store: Store,
     shutdown: oneshot::Sender<()>,
     task: JoinHandle<std::io::Result<()>>,
+    stop_workers: watch::Sender<bool>,
+    workers: JoinHandle<()>,
 }
 
 impl Instance {
@@ -75,7 +80,7 @@ impl Instance {
         let settings = trellis_federation::FederationSettings::new(
             &config.domain_for(addr),
             config.federation_insecure,
-            trellis_federation::DeliverySettings::default(),
+            config.delivery(),
         )
         .map_err(|e| anyhow::anyhow!(e))?;
         if settings.domain.contains(':') && !settings.insecure {
@@ -85,11 +90,18 @@ impl Instance {
                  public host name before federating"
             );
         }
+        let settings_domain = settings.domain.clone();
         let federation = trellis_federation::Federation::new(store.clone(), settings)
             .await
             .context("cannot set up federation")?;
-        let app = trellis_api::router(trellis_api::AppState::new(store.clone(), config.api()))
-            .merge(federation.router());
+        let (stop_workers, workers_signal) = watch::channel(false);
+        let workers = federation.spawn_workers(workers_signal);
+        let port = federation::FederationAdapter {
+            domain: settings_domain,
+            federation: federation.clone(),
+        };
+        let state = trellis_api::AppState::new(store.clone(), config.api(), Arc::new(port));
+        let app = trellis_api::router(state).merge(federation.router());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -103,6 +115,8 @@ impl Instance {
             store,
             shutdown,
             task,
+            stop_workers,
+            workers,
         })
     }
 
@@ -111,8 +125,21 @@ impl Instance {
     pub async fn stop(self) -> anyhow::Result<()> {
         let _ = self.shutdown.send(());
         self.task.await.context("the server task failed")??;
+        let _ = self.stop_workers.send(true);
+        self.workers.await.context("the outbox workers failed")?;
         self.store.close().await;
         Ok(())
+    }
+
+    /// Stops at once, as a crash would: requests in flight are cut and the
+    /// workers dropped mid-step. Whatever was acknowledged is in the
+    /// database. (For tests of durability.)
+    pub async fn kill(self) {
+        self.task.abort();
+        self.workers.abort();
+        let _ = self.task.await;
+        let _ = self.workers.await;
+        self.store.close().await;
     }
 }
 

@@ -173,6 +173,8 @@ forward! {
     pub async fn init_instance_keys(&self, keys: &KeyPair) -> StoreResult<KeyPair>;
     /// A local member as an actor (keys, aliases), by username.
     pub async fn local_actor(&self, username: &Username) -> StoreResult<Option<LocalActor>>;
+    /// A local member as an actor, by account id.
+    pub async fn local_actor_by_id(&self, account_id: Uuid) -> StoreResult<Option<LocalActor>>;
     /// A cached member of another instance, by actor URL.
     pub async fn remote_person(&self, actor_url: &str) -> StoreResult<Option<RemotePerson>>;
     /// Caches (or refreshes) a member of another instance; returns it with its account id.
@@ -196,6 +198,8 @@ forward! {
         deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Whether an activity id was received and processed before.
+    pub async fn activity_received(&self, activity_id: &str) -> StoreResult<bool>;
     /// Records a received activity id; false if it was seen before.
     pub async fn record_received_activity(
         &self,
@@ -236,6 +240,8 @@ forward! {
         result: &AttemptResult,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Makes an instance's queue due now (it has just shown it is up).
+    pub async fn retry_now(&self, domain: &str) -> StoreResult<()>;
     /// Deliveries waiting, for all instances.
     pub async fn outbox_depth(&self) -> StoreResult<u64>;
     /// The oldest unprocessed outbox events.

@@ -330,6 +330,11 @@ pub enum StepOutcome {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AttemptResult {
     Delivered,
+    /// It can never be delivered (its inbox is not allowed); it leaves the
+    /// queue with the reason recorded.
+    Dropped {
+        reason: String,
+    },
     Failed {
         error: String,
         retry_at: DateTime<Utc>,

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod directory;
+pub mod federation;
 pub mod health;
 pub mod profiles;
 pub mod skills;

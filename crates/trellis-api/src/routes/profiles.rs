@@ -185,9 +185,11 @@ pub fn viewer_of(caller: Option<&Caller>, record: &ProfileRecord) -> Viewer {
     }
 }
 
-/// Another member's profile, if its visibility lets the caller see it.
-/// Anonymous callers see public profiles only. A profile the caller may not
-/// see is answered exactly like a member who does not exist.
+/// Another member's profile, if its visibility lets the caller see it:
+/// `username` for members here, `user@domain` for members of partner
+/// instances (found through WebFinger). Anonymous callers see public
+/// profiles only. A profile the caller may not see is answered exactly like
+/// a member who does not exist.
 #[utoipa::path(
     get,
     path = "/api/v1/members/{username}/profile",
@@ -206,7 +208,13 @@ pub async fn get_member(
     AppPath(username): AppPath<String>,
 ) -> ApiResult<AppJson<ProfileView>> {
     let not_found = || ApiError::not_found(format_args!("member {username}"));
-    let name = Username::parse(&username).map_err(|_| not_found())?;
+    // `name@this-domain` is a local member too.
+    let local_name = match username.split_once('@') {
+        Some((name, domain)) if domain == state.federation.domain() => name,
+        Some(_) => return remote_member(&state, caller.is_some(), &username).await,
+        None => username.as_str(),
+    };
+    let name = Username::parse(local_name).map_err(|_| not_found())?;
     let record = match state.store.profile_by_username(&name).await {
         Ok(record) => record,
         Err(trellis_store::StoreError::NotFound) => return Err(not_found()),
@@ -222,5 +230,40 @@ pub async fn get_member(
     Ok(AppJson(ProfileView::new(
         record,
         &catalog_by_key(&state).await?,
+    )))
+}
+
+/// A member of another instance: shown only while that instance is a
+/// partner, and only as far as the profile's visibility allows.
+async fn remote_member(
+    state: &AppState,
+    signed_in: bool,
+    handle: &str,
+) -> ApiResult<AppJson<ProfileView>> {
+    let not_found = || ApiError::not_found(format_args!("member {handle}"));
+    let record = state
+        .federation
+        .resolve_member(handle)
+        .await
+        .map_err(|_| not_found())?;
+    let partner = match &record.domain {
+        Some(domain) => state
+            .store
+            .instance(domain)
+            .await?
+            .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none()),
+        None => false,
+    };
+    let viewer = if signed_in {
+        Viewer::Member
+    } else {
+        Viewer::Anonymous
+    };
+    if !partner || !record.profile.visibility.admits(viewer) {
+        return Err(not_found());
+    }
+    Ok(AppJson(ProfileView::new(
+        record,
+        &catalog_by_key(state).await?,
     )))
 }

@@ -11,7 +11,10 @@ pub const PASSWORD: &str = "correct horse battery staple";
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
-    pub instance: Instance,
+    /// `None` while the instance is down (see `stop` and `start`).
+    pub instance: Option<Instance>,
+    pub store: trellis_store::Store,
+    pub addr: std::net::SocketAddr,
     pub config: Config,
     _db: TestDatabase,
     _dir: tempfile::TempDir,
@@ -56,6 +59,11 @@ impl Reply {
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> Option<Self> {
+        Self::spawn_with(backend, |_| ()).await
+    }
+
+    /// An instance whose configuration `adjust` may change first.
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Option<Self> {
         // Server logs go to the test's captured output (shown when it fails).
         let _ = tracing_subscriber::fmt()
             .with_env_filter(std::env::var("RUST_LOG").unwrap_or_else(|_| "warn".into()))
@@ -63,23 +71,55 @@ impl TestApp {
             .try_init();
         let db = TestDatabase::new(backend).await?;
         let dir = tempfile::tempdir().unwrap();
-        let config = Config {
+        let mut config = Config {
             data_dir: dir.path().join("data"),
             database_url: db.url().to_owned(),
             bind: "127.0.0.1:0".parse().unwrap(),
             // Instances in tests federate over http on localhost ports.
             federation_insecure: true,
+            // Retry failed deliveries quickly.
+            delivery_first_retry_secs: 1,
+            delivery_max_backoff_secs: 2,
             ..Config::default()
         };
+        adjust(&mut config);
         let instance = Instance::start(&config).await.expect("the instance starts");
+        // Restarts must come back on the same port (the domain includes it).
+        config.bind = instance.addr;
         Some(Self {
             base: format!("http://{}", instance.addr),
             client: reqwest::Client::new(),
-            instance,
+            store: instance.store.clone(),
+            addr: instance.addr,
+            instance: Some(instance),
             config,
             _db: db,
             _dir: dir,
         })
+    }
+
+    /// Stops the instance gracefully.
+    pub async fn stop(&mut self) {
+        if let Some(instance) = self.instance.take() {
+            instance.stop().await.unwrap();
+        }
+    }
+
+    /// Stops the instance as a crash would.
+    pub async fn kill(&mut self) {
+        if let Some(instance) = self.instance.take() {
+            instance.kill().await;
+        }
+    }
+
+    /// Starts the instance again, on the same port and database.
+    pub async fn start(&mut self) {
+        assert!(self.instance.is_none(), "the instance is running");
+        let instance = Instance::start(&self.config)
+            .await
+            .expect("the instance restarts");
+        self.store = instance.store.clone();
+        self.instance = Some(instance);
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -88,7 +128,7 @@ impl TestApp {
 
     /// The domain this instance federates as: `localhost:PORT`.
     pub fn domain(&self) -> String {
-        format!("localhost:{}", self.instance.addr.port())
+        format!("localhost:{}", self.addr.port())
     }
 
     pub async fn send(
@@ -179,7 +219,7 @@ impl TestApp {
             .unwrap()
             .parse()
             .unwrap();
-        self.instance.store.set_admin(id, true).await.unwrap();
+        self.store.set_admin(id, true).await.unwrap();
         self.login(username).await
     }
 
@@ -191,7 +231,7 @@ impl TestApp {
     }
 
     pub async fn account_count(&self) -> u64 {
-        self.instance.store.count_accounts().await.unwrap()
+        self.store.count_accounts().await.unwrap()
     }
 }
 
@@ -207,4 +247,21 @@ pub fn mentor(visibility: &str, skills: &[(&str, u8)]) -> Value {
         "mentor": {"offers_mentoring": true, "accepting_mentees": true, "capacity": 2, "hours_per_month": 4},
         "visibility": visibility,
     })
+}
+
+/// Waits until `check` holds, polling; fails after 30 seconds. Federation
+/// is asynchronous: deliveries happen after the request that caused them.
+pub async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while std::time::Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("timed out waiting until {what}");
 }

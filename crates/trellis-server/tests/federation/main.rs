@@ -24,7 +24,36 @@ macro_rules! on_every_backend {
     };
 }
 
+/// Runs each named test, which takes a backend and starts its own
+/// instances, on SQLite and, when configured, PostgreSQL.
+macro_rules! on_every_backend_fleet {
+    ($($test:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    super::$test(trellis_store::Backend::Sqlite).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $test() {
+                    if std::env::var(trellis_store::testing::POSTGRES_URL_VAR).is_err() {
+                        eprintln!("skipped on Postgres: TRELLIS_TEST_POSTGRES_URL is not set");
+                        return;
+                    }
+                    super::$test(trellis_store::Backend::Postgres).await;
+                }
+            )*
+        }
+    };
+}
+
+mod directory;
 mod discovery;
+mod partnership;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]

@@ -43,6 +43,17 @@ impl Backend {
         Ok(row.map(LocalActor::try_from).transpose()?)
     }
 
+    pub async fn local_actor_by_id(&self, account_id: Uuid) -> StoreResult<Option<LocalActor>> {
+        let row: Option<LocalActorRow> = sqlx::query_as(&format!(
+            "SELECT {LOCAL_ACTOR_COLUMNS} FROM {LOCAL_ACCOUNTS} \
+             JOIN profiles p ON p.account_id = a.id WHERE a.id = $1"
+        ))
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(LocalActor::try_from).transpose()?)
+    }
+
     pub async fn remote_person(&self, actor_url: &str) -> StoreResult<Option<RemotePerson>> {
         let row: Option<RemotePersonRow> = sqlx::query_as(&format!(
             "SELECT {REMOTE_PERSON_COLUMNS} FROM accounts a JOIN profiles p ON p.account_id = a.id \

@@ -92,6 +92,17 @@ impl Backend {
         Ok(())
     }
 
+    /// Whether an activity id was received and processed before.
+    pub async fn activity_received(&self, activity_id: &str) -> StoreResult<bool> {
+        let found: Option<(String,)> = sqlx::query_as(
+            "SELECT activity_id FROM received_activities WHERE activity_id = $1",
+        )
+        .bind(activity_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Records a received activity id on its own; false if seen before.
     pub async fn record_received_activity(
         &self,
@@ -271,6 +282,17 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
             }
+            AttemptResult::Dropped { reason } => {
+                sqlx::query("DELETE FROM deliveries WHERE id = $1")
+                    .bind(delivery.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE instances SET last_error = $2 WHERE domain = $1")
+                    .bind(&delivery.domain)
+                    .bind(reason)
+                    .execute(&mut *tx)
+                    .await?;
+            }
             AttemptResult::Failed {
                 error,
                 retry_at,
@@ -301,6 +323,18 @@ impl Backend {
             }
         }
         tx.commit().await?;
+        Ok(())
+    }
+
+    /// Makes an instance's queue due now (it has just shown it is up).
+    pub async fn retry_now(&self, domain: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE instances SET next_attempt_at = NULL \
+             WHERE domain = $1 AND delivery_state <> 'ok'",
+        )
+        .bind(domain)
+        .execute(&self.pool)
+        .await?;
         Ok(())
     }
 

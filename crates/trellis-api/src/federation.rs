@@ -1,0 +1,56 @@
+//! What the client API needs from federation, as a port the server fills
+//! in (so that this crate knows nothing of ActivityPub).
+
+use async_trait::async_trait;
+use trellis_store::{Instance, ProfileRecord};
+
+use crate::error::ApiError;
+
+/// Why a federation step failed, in the API's terms.
+#[derive(Debug, thiserror::Error)]
+pub enum PortError {
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// The other instance could not be reached or answered nonsense.
+    #[error("{0}")]
+    Peer(String),
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl From<PortError> for ApiError {
+    fn from(err: PortError) -> Self {
+        match err {
+            PortError::NotFound(m) => Self::NotFound(m),
+            PortError::BadRequest(m) => Self::Validation(m),
+            PortError::Refused(m) => Self::Forbidden(m),
+            PortError::Conflict(m) => Self::Conflict(m),
+            PortError::Peer(m) => Self::BadGateway(m),
+            PortError::Internal(m) => Self::Internal(m.into()),
+        }
+    }
+}
+
+#[async_trait]
+pub trait FederationPort: Send + Sync + std::fmt::Debug {
+    /// This instance's domain.
+    fn domain(&self) -> &str;
+    /// Checks an instance domain as an admin typed it.
+    fn parse_domain(&self, raw: &str) -> Result<String, PortError>;
+    /// Asks another instance to partner.
+    async fn request_partnership(&self, domain: &str) -> Result<Instance, PortError>;
+    /// Accepts or declines another instance's request.
+    async fn answer_partnership(&self, domain: &str, accept: bool) -> Result<Instance, PortError>;
+    /// Ends a partnership, or withdraws or declines a request.
+    async fn end_partnership(&self, domain: &str) -> Result<Instance, PortError>;
+    /// A member of another instance, by `user@domain`.
+    async fn resolve_member(&self, handle: &str) -> Result<ProfileRecord, PortError>;
+    /// Wakes the delivery workers (after a block changes what is queued).
+    fn wake(&self);
+}

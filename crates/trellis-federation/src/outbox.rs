@@ -1,0 +1,449 @@
+//! Sending: activities are built here and queued in the store (in the same
+//! transaction as the change that caused them); workers sign and deliver
+//! them per destination instance, in order, retrying with backoff across
+//! restarts. The library's in-memory queue is not used.
+
+use std::time::Duration;
+
+use activitypub_federation::activity_sending::SendActivityTask;
+use activitypub_federation::protocol::context::WithContext;
+use activitypub_federation::traits::{Activity, Actor};
+use async_trait::async_trait;
+use chrono::Utc;
+use futures::StreamExt;
+use serde::{Serialize, Serializer};
+use tokio::sync::watch;
+use trellis_store::{AttemptResult, Delivery, Instance, NewDelivery, OutboxEvent, OutboxEventKind};
+use url::Url;
+use uuid::Uuid;
+
+use crate::activities::{
+    Accept, CreateOrUpdateType, DeleteProfile, DeletedRef, Follow, FollowRef, ProfileActivity,
+    Reject, Undo,
+};
+use crate::actors::DbActor;
+use crate::context::{Context, Data};
+use crate::error::{FederationError, FederationResult};
+use crate::objects::MentorProfile;
+use crate::vocabulary::context;
+
+/// An activity queued for `inbox`, signed by `signer` (the instance actor
+/// when `None`).
+fn delivery<A: Serialize>(
+    inbox: &Url,
+    signer: Option<Uuid>,
+    id: &Url,
+    activity: A,
+) -> FederationResult<NewDelivery> {
+    let domain = crate::activities::domain(inbox)?;
+    let body = serde_json::to_string(&WithContext::new(activity, context()))
+        .map_err(|e| FederationError::Internal(format!("serialising an activity: {e}")))?;
+    Ok(NewDelivery {
+        domain,
+        inbox_url: inbox.to_string(),
+        activity_id: id.to_string(),
+        signer,
+        body,
+    })
+}
+
+fn new_id(data: &Data) -> Url {
+    data.settings.activity_url(Uuid::now_v7())
+}
+
+/// Our request to partner with `peer`.
+pub(crate) fn follow(data: &Data, peer: &DbActor) -> FederationResult<(Url, NewDelivery)> {
+    let id = new_id(data);
+    let follow = Follow {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: peer.id.clone(),
+    };
+    Ok((
+        id.clone(),
+        delivery(&peer.shared_inbox_or_inbox(), None, &id, follow)?,
+    ))
+}
+
+/// Their `Follow`, as our answers embed it.
+pub(crate) fn their_follow(
+    data: &Data,
+    peer: &DbActor,
+    follow_id: &str,
+) -> FederationResult<Follow> {
+    Ok(Follow {
+        id: Url::parse(follow_id)
+            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
+        kind: Default::default(),
+        actor: peer.id.clone().into(),
+        object: data.settings.instance_actor_url(),
+    })
+}
+
+/// Our `Follow` of `peer`, as an `Undo` embeds it.
+pub(crate) fn our_follow(data: &Data, peer: &DbActor, follow_id: &str) -> FederationResult<Follow> {
+    Ok(Follow {
+        id: Url::parse(follow_id)
+            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: peer.id.clone(),
+    })
+}
+
+pub(crate) async fn accept(
+    data: &Data,
+    peer: &DbActor,
+    follow: &Follow,
+) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let accept = Accept {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow.clone()),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, accept)
+}
+
+pub(crate) fn reject(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let reject = Reject {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, reject)
+}
+
+pub(crate) fn undo(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let undo = Undo {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, undo)
+}
+
+fn partner_inbox(partner: &Instance) -> FederationResult<(Url, Url)> {
+    let actor = partner.actor.as_ref().ok_or_else(|| {
+        FederationError::Internal(format!("partner {} has no actor", partner.domain))
+    })?;
+    let parse = |raw: &str| {
+        Url::parse(raw).map_err(|e| FederationError::Internal(format!("stored URL {raw}: {e}")))
+    };
+    let inbox = parse(
+        actor
+            .shared_inbox_url
+            .as_deref()
+            .unwrap_or(&actor.inbox_url),
+    )?;
+    Ok((inbox, parse(&actor.actor_url)?))
+}
+
+/// A member's profile sent to each partner (`Create` the first time,
+/// `Update` after), or withdrawn from each (`Delete`).
+async fn profile_deliveries(
+    data: &Data,
+    account_id: Uuid,
+    partners: &[Instance],
+    published_before: bool,
+) -> FederationResult<(Vec<NewDelivery>, Option<bool>)> {
+    let Some(actor) = data.store.local_actor_by_id(account_id).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let record = data.store.profile(account_id).await?;
+    let profile = &record.profile;
+    let shareable = profile.mentor.offers_mentoring
+        && profile.visibility >= trellis_core::visibility::Visibility::Federated;
+    let username = actor.username.as_str();
+    let actor_url = data.settings.person_url(username);
+    let object_id = data.settings.mentor_profile_url(username);
+    let mut deliveries = Vec::new();
+    for partner in partners {
+        let (inbox, partner_actor) = partner_inbox(partner)?;
+        let id = new_id(data);
+        if shareable {
+            let kind = if published_before {
+                CreateOrUpdateType::Update(Default::default())
+            } else {
+                CreateOrUpdateType::Create(Default::default())
+            };
+            let activity = ProfileActivity {
+                id: id.clone(),
+                kind,
+                actor: actor_url.clone().into(),
+                to: vec![partner_actor],
+                object: MentorProfile::from_local(object_id.clone(), actor_url.clone(), profile),
+            };
+            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
+        } else if published_before {
+            let activity = DeleteProfile {
+                id: id.clone(),
+                kind: Default::default(),
+                actor: actor_url.clone().into(),
+                to: vec![partner_actor],
+                object: DeletedRef::Id(object_id.clone()),
+            };
+            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
+        }
+    }
+    let published = (shareable != published_before).then_some(shareable);
+    Ok((deliveries, published))
+}
+
+/// Turns one outbox event into its deliveries.
+async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()> {
+    let (deliveries, published) = match (event.kind, event.account_id, &event.domain) {
+        (OutboxEventKind::ProfileChanged, Some(account_id), _) => {
+            let partners = data.store.active_partners().await?;
+            let before = data.store.profile_published(account_id).await?;
+            let (deliveries, published) =
+                profile_deliveries(data, account_id, &partners, before).await?;
+            (deliveries, published.map(|p| (account_id, p)))
+        }
+        (OutboxEventKind::PartnerJoined, _, Some(domain)) => {
+            let partner: Vec<Instance> = data.store.instance(domain).await?.into_iter().collect();
+            let mut all = Vec::new();
+            for account_id in data.store.published_profiles().await? {
+                all.extend(
+                    profile_deliveries(data, account_id, &partner, false)
+                        .await?
+                        .0,
+                );
+            }
+            (all, None)
+        }
+        _ => (Vec::new(), None),
+    };
+    data.store
+        .complete_outbox_event(event.id, &deliveries, published, Utc::now())
+        .await?;
+    Ok(())
+}
+
+/// Processes every waiting outbox event.
+async fn process_events(data: &Data) -> FederationResult<()> {
+    loop {
+        let events = data.store.next_outbox_events(50).await?;
+        if events.is_empty() {
+            return Ok(());
+        }
+        for event in &events {
+            process_event(data, event).await?;
+        }
+    }
+}
+
+/// A stored activity, ready to be signed and sent as it is.
+#[derive(Debug)]
+struct StoredActivity {
+    id: Url,
+    actor: Url,
+    body: serde_json::Value,
+}
+
+impl Serialize for StoredActivity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.body.serialize(serializer)
+    }
+}
+
+#[async_trait]
+impl Activity for StoredActivity {
+    type DataType = Context;
+    type Error = FederationError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        &self.actor
+    }
+
+    async fn verify(&self, _data: &Data) -> FederationResult<()> {
+        Ok(())
+    }
+
+    async fn receive(self, _data: &Data) -> FederationResult<()> {
+        Ok(())
+    }
+}
+
+enum SendError {
+    /// It can never be delivered.
+    Dropped(String),
+    /// Try again later.
+    Failed(String),
+}
+
+async fn send(data: &Data, delivery: &Delivery) -> Result<(), SendError> {
+    let dropped = |why: String| SendError::Dropped(why);
+    let body: serde_json::Value =
+        serde_json::from_str(&delivery.body).map_err(|e| dropped(format!("stored body: {e}")))?;
+    let url_field = |field: &str| {
+        body.get(field)
+            .and_then(|v| v.as_str())
+            .and_then(|s| Url::parse(s).ok())
+            .ok_or_else(|| dropped(format!("stored activity has no {field}")))
+    };
+    let activity = StoredActivity {
+        id: url_field("id")?,
+        actor: url_field("actor")?,
+        body: body.clone(),
+    };
+    let signer = match delivery.signer {
+        None => crate::instance_actor(data)
+            .await
+            .map_err(|e| SendError::Failed(e.to_string()))?,
+        Some(account_id) => match data.store.local_actor_by_id(account_id).await {
+            Ok(Some(actor)) => DbActor::local_person(&data.settings, actor),
+            Ok(None) => return Err(dropped("its author no longer exists".into())),
+            Err(e) => return Err(SendError::Failed(e.to_string())),
+        },
+    };
+    let inbox = Url::parse(&delivery.inbox_url).map_err(|e| dropped(format!("inbox: {e}")))?;
+    let tasks = SendActivityTask::prepare(&activity, &signer, vec![inbox], data)
+        .await
+        .map_err(|e| SendError::Failed(e.to_string()))?;
+    let Some(task) = tasks.into_iter().next() else {
+        return Err(dropped(format!(
+            "the inbox {} is not allowed",
+            delivery.inbox_url
+        )));
+    };
+    task.sign_and_send(data)
+        .await
+        .map_err(|e| SendError::Failed(e.to_string()))
+}
+
+/// The wait before the next attempt after `failures` failures in a row.
+pub fn backoff(settings: &crate::DeliverySettings, failures: u32) -> Duration {
+    let factor = 1.5f64.powi(i32::try_from(failures).unwrap_or(i32::MAX).min(64));
+    let wait = settings.first_retry.as_secs_f64() * factor;
+    Duration::from_secs_f64(wait.min(settings.max_backoff.as_secs_f64()))
+}
+
+/// Delivers one instance's queue in order, stopping at the first failure.
+async fn deliver_domain(data: &Data, domain: &str) -> FederationResult<()> {
+    let now = Utc::now();
+    let lease = chrono::Duration::minutes(10);
+    if !data.store.claim_domain(domain, now + lease, now).await? {
+        return Ok(());
+    }
+    let result = deliver_claimed(data, domain).await;
+    data.store.release_domain(domain).await?;
+    result
+}
+
+async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
+    let settings = &data.settings.delivery;
+    loop {
+        let batch = data.store.pending_deliveries(domain, 20).await?;
+        if batch.is_empty() {
+            return Ok(());
+        }
+        for item in &batch {
+            let span = tracing::info_span!("deliver", activity = %item.activity_id, peer = domain);
+            let outcome = {
+                let _entered = span.enter();
+                send(data, item).await
+            };
+            let now = Utc::now();
+            match outcome {
+                Ok(()) => {
+                    tracing::debug!(activity = %item.activity_id, peer = domain, "delivered");
+                    data.store
+                        .record_attempt(item, &AttemptResult::Delivered, now)
+                        .await?;
+                }
+                Err(SendError::Dropped(reason)) => {
+                    tracing::warn!(activity = %item.activity_id, peer = domain, %reason, "dropped");
+                    data.store
+                        .record_attempt(item, &AttemptResult::Dropped { reason }, now)
+                        .await?;
+                }
+                Err(SendError::Failed(error)) => {
+                    let instance = data.store.instance(domain).await?;
+                    let failures = instance.as_ref().map_or(0, |i| i.consecutive_failures);
+                    let failing_since = instance.and_then(|i| i.failing_since).unwrap_or(now);
+                    let wait = backoff(settings, failures);
+                    let unreachable = now - failing_since
+                        >= chrono::Duration::from_std(settings.unreachable_after)
+                            .unwrap_or(chrono::Duration::MAX);
+                    tracing::info!(activity = %item.activity_id, peer = domain, %error,
+                        retry_in = ?wait, unreachable, "delivery failed");
+                    let retry_at = now
+                        + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));
+                    let failed = AttemptResult::Failed {
+                        error,
+                        retry_at,
+                        unreachable,
+                    };
+                    data.store.record_attempt(item, &failed, now).await?;
+                    return Ok(());
+                }
+            }
+        }
+    }
+}
+
+/// One round of work: events into deliveries, then every instance whose
+/// queue is due.
+pub async fn run_once(data: &Data) -> FederationResult<()> {
+    process_events(data).await?;
+    let concurrency = data.settings.delivery.concurrency.max(1);
+    let limit = u32::try_from(concurrency * 4).unwrap_or(u32::MAX);
+    let domains = data.store.due_domains(Utc::now(), limit).await?;
+    futures::stream::iter(domains)
+        .for_each_concurrent(concurrency, |domain| async move {
+            if let Err(err) = deliver_domain(data, &domain).await {
+                tracing::warn!(peer = %domain, error = %err, "delivery round failed");
+            }
+        })
+        .await;
+    Ok(())
+}
+
+/// Runs the outbox until `shutdown` turns true: woken by new work, and at
+/// least every poll interval.
+pub async fn run(data: Data, mut shutdown: watch::Receiver<bool>) {
+    let poll = data.settings.delivery.poll_interval;
+    loop {
+        if *shutdown.borrow() {
+            return;
+        }
+        if let Err(err) = run_once(&data).await {
+            tracing::warn!(error = %err, "outbox round failed");
+        }
+        tokio::select! {
+            () = data.outbox_signal.notified() => {}
+            () = tokio::time::sleep(poll) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        let settings = crate::DeliverySettings {
+            first_retry: Duration::from_secs(10),
+            max_backoff: Duration::from_secs(3600),
+            ..crate::DeliverySettings::default()
+        };
+        assert_eq!(backoff(&settings, 0), Duration::from_secs(10));
+        assert_eq!(backoff(&settings, 1), Duration::from_secs(15));
+        assert!(backoff(&settings, 5) > backoff(&settings, 4));
+        assert_eq!(backoff(&settings, 40), Duration::from_secs(3600));
+        assert_eq!(backoff(&settings, u32::MAX), Duration::from_secs(3600));
+    }
+}

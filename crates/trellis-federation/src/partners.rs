@@ -1,0 +1,203 @@
+//! What admins do with other instances, through the client API: ask to
+//! partner, answer a request, end a partnership. Each step is applied with
+//! the activity it sends, in one transaction; delivery follows durably.
+
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
+use chrono::Utc;
+use trellis_core::partnership::{Partnership, PartnershipEvent};
+use trellis_store::{Instance, NewDelivery, PartnershipStep, ProfileRecord, StepOutcome};
+use url::Url;
+
+use crate::actors::{ActorKind, DbActor};
+use crate::context::{Context, Data};
+use crate::error::{FederationError, FederationResult};
+use crate::outbox;
+use crate::settings::domain_of;
+
+/// Checks an instance's domain as an admin typed it.
+pub fn parse_domain(raw: &str, data: &Data) -> FederationResult<String> {
+    let raw = raw.trim().to_ascii_lowercase();
+    let url = Url::parse(&format!("{}://{raw}/", data.settings.scheme()))
+        .map_err(|_| FederationError::BadRequest(format!("{raw:?} is not a domain name")))?;
+    match domain_of(&url) {
+        Some(domain) if domain == raw && url.path() == "/" && !raw.is_empty() => {
+            if domain == data.settings.domain {
+                return Err(FederationError::BadRequest(
+                    "that is this instance's own domain".into(),
+                ));
+            }
+            Ok(domain)
+        }
+        _ => Err(FederationError::BadRequest(format!(
+            "{raw:?} is not a domain name (like trellis.example.org)"
+        ))),
+    }
+}
+
+/// Finds another instance's actor: by WebFinger (`acct:domain@domain`), or
+/// at `/actor`, where Trellis and Mastodon keep it.
+async fn resolve_instance(domain: &str, data: &Data) -> FederationResult<DbActor> {
+    let found = match webfinger_resolve_actor::<Context, DbActor>(
+        &format!("{domain}@{domain}"),
+        data,
+    )
+    .await
+    {
+        Ok(actor) => Ok(actor),
+        Err(_) => {
+            let url = Url::parse(&format!("{}://{domain}/actor", data.settings.scheme()))
+                .map_err(|e| FederationError::BadRequest(e.to_string()))?;
+            ObjectId::<DbActor>::from(url).dereference(data).await
+        }
+    };
+    let actor = found.map_err(|e| match e {
+        FederationError::Protocol(_) | FederationError::NotFound => FederationError::Peer(format!(
+            "{domain} could not be reached or has no instance actor: {e}"
+        )),
+        other => other,
+    })?;
+    if actor.kind != ActorKind::Instance || actor.domain != domain {
+        return Err(FederationError::Peer(format!(
+            "{domain} did not answer with its instance actor"
+        )));
+    }
+    Ok(actor)
+}
+
+async fn known_instance(domain: &str, data: &Data) -> FederationResult<(Instance, DbActor)> {
+    let instance = data
+        .store
+        .instance(domain)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    let actor_url = instance
+        .actor
+        .as_ref()
+        .map(|a| a.actor_url.clone())
+        .ok_or(FederationError::NotFound)?;
+    let url = Url::parse(&actor_url).map_err(|e| FederationError::Internal(e.to_string()))?;
+    let actor = ObjectId::<DbActor>::from(url)
+        .dereference_local(data)
+        .await?;
+    Ok((instance, actor))
+}
+
+async fn apply(
+    data: &Data,
+    instance: &Instance,
+    event: PartnershipEvent,
+    follow: Option<(String, bool)>,
+    deliveries: Vec<NewDelivery>,
+) -> FederationResult<Instance> {
+    let to = instance
+        .partnership
+        .next(event)
+        .map_err(|e| FederationError::Conflict(e.to_string()))?;
+    let step = PartnershipStep {
+        domain: instance.domain.clone(),
+        from: instance.partnership,
+        to,
+        follow,
+        deliveries,
+        received: None,
+    };
+    match data.store.step_partnership(&step, Utc::now()).await? {
+        StepOutcome::Applied(instance) => {
+            data.outbox_signal.notify_one();
+            Ok(*instance)
+        }
+        StepOutcome::Duplicate | StepOutcome::Moved => Err(FederationError::Conflict(
+            "the partnership changed meanwhile; look again".into(),
+        )),
+    }
+}
+
+/// Asks `domain` to partner: our instance actor follows theirs.
+pub async fn request(data: &Data, domain: &str) -> FederationResult<Instance> {
+    let domain = parse_domain(domain, data)?;
+    if let Some(instance) = data.store.instance(&domain).await?
+        && instance.blocked_at.is_some()
+    {
+        return Err(FederationError::Refused(format!(
+            "{domain} is blocked; unblock it first"
+        )));
+    }
+    let peer = resolve_instance(&domain, data).await?;
+    let instance = data
+        .store
+        .instance(&domain)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    let (follow_id, follow) = outbox::follow(data, &peer)?;
+    apply(
+        data,
+        &instance,
+        PartnershipEvent::WeAsk,
+        Some((follow_id.to_string(), true)),
+        vec![follow],
+    )
+    .await
+}
+
+/// Accepts or declines `domain`'s pending request.
+pub async fn answer(data: &Data, domain: &str, accept: bool) -> FederationResult<Instance> {
+    let domain = parse_domain(domain, data)?;
+    let (instance, peer) = known_instance(&domain, data).await?;
+    if instance.partnership != Partnership::Pending {
+        return Err(FederationError::Conflict(format!(
+            "there is no request from {domain} to answer"
+        )));
+    }
+    let follow_id = instance.follow_id.clone().unwrap_or_default();
+    let follow = outbox::their_follow(data, &peer, &follow_id)?;
+    let (event, delivery) = if accept {
+        (
+            PartnershipEvent::WeAccept,
+            outbox::accept(data, &peer, &follow).await?,
+        )
+    } else {
+        (
+            PartnershipEvent::WeDecline,
+            outbox::reject(data, &peer, follow)?,
+        )
+    };
+    apply(data, &instance, event, None, vec![delivery]).await
+}
+
+/// Ends the partnership with `domain`, or withdraws or declines a request.
+pub async fn end(data: &Data, domain: &str) -> FederationResult<Instance> {
+    let domain = parse_domain(domain, data)?;
+    let (instance, peer) = known_instance(&domain, data).await?;
+    let follow_id = instance.follow_id.clone().unwrap_or_default();
+    let delivery = if instance.follow_is_ours {
+        outbox::undo(data, &peer, outbox::our_follow(data, &peer, &follow_id)?)?
+    } else {
+        outbox::reject(data, &peer, outbox::their_follow(data, &peer, &follow_id)?)?
+    };
+    apply(
+        data,
+        &instance,
+        PartnershipEvent::WeEnd,
+        None,
+        vec![delivery],
+    )
+    .await
+}
+
+/// Finds a member of another instance by `user@domain` (WebFinger) and
+/// returns what this instance knows of their profile.
+pub async fn resolve_member(data: &Data, handle: &str) -> FederationResult<ProfileRecord> {
+    let (_, domain) = handle
+        .split_once('@')
+        .ok_or_else(|| FederationError::BadRequest("a member elsewhere is user@domain".into()))?;
+    let domain = parse_domain(domain, data)?;
+    let actor = webfinger_resolve_actor::<Context, DbActor>(handle, data)
+        .await
+        .map_err(|_| FederationError::NotFound)?;
+    if actor.kind != ActorKind::Person || actor.domain != domain {
+        return Err(FederationError::NotFound);
+    }
+    let account_id = actor.account_id.ok_or(FederationError::NotFound)?;
+    Ok(data.store.profile(account_id).await?)
+}
