@@ -13,10 +13,54 @@ use crate::auth::hash_token;
 use crate::error::ApiError;
 use crate::state::AppState;
 
-/// `axum::Json`, with its rejections in our error shape.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+/// A JSON object body, parsed as `axum::Json` does, with every rejection
+/// in our error shape. Anything but an object (an array, a string) is
+/// refused: serde would otherwise read an array into a struct.
+#[derive(Debug, Clone, Copy, Default)]
 pub struct AppJson<T>(pub T);
+
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|mime| {
+            let mime = mime.trim().to_ascii_lowercase();
+            mime == "application/json"
+                || (mime.starts_with("application/") && mime.ends_with("+json"))
+        })
+        .unwrap_or(false)
+}
+
+impl<T, S> FromRequest<S> for AppJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        if !is_json(request.headers()) {
+            return Err(ApiError::UnsupportedMediaType(
+                "the body must be JSON, with `Content-Type: application/json`".into(),
+            ));
+        }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
+                _ => ApiError::BadRequest(rejection.body_text()),
+            })?;
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_some() && first != Some(&b'{') {
+            return Err(ApiError::Validation(
+                "the body must be a JSON object".into(),
+            ));
+        }
+        let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
+        Ok(Self(value))
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     fn into_response(self) -> Response {
@@ -24,16 +68,33 @@ impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     }
 }
 
+/// The parser's words without its framing: no "Failed to deserialize…"
+/// prefix, no "at line 1 column 42" suffix.
+fn json_message(text: &str) -> String {
+    let text = text
+        .strip_prefix("Failed to deserialize the JSON body into the target type: ")
+        .or_else(|| {
+            text.strip_prefix("Failed to parse the request body as JSON: ")
+                .map(|rest| rest.trim_start_matches("invalid JSON: "))
+        })
+        .unwrap_or(text);
+    let text = match text.rfind(" at line ") {
+        Some(at) if text[at..].contains(" column ") => &text[..at],
+        _ => text,
+    };
+    text.to_owned()
+}
+
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        let message = rejection.body_text();
+        let message = json_message(&rejection.body_text());
         match rejection.status() {
             StatusCode::PAYLOAD_TOO_LARGE => Self::PayloadTooLarge,
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(
                 "the body must be JSON, with `Content-Type: application/json`".into(),
             ),
             StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(message),
-            _ => Self::BadRequest(message),
+            _ => Self::BadRequest(format!("the body is not valid JSON: {message}")),
         }
     }
 }
@@ -74,6 +135,7 @@ pub struct Admin(pub Caller);
 
 const NO_TOKEN: &str = "sign in first: send `Authorization: Bearer <token>`";
 const BAD_TOKEN: &str = "the bearer token is unknown or expired; sign in again";
+const NOT_BEARER: &str = "the Authorization header must be `Bearer <token>`";
 
 fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     let Some(value) = parts.headers.get(AUTHORIZATION) else {
@@ -88,7 +150,7 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
         {
             Ok(Some(token.trim()))
         }
-        _ => Err(ApiError::Unauthorized(NO_TOKEN)),
+        _ => Err(ApiError::Unauthorized(NOT_BEARER)),
     }
 }
 

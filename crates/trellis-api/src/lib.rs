@@ -28,7 +28,7 @@ pub use state::{ApiConfig, AppState};
         description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "accounts", description = "Registration and signing in"),
         (name = "profiles", description = "Member profiles"),
@@ -55,6 +55,64 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// Documents the errors every operation of a kind can answer, so that each
+/// handler's description lists only its own.
+struct CommonErrors;
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |description: &str| {
+            ResponseBuilder::new()
+                .description(description)
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.patch,
+                &mut item.delete,
+            ];
+            for operation in operations.into_iter().flatten() {
+                let mut add = |status: &str, description: &str| {
+                    operation
+                        .responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error(description).into());
+                };
+                let has_body = operation.request_body.is_some();
+                let secured = operation.security.as_ref().is_some_and(|s| !s.is_empty());
+                let has_query = operation.parameters.as_ref().is_some_and(|params| {
+                    params.iter().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    })
+                });
+                if has_body {
+                    add("400", "The body is not valid JSON");
+                    add("413", "The body is too large");
+                    add("415", "The body is not `application/json`");
+                    add("422", "A value breaks a rule");
+                }
+                if has_query {
+                    add("400", "A query parameter is malformed or unknown");
+                }
+                if secured {
+                    add("401", "Not signed in, or the token is unknown or expired");
+                }
+            }
+        }
     }
 }
 

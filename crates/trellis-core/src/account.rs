@@ -40,6 +40,12 @@ impl Username {
                 format_args!("may contain only letters a-z, digits and '_', not {bad:?}"),
             ));
         }
+        if !name.chars().any(|c| c.is_ascii_alphanumeric()) {
+            return Err(CoreError::invalid(
+                "username",
+                "must contain a letter or a digit",
+            ));
+        }
         Ok(Self(name))
     }
 
@@ -49,9 +55,9 @@ impl Username {
 }
 
 impl TryFrom<String> for Username {
-    type Error = CoreError;
+    type Error = crate::ValueError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Ok(Self::parse(&value)?)
     }
 }
 
@@ -98,6 +104,9 @@ impl Password {
                 "must not contain the username",
             ));
         }
+        if raw.trim().is_empty() {
+            return Err(CoreError::invalid("password", "must not be only spaces"));
+        }
         let mut chars = raw.chars();
         if let Some(first) = chars.next()
             && chars.all(|c| c == first)
@@ -128,7 +137,15 @@ mod tests {
     #[test]
     fn usernames_fold_case_and_keep_their_characters() {
         assert_eq!(Username::parse("Ada_L9").map(|u| u.0), Ok("ada_l9".into()));
-        for bad in ["a", "", "with space", "dash-ed", "ünï", &"x".repeat(31)] {
+        for bad in [
+            "a",
+            "",
+            "__",
+            "with space",
+            "dash-ed",
+            "ünï",
+            &"x".repeat(31),
+        ] {
             assert!(Username::parse(bad).is_err(), "{bad:?} was accepted");
         }
         assert!(Username::parse(&"x".repeat(30)).is_ok());
@@ -140,6 +157,7 @@ mod tests {
         assert!(Password::parse("correct horse battery", &user).is_ok());
         assert!(Password::parse("short", &user).is_err());
         assert!(Password::parse("aaaaaaaaaaaa", &user).is_err());
+        assert!(Password::parse("\t\n \t\n \t\n \t", &user).is_err());
         assert!(Password::parse("my-Grace-password", &user).is_err());
         assert!(Password::parse(&"ab".repeat(65), &user).is_err());
         assert_eq!(

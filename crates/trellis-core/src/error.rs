@@ -32,3 +32,17 @@ impl CoreError {
         }
     }
 }
+
+/// A value refused while parsing it from JSON or a query. It shows only the
+/// message: the parser already says where the value was.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct ValueError(pub String);
+
+impl From<CoreError> for ValueError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::Invalid { message, .. } => Self(message),
+        }
+    }
+}

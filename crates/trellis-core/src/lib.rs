@@ -8,6 +8,7 @@ pub mod partnership;
 pub mod profile;
 pub mod settings;
 pub mod skill;
+pub mod text;
 pub mod visibility;
 
-pub use error::CoreError;
+pub use error::{CoreError, ValueError};

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
 use crate::skill::{SkillKey, SkillLevel};
+use crate::text::{check_line, check_paragraphs};
 use crate::visibility::Visibility;
 
 /// An IANA time zone name such as `Europe/Berlin`.
@@ -37,9 +38,9 @@ impl Timezone {
 }
 
 impl TryFrom<String> for Timezone {
-    type Error = CoreError;
+    type Error = crate::ValueError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Ok(Self::parse(&value)?)
     }
 }
 
@@ -100,9 +101,9 @@ impl LanguageTag {
 }
 
 impl TryFrom<String> for LanguageTag {
-    type Error = CoreError;
+    type Error = crate::ValueError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Ok(Self::parse(&value)?)
     }
 }
 
@@ -237,13 +238,23 @@ impl Profile {
     pub const MAX_SKILLS: usize = 60;
     pub const MAX_TARGETS: usize = 20;
 
+    /// Trims the one-line texts (a name of spaces is no name).
+    pub fn normalize(&mut self) {
+        for text in [&mut self.display_name, &mut self.headline] {
+            let trimmed = text.trim();
+            if trimmed.len() != text.len() {
+                *text = trimmed.to_owned();
+            }
+        }
+    }
+
     /// Checks the rules that need nothing but the profile itself. Whether its
     /// skills exist in the catalog is for the caller to check against it.
     pub fn check(&self) -> Result<(), CoreError> {
-        check_text("display_name", &self.display_name, Self::MAX_DISPLAY_NAME)?;
-        check_text("headline", &self.headline, Self::MAX_HEADLINE)?;
-        check_text("bio", &self.bio, Self::MAX_BIO)?;
-        check_text("goals.summary", &self.goals.summary, Self::MAX_GOAL_SUMMARY)?;
+        check_line("display_name", &self.display_name, Self::MAX_DISPLAY_NAME)?;
+        check_line("headline", &self.headline, Self::MAX_HEADLINE)?;
+        check_paragraphs("bio", &self.bio, Self::MAX_BIO)?;
+        check_paragraphs("goals.summary", &self.goals.summary, Self::MAX_GOAL_SUMMARY)?;
         check_count("languages", self.languages.len(), Self::MAX_LANGUAGES)?;
         check_count("skills", self.skills.len(), Self::MAX_SKILLS)?;
         check_count("goals.targets", self.goals.targets.len(), Self::MAX_TARGETS)?;
@@ -297,25 +308,6 @@ impl Profile {
 pub enum CatalogState {
     Active,
     Retired,
-}
-
-fn check_text(field: &str, value: &str, max: usize) -> Result<(), CoreError> {
-    if value.chars().count() > max {
-        return Err(CoreError::invalid(
-            field,
-            format_args!("must be at most {max} characters"),
-        ));
-    }
-    if value
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err(CoreError::invalid(
-            field,
-            "must not contain control characters",
-        ));
-    }
-    Ok(())
 }
 
 fn check_count(field: &str, count: usize, max: usize) -> Result<(), CoreError> {

@@ -74,14 +74,16 @@ impl FederationMode {
 
 /// The organization as it presents itself.
 pub fn check_organization_name(name: &str) -> Result<(), CoreError> {
-    let len = name.trim().chars().count();
-    if len == 0 || len > 100 {
-        return Err(CoreError::invalid(
-            "organization_name",
-            "must be 1 to 100 characters",
-        ));
+    crate::text::check_line("organization_name", name, 100)?;
+    if name.trim().is_empty() {
+        return Err(CoreError::invalid("organization_name", "must not be empty"));
     }
     Ok(())
+}
+
+/// The organization's description: a few paragraphs.
+pub fn check_organization_description(description: &str) -> Result<(), CoreError> {
+    crate::text::check_paragraphs("organization_description", description, 2000)
 }
 
 #[cfg(test)]

@@ -91,9 +91,15 @@ impl Config {
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
         let mut figment = Figment::from(Serialized::defaults(Self::default()));
         match file {
-            Some(path) if !path.is_file() => {
+            Some(path) if !path.exists() => {
                 return Err(ConfigError(format!(
                     "configuration file {} does not exist",
+                    path.display()
+                )));
+            }
+            Some(path) if !path.is_file() => {
+                return Err(ConfigError(format!(
+                    "configuration file {} is not a file",
                     path.display()
                 )));
             }
@@ -211,10 +217,10 @@ pub fn redact_url(url: &str) -> String {
         return url.to_owned();
     };
     match rest.split_once('@') {
-        Some((credentials, host)) => {
-            let user = credentials.split(':').next().unwrap_or_default();
-            format!("{scheme}://{user}:***@{host}")
-        }
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
+            None => url.to_owned(),
+        },
         None => url.to_owned(),
     }
 }

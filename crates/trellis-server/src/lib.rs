@@ -72,10 +72,11 @@ pub struct Instance {
 impl Instance {
     /// Opens the store, binds the listener and starts serving.
     pub async fn start(config: &Config) -> anyhow::Result<Self> {
-        let store = open_store(config).await?;
+        // Listen first: a port in use should stop us before we touch data.
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let store = open_store(config).await?;
         let addr = listener.local_addr()?;
         let settings = trellis_federation::FederationSettings::new(
             &config.domain_for(addr),

@@ -111,6 +111,8 @@ forward! {
         invite_code_hash: Option<&[u8]>,
         now: DateTime<Utc>,
     ) -> StoreResult<Account>;
+    /// Whether an invite code (by hash) would open an account now.
+    pub async fn invite_usable(&self, code_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool>;
     pub async fn account(&self, id: Uuid) -> StoreResult<Account>;
     pub async fn account_by_username(&self, username: &Username) -> StoreResult<Option<Account>>;
     pub async fn set_admin(&self, id: Uuid, is_admin: bool) -> StoreResult<()>;

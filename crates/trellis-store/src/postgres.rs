@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use sqlx::postgres::PgPoolOptions;
+use std::str::FromStr;
+
+use sqlx::Connection;
+use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 
 #[allow(clippy::wildcard_imports)]
 use crate::prelude::*;
@@ -17,10 +20,17 @@ pub struct Backend {
 impl Backend {
     /// Connects to the database named by `url`, which must exist.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| StoreError::BadUrl(e.to_string()))?
+            // No statement may hold a connection for long, whatever it is asked.
+            .options([("statement_timeout", "15s")]);
+        // One connection first, so that an unreachable server is reported
+        // as such rather than as a pool timeout.
+        PgConnection::connect_with(&options).await?.close().await?;
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
-            .connect(url)
+            .connect_with(options)
             .await?;
         Ok(Self { pool })
     }

@@ -81,7 +81,15 @@ pub async fn register(
                 "registration on this instance needs an invite code (`invite`)".into(),
             ));
         }
-        (RegistrationMode::InviteOnly, Some(code)) => Some(hash_token(code)),
+        (RegistrationMode::InviteOnly, Some(code)) => {
+            // Checked before the username, so that without a valid invite
+            // nobody learns which names are taken.
+            let hash = hash_token(code);
+            if !state.store.invite_usable(&hash, Utc::now()).await? {
+                return Err(trellis_store::StoreError::InvalidInvite.into());
+            }
+            Some(hash)
+        }
         (RegistrationMode::Open, _) => None,
     };
     if state.store.account_by_username(&username).await?.is_some() {

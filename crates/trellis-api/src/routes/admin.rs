@@ -5,7 +5,9 @@ use axum::http::StatusCode;
 use chrono::{DateTime, Duration, Utc};
 use serde::{Deserialize, Serialize};
 use trellis_core::CoreError;
-use trellis_core::settings::{FederationMode, RegistrationMode, check_organization_name};
+use trellis_core::settings::{
+    FederationMode, RegistrationMode, check_organization_description, check_organization_name,
+};
 use trellis_store::{InstanceSettings, Invite, NewInvite, SettingsChange};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -64,8 +66,6 @@ pub struct SettingsEdit {
     pub organization_description: Option<String>,
 }
 
-const MAX_DESCRIPTION: usize = 2000;
-
 /// Changes the instance's settings (fields left out stay as they are).
 #[utoipa::path(
     patch,
@@ -89,20 +89,15 @@ pub async fn edit_settings(
     if let Some(name) = &organization_name {
         check_organization_name(name)?;
     }
-    if let Some(description) = &body.organization_description
-        && description.chars().count() > MAX_DESCRIPTION
-    {
-        return Err(CoreError::invalid(
-            "organization_description",
-            format_args!("must be at most {MAX_DESCRIPTION} characters"),
-        )
-        .into());
+    let organization_description = body.organization_description.map(|d| d.trim().to_owned());
+    if let Some(description) = &organization_description {
+        check_organization_description(description)?;
     }
     let change = SettingsChange {
         registration_mode: body.registration_mode,
         federation_mode: body.federation_mode,
         organization_name,
-        organization_description: body.organization_description,
+        organization_description,
     };
     let settings = state.store.change_settings(&change).await?;
     tracing::info!(
@@ -192,8 +187,10 @@ pub struct InviteRequest {
     #[serde(default)]
     pub note: String,
     /// How many accounts it may open (1 to 1000, default 1).
+    #[schema(minimum = 1, maximum = 1000)]
     pub max_uses: Option<u32>,
     /// Days until it expires (1 to 365); no expiry when left out.
+    #[schema(minimum = 1, maximum = 365)]
     pub expires_in_days: Option<u32>,
 }
 
@@ -232,9 +229,7 @@ pub async fn create_invite(
     {
         return Err(CoreError::invalid("expires_in_days", "must be 1 to 365").into());
     }
-    if body.note.chars().count() > 200 {
-        return Err(CoreError::invalid("note", "must be at most 200 characters").into());
-    }
+    trellis_core::text::check_line("note", &body.note, 200)?;
     let now = Utc::now();
     let code = new_secret("inv_");
     let new = NewInvite {

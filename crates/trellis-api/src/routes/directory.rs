@@ -35,10 +35,11 @@ pub struct DirectoryParams {
     #[serde(default)]
     #[param(inline)]
     pub scope: DirectoryScope,
-    /// Comma-separated skill keys; a mentor must have every one.
+    /// Comma-separated skill keys (at most 10); a mentor must have every one.
     #[param(example = "networking.dns,systems.observability")]
     pub skills: Option<String>,
     /// The lowest level (1–7) the listed skills must have; needs `skills`.
+    #[param(minimum = 1, maximum = 7)]
     pub min_level: Option<u8>,
     /// A language tag; `pt` also finds `pt-BR`.
     #[param(example = "de")]
@@ -49,8 +50,10 @@ pub struct DirectoryParams {
     #[serde(default)]
     pub accepting: bool,
     /// Page number, from 1.
+    #[param(minimum = 1)]
     pub page: Option<u32>,
     /// Results per page, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u32>,
 }
 
@@ -65,6 +68,7 @@ pub struct DirectoryPage {
 
 const MAX_PER_PAGE: u32 = 100;
 const MAX_QUERY_LEN: usize = 200;
+const MAX_SKILLS: usize = 10;
 
 /// Finds mentors of this instance and of partner instances. Signed-in
 /// members see profiles visible to the organization and wider; anonymous
@@ -87,7 +91,7 @@ pub async fn mentors(
     AppQuery(params): AppQuery<DirectoryParams>,
 ) -> ApiResult<AppJson<DirectoryPage>> {
     let bad = |message: String| ApiError::BadRequest(message);
-    let skills = params
+    let mut skills = params
         .skills
         .iter()
         .flat_map(|list| list.split(','))
@@ -95,6 +99,11 @@ pub async fn mentors(
         .filter(|s| !s.is_empty())
         .map(|s| SkillKey::parse(s).map_err(|e| bad(e.to_string())))
         .collect::<Result<Vec<_>, _>>()?;
+    skills.sort_unstable();
+    skills.dedup();
+    if skills.len() > MAX_SKILLS {
+        return Err(bad(format!("skills: name at most {MAX_SKILLS} skills")));
+    }
     let min_level = params
         .min_level
         .map(|n| SkillLevel::try_from(n).map_err(|e| bad(format!("min_{e}"))))
@@ -116,11 +125,8 @@ pub async fn mentors(
         .q
         .map(|q| q.trim().to_owned())
         .filter(|q| !q.is_empty());
-    if text
-        .as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_LEN)
-    {
-        return Err(bad(format!("q must be at most {MAX_QUERY_LEN} characters")));
+    if let Some(q) = &text {
+        trellis_core::text::check_line("q", q, MAX_QUERY_LEN).map_err(|e| bad(e.to_string()))?;
     }
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);

@@ -4,7 +4,6 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trellis_core::CoreError;
 use trellis_core::partnership::Partnership;
 use trellis_core::settings::FederationMode;
 use trellis_store::{DeliveryState, Instance};
@@ -273,9 +272,7 @@ pub async fn block(
     AppJson(body): AppJson<BlockRequest>,
 ) -> ApiResult<(StatusCode, AppJson<PeerView>)> {
     let domain = state.federation.parse_domain(&body.domain)?;
-    if body.reason.chars().count() > 500 {
-        return Err(CoreError::invalid("reason", "must be at most 500 characters").into());
-    }
+    trellis_core::text::check_line("reason", &body.reason, 500)?;
     let instance = state
         .store
         .set_blocked(&domain, true, body.reason.trim(), Utc::now())

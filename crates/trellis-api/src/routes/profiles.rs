@@ -156,8 +156,9 @@ pub async fn get_mine(
 pub async fn put_mine(
     State(state): State<AppState>,
     caller: Caller,
-    AppJson(profile): AppJson<Profile>,
+    AppJson(mut profile): AppJson<Profile>,
 ) -> ApiResult<AppJson<ProfileView>> {
+    profile.normalize();
     profile.check()?;
     let catalog = catalog_by_key(&state).await?;
     profile.check_skills(|key| {

@@ -49,6 +49,7 @@ pub struct Catalog {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
 pub struct CatalogParams {
     /// Include retired skills too.
     #[serde(default)]
@@ -172,7 +173,8 @@ pub async fn edit(
     AppPath(key): AppPath<String>,
     AppJson(body): AppJson<SkillEdit>,
 ) -> ApiResult<AppJson<SkillView>> {
-    let key = SkillKey::parse(&key).map_err(|_| ApiError::not_found("skill"))?;
+    let key =
+        SkillKey::parse(&key).map_err(|_| ApiError::not_found(format_args!("skill {key}")))?;
     let current = state.store.skill(&key).await.map_err(|err| match err {
         trellis_store::StoreError::NotFound => ApiError::not_found(format_args!("skill {key}")),
         other => other.into(),

@@ -59,9 +59,9 @@ impl SkillKey {
 }
 
 impl TryFrom<String> for SkillKey {
-    type Error = CoreError;
+    type Error = crate::ValueError;
     fn try_from(value: String) -> Result<Self, Self::Error> {
-        Self::parse(&value)
+        Ok(Self::parse(&value)?)
     }
 }
 
@@ -79,7 +79,7 @@ impl fmt::Display for SkillKey {
 
 /// A level of mastery from 1 (newcomer) to 7 (pioneer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(try_from = "u8", into = "u8")]
+#[serde(try_from = "LevelNumber", into = "u8")]
 pub struct SkillLevel(u8);
 
 #[cfg(feature = "openapi")]
@@ -111,9 +111,13 @@ impl SkillLevel {
     }
 }
 
-impl TryFrom<u8> for SkillLevel {
-    type Error = CoreError;
-    fn try_from(value: u8) -> Result<Self, Self::Error> {
+impl SkillLevel {
+    /// The level `value`, if it is 1 to 7.
+    pub fn new(value: u8) -> Result<Self, CoreError> {
+        Self::try_from_u8(value)
+    }
+
+    fn try_from_u8(value: u8) -> Result<Self, CoreError> {
         if (1..=7).contains(&value) {
             Ok(Self(value))
         } else {
@@ -122,6 +126,13 @@ impl TryFrom<u8> for SkillLevel {
                 format_args!("must be between 1 and 7, not {value}"),
             ))
         }
+    }
+}
+
+impl TryFrom<u8> for SkillLevel {
+    type Error = CoreError;
+    fn try_from(value: u8) -> Result<Self, Self::Error> {
+        Self::try_from_u8(value)
     }
 }
 
@@ -136,6 +147,18 @@ impl TryFrom<i64> for SkillLevel {
                 )
             })
             .and_then(Self::try_from)
+    }
+}
+
+/// A level as it comes in JSON, checked into a `SkillLevel`.
+#[derive(Deserialize)]
+#[serde(transparent)]
+struct LevelNumber(u8);
+
+impl TryFrom<LevelNumber> for SkillLevel {
+    type Error = crate::ValueError;
+    fn try_from(value: LevelNumber) -> Result<Self, Self::Error> {
+        Ok(Self::try_from_u8(value.0)?)
     }
 }
 
@@ -204,26 +227,16 @@ pub struct SkillSeed {
 
 /// Checks the words an admin gives a catalog skill.
 pub fn check_skill_text(name: &str, family: &str, description: &str) -> Result<(), CoreError> {
-    let bounded = |field: &str, value: &str, max: usize| {
-        let len = value.trim().chars().count();
-        if len == 0 || len > max {
-            Err(CoreError::invalid(
-                field,
-                format_args!("must be 1 to {max} characters"),
-            ))
-        } else {
-            Ok(())
+    let required = |field: &str, value: &str, max: usize| {
+        crate::text::check_line(field, value, max)?;
+        if value.trim().is_empty() {
+            return Err(CoreError::invalid(field, "must not be empty"));
         }
+        Ok(())
     };
-    bounded("name", name, 80)?;
-    bounded("family", family, 40)?;
-    if description.chars().count() > 1000 {
-        return Err(CoreError::invalid(
-            "description",
-            "must be at most 1000 characters",
-        ));
-    }
-    Ok(())
+    required("name", name, 80)?;
+    required("family", family, 40)?;
+    crate::text::check_paragraphs("description", description, 1000)
 }
 
 #[cfg(test)]

@@ -102,6 +102,7 @@ fn bad_configuration_stops_start_up_with_one_readable_line() {
         (vec![("TRELLIS_LOG_FORMAT", "xml")], vec![], "log_format"),
         (vec![], vec!["--config", "typo.toml"], "databse_url"),
         (vec![], vec!["--config", "missing.toml"], "missing.toml"),
+        (vec![], vec!["--config", "."], "not a file"),
     ];
     for (env, args, mentions) in cases {
         let output = trellis(dir.path())
@@ -223,4 +224,38 @@ fn migrate_prepares_a_database_and_exits() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(dir.path().join("var/lib/trellis/trellis.db").is_file());
+}
+
+#[test]
+fn a_port_in_use_stops_serve_before_it_touches_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let output = trellis(dir.path())
+        .arg("serve")
+        .env("TRELLIS_BIND", taken.local_addr().unwrap().to_string())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.contains("cannot listen on"), "{err}");
+    assert!(
+        !dir.path().join("data").exists(),
+        "the database was created anyway"
+    );
+}
+
+#[test]
+fn an_unreachable_database_is_named_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = trellis(dir.path())
+        .arg("migrate")
+        .env(
+            "TRELLIS_DATABASE_URL",
+            "postgres://postgres@127.0.0.1:1/nothing",
+        )
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let err = stderr(&output);
+    assert!(err.to_lowercase().contains("refused"), "{err}");
 }

@@ -32,5 +32,6 @@ mod admin;
 mod cli;
 mod conventions;
 mod directory;
+mod hardening;
 mod helpers;
 mod profiles;

@@ -52,6 +52,19 @@ impl Backend {
         self.account(id).await
     }
 
+    /// Whether an invite code (by hash) would open an account now.
+    pub async fn invite_usable(&self, code_hash: &[u8], now: DateTime<Utc>) -> StoreResult<bool> {
+        let found: Option<(Uuid,)> = sqlx::query_as(
+            "SELECT id FROM invites WHERE code_hash = $1 AND revoked_at IS NULL \
+               AND uses < max_uses AND (expires_at IS NULL OR expires_at > $2)",
+        )
+        .bind(code_hash)
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     pub async fn account(&self, id: Uuid) -> StoreResult<Account> {
         let row: AccountRow =
             sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"))
