@@ -54,6 +54,7 @@ macro_rules! on_every_backend_fleet {
 mod delivery;
 mod directory;
 mod discovery;
+mod interop;
 mod partnership;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]

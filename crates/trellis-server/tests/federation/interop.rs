@@ -1,0 +1,614 @@
+//! Trellis against an ActivityPub peer that shares none of its code: a
+//! small server written here from the specifications (draft-cavage HTTP
+//! signatures as Mastodon makes them, WebFinger, actor documents), with
+//! its own keys, signing and verification.
+
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::routing::{get, post};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rsa::pkcs1v15::Pkcs1v15Sign;
+use rsa::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
+use rsa::{RsaPrivateKey, RsaPublicKey};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use trellis_store::Backend;
+
+use crate::helpers::{TestApp, eventually};
+
+on_every_backend_fleet!(
+    an_independent_peer_partners_with_us_and_verifies_our_signatures,
+    forged_unsigned_stale_oversized_and_replayed_requests_change_nothing,
+    a_peer_that_is_no_partner_is_refused,
+);
+
+/// What the peer received: path, whether the signature verified, body.
+#[derive(Debug, Clone)]
+struct Received {
+    path: String,
+    signed_by: Option<String>,
+    body: Value,
+}
+
+#[derive(Clone)]
+struct PeerState {
+    domain: String,
+    instance_key: Arc<RsaPrivateKey>,
+    member_key: Arc<RsaPrivateKey>,
+    received: Arc<Mutex<Vec<Received>>>,
+    /// Paths fetched with a valid signature, and by whom.
+    signed_fetches: Arc<Mutex<Vec<(String, String)>>>,
+}
+
+/// The peer: `localhost:PORT`, with an instance actor at `/actor` (an
+/// `Application`, as Mastodon has) and one member, `mal`.
+struct IndependentPeer {
+    state: PeerState,
+}
+
+fn pem(key: &RsaPrivateKey) -> String {
+    RsaPublicKey::from(key)
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap()
+}
+
+fn new_key() -> RsaPrivateKey {
+    RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap()
+}
+
+impl IndependentPeer {
+    async fn start() -> Self {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let domain = format!("localhost:{}", listener.local_addr().unwrap().port());
+        let (instance_key, member_key) = tokio::task::spawn_blocking(|| (new_key(), new_key()))
+            .await
+            .unwrap();
+        let state = PeerState {
+            domain,
+            instance_key: Arc::new(instance_key),
+            member_key: Arc::new(member_key),
+            received: Arc::default(),
+            signed_fetches: Arc::default(),
+        };
+        let app = Router::new()
+            .route("/.well-known/webfinger", get(webfinger))
+            .route("/actor", get(instance_actor))
+            .route("/users/mal", get(member_actor))
+            .route("/inbox", post(inbox))
+            .route("/actor/inbox", post(inbox))
+            .with_state(state.clone());
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        Self { state }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.state.domain)
+    }
+
+    fn received(&self) -> Vec<Received> {
+        self.state.received.lock().unwrap().clone()
+    }
+
+    /// Signs a POST as Mastodon does: `(request-target) host date digest`,
+    /// `rsa-sha256`, with the given date.
+    fn sign(
+        &self,
+        key: &RsaPrivateKey,
+        key_id: &str,
+        target: &str,
+        body: &[u8],
+        date: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<(String, String)> {
+        let url = reqwest::Url::parse(target).unwrap();
+        let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
+        let date = date.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
+        let digest = format!("SHA-256={}", BASE64.encode(Sha256::digest(body)));
+        let signing = format!(
+            "(request-target): post {}\nhost: {host}\ndate: {date}\ndigest: {digest}",
+            url.path()
+        );
+        let signature = key
+            .sign(
+                Pkcs1v15Sign::new::<Sha256>(),
+                &Sha256::digest(signing.as_bytes()),
+            )
+            .unwrap();
+        vec![
+            ("host".into(), host),
+            ("date".into(), date),
+            ("digest".into(), digest),
+            (
+                "signature".into(),
+                format!(
+                    "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{}\"",
+                    BASE64.encode(signature)
+                ),
+            ),
+        ]
+    }
+
+    /// Sends `activity` to `inbox`, signed by the member or the instance.
+    async fn send(&self, inbox: &str, activity: &Value, as_instance: bool) -> StatusCode {
+        let body = serde_json::to_vec(activity).unwrap();
+        let (key, key_id) = if as_instance {
+            (&self.state.instance_key, self.url("/actor#main-key"))
+        } else {
+            (&self.state.member_key, self.url("/users/mal#main-key"))
+        };
+        let headers = self.sign(key, &key_id, inbox, &body, chrono::Utc::now());
+        self.post(inbox, headers, body).await
+    }
+
+    async fn post(&self, inbox: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> StatusCode {
+        let mut request = reqwest::Client::new()
+            .post(inbox)
+            .header("content-type", "application/activity+json")
+            .body(body);
+        for (name, value) in headers {
+            if name != "host" {
+                request = request.header(name, value);
+            }
+        }
+        request.send().await.unwrap().status()
+    }
+
+    fn activity_id(&self) -> String {
+        self.url(&format!("/activities/{}", uuid::Uuid::now_v7()))
+    }
+}
+
+async fn webfinger(
+    State(state): State<PeerState>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> axum::response::Response {
+    let resource = q.get("resource").cloned().unwrap_or_default();
+    let (subject, href) = if resource == format!("acct:{0}@{0}", state.domain) {
+        (resource, format!("http://{}/actor", state.domain))
+    } else if resource == format!("acct:mal@{}", state.domain) {
+        (resource, format!("http://{}/users/mal", state.domain))
+    } else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let body = json!({"subject": subject, "links": [{"rel": "self", "type": "application/activity+json", "href": href}]});
+    ([("content-type", "application/jrd+json")], body.to_string()).into_response()
+}
+
+use axum::response::IntoResponse;
+
+fn actor_document(
+    state: &PeerState,
+    path: &str,
+    kind: &str,
+    name: &str,
+    key: &RsaPrivateKey,
+) -> axum::response::Response {
+    let id = format!("http://{}{path}", state.domain);
+    let body = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": id,
+        "type": kind,
+        "preferredUsername": name,
+        "inbox": format!("{id}/inbox"),
+        "endpoints": {"sharedInbox": format!("http://{}/inbox", state.domain)},
+        "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem(key)},
+    });
+    (
+        [("content-type", "application/activity+json; charset=utf-8")],
+        body.to_string(),
+    )
+        .into_response()
+}
+
+async fn instance_actor(
+    State(state): State<PeerState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    record_signed_fetch(&state, &method, &uri, &headers).await;
+    actor_document(
+        &state,
+        "/actor",
+        "Application",
+        &state.domain.clone(),
+        &state.instance_key.clone(),
+    )
+}
+
+async fn member_actor(
+    State(state): State<PeerState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> axum::response::Response {
+    record_signed_fetch(&state, &method, &uri, &headers).await;
+    actor_document(
+        &state,
+        "/users/mal",
+        "Person",
+        "mal",
+        &state.member_key.clone(),
+    )
+}
+
+async fn record_signed_fetch(state: &PeerState, method: &Method, uri: &Uri, headers: &HeaderMap) {
+    if let Ok(signer) = verify_signature(method, uri, headers).await {
+        state
+            .signed_fetches
+            .lock()
+            .unwrap()
+            .push((uri.path().to_owned(), signer));
+    }
+}
+
+async fn inbox(
+    State(state): State<PeerState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> StatusCode {
+    let digest = format!("SHA-256={}", BASE64.encode(Sha256::digest(&body)));
+    let digest_ok = headers.get("digest").and_then(|v| v.to_str().ok()) == Some(digest.as_str());
+    let signed_by = match verify_signature(&method, &uri, &headers).await {
+        Ok(signer) if digest_ok => Some(signer),
+        _ => None,
+    };
+    let body = serde_json::from_slice(&body).unwrap_or(Value::Null);
+    state.received.lock().unwrap().push(Received {
+        path: uri.path().to_owned(),
+        signed_by,
+        body,
+    });
+    StatusCode::ACCEPTED
+}
+
+/// Verifies a draft-cavage signature against the key its `keyId` names,
+/// fetched over HTTP; returns the key's owner.
+async fn verify_signature(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Result<String, String> {
+    let header = headers
+        .get("signature")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("unsigned")?;
+    let params: std::collections::HashMap<&str, &str> = header
+        .split(',')
+        .filter_map(|part| part.split_once('='))
+        .map(|(k, v)| (k.trim(), v.trim().trim_matches('"')))
+        .collect();
+    let key_id = params.get("keyId").ok_or("no keyId")?;
+    let names = params.get("headers").copied().unwrap_or("date");
+    let mut lines = Vec::new();
+    for name in names.split_whitespace() {
+        let line = match name {
+            "(request-target)" => format!(
+                "(request-target): {} {}",
+                method.as_str().to_lowercase(),
+                uri.path_and_query().map_or("/", |p| p.as_str())
+            ),
+            "(created)" => format!("(created): {}", params.get("created").ok_or("no created")?),
+            "(expires)" => format!("(expires): {}", params.get("expires").ok_or("no expires")?),
+            other => format!(
+                "{other}: {}",
+                headers
+                    .get(other)
+                    .and_then(|v| v.to_str().ok())
+                    .ok_or("missing header")?
+            ),
+        };
+        lines.push(line);
+    }
+    let signature = BASE64
+        .decode(params.get("signature").ok_or("no signature")?)
+        .map_err(|e| e.to_string())?;
+    let owner = key_id.split('#').next().unwrap_or_default().to_owned();
+    let actor: Value = reqwest::Client::new()
+        .get(&owner)
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .map_err(|e| e.to_string())?
+        .json()
+        .await
+        .map_err(|e| e.to_string())?;
+    let key = RsaPublicKey::from_public_key_pem(
+        actor["publicKey"]["publicKeyPem"]
+            .as_str()
+            .ok_or("no key")?,
+    )
+    .map_err(|e| e.to_string())?;
+    key.verify(
+        Pkcs1v15Sign::new::<Sha256>(),
+        &Sha256::digest(lines.join("\n").as_bytes()),
+        &signature,
+    )
+    .map_err(|e| e.to_string())?;
+    Ok(owner)
+}
+
+async fn admin_of(backend: Backend, open: bool) -> (TestApp, String) {
+    let app = TestApp::spawn(backend).await.unwrap();
+    let admin = app.admin("root").await;
+    if open {
+        app.patch(
+            "/api/v1/admin/settings",
+            Some(&admin),
+            json!({"federation_mode": "open"}),
+        )
+        .await
+        .expect(reqwest::StatusCode::OK);
+    }
+    (app, admin)
+}
+
+fn follow(peer: &IndependentPeer, app: &TestApp) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.activity_id(),
+        "type": "Follow",
+        "actor": peer.url("/actor"),
+        "object": format!("http://{}/actor", app.domain()),
+    })
+}
+
+fn profile_create(peer: &IndependentPeer, app: &TestApp, id: &str, headline: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": id,
+        "type": "Create",
+        "actor": peer.url("/users/mal"),
+        "to": [format!("http://{}/actor", app.domain())],
+        "object": {
+            "type": "MentorProfile",
+            "id": peer.url("/users/mal/mentor-profile"),
+            "attributedTo": peer.url("/users/mal"),
+            "name": "Mal",
+            "summary": headline,
+            "languages": ["en"],
+            "skills": [{"skill": "networking.dns", "level": 4}],
+            "mentoring": {"acceptingMentees": true, "capacity": 2, "hoursPerMonth": 2},
+            "visibility": "public",
+        },
+    })
+}
+
+async fn federated_headlines(app: &TestApp) -> Vec<String> {
+    let page = app
+        .get("/api/v1/directory/mentors?scope=federated", None)
+        .await
+        .expect(reqwest::StatusCode::OK);
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["headline"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn an_independent_peer_partners_with_us_and_verifies_our_signatures(backend: Backend) {
+    let (app, admin) = admin_of(backend, true).await;
+    let peer = IndependentPeer::start().await;
+    // It finds us by WebFinger, as Mastodon would.
+    let finger: Value = reqwest::get(app.url(&format!(
+        "/.well-known/webfinger?resource=acct:{0}@{0}",
+        app.domain()
+    )))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(finger.to_string().contains("/actor"));
+
+    let request = follow(&peer, &app);
+    let status = peer.send(&app.url("/inbox"), &request, true).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    eventually("the peer receives our Accept", || async {
+        peer.received().iter().any(|r| r.body["type"] == "Accept")
+    })
+    .await;
+    let accept = peer
+        .received()
+        .into_iter()
+        .find(|r| r.body["type"] == "Accept")
+        .unwrap();
+    let our_actor = format!("http://{}/actor", app.domain());
+    assert_eq!(
+        accept.signed_by.as_deref(),
+        Some(our_actor.as_str()),
+        "our signature verified with our published key"
+    );
+    assert_eq!(accept.body["object"]["id"], request["id"]);
+    assert_eq!(accept.body["actor"], our_actor);
+    assert!(accept.path == "/inbox" || accept.path == "/actor/inbox");
+    // We fetched its actor with a signed GET (signed fetch).
+    let fetches = peer.state.signed_fetches.lock().unwrap().clone();
+    assert!(
+        fetches
+            .iter()
+            .any(|(path, signer)| path == "/actor" && *signer == our_actor),
+        "{fetches:?}"
+    );
+
+    let partners = app
+        .get("/api/v1/admin/partners", Some(&admin))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    assert_eq!(partners[0]["partnership"], "active");
+    assert_eq!(partners[0]["domain"], peer.state.domain);
+
+    // Its member's profile, signed by the member, arrives in the directory.
+    let create = profile_create(&peer, &app, &peer.activity_id(), "Independent");
+    assert_eq!(
+        peer.send(&app.url("/inbox"), &create, false).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(federated_headlines(&app).await, ["Independent"]);
+}
+
+async fn forged_unsigned_stale_oversized_and_replayed_requests_change_nothing(backend: Backend) {
+    let (app, _admin) = admin_of(backend, true).await;
+    let peer = IndependentPeer::start().await;
+    assert_eq!(
+        peer.send(&app.url("/inbox"), &follow(&peer, &app), true)
+            .await,
+        StatusCode::ACCEPTED
+    );
+    let inbox = app.url("/inbox");
+    let key_id = peer.url("/users/mal#main-key");
+    let create = profile_create(&peer, &app, &peer.activity_id(), "Should not appear");
+    let body = serde_json::to_vec(&create).unwrap();
+    let now = chrono::Utc::now();
+
+    // Unsigned.
+    assert_eq!(
+        peer.post(&inbox, vec![], body.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed with a key that is not the actor's.
+    let stranger = tokio::task::spawn_blocking(new_key).await.unwrap();
+    let forged = peer.sign(&stranger, &key_id, &inbox, &body, now);
+    assert_eq!(
+        peer.post(&inbox, forged, body.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed, then the body changed.
+    let signed = peer.sign(&peer.state.member_key, &key_id, &inbox, &body, now);
+    let mut tampered = create.clone();
+    tampered["object"]["summary"] = json!("Tampered");
+    assert_eq!(
+        peer.post(&inbox, signed, serde_json::to_vec(&tampered).unwrap())
+            .await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed two hours ago.
+    let stale = peer.sign(
+        &peer.state.member_key,
+        &key_id,
+        &inbox,
+        &body,
+        now - chrono::Duration::hours(2),
+    );
+    assert_eq!(
+        peer.post(&inbox, stale, body.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Signed for another inbox.
+    let elsewhere = peer.sign(
+        &peer.state.member_key,
+        &key_id,
+        &app.url("/actor/inbox"),
+        &body,
+        now,
+    );
+    assert_eq!(
+        peer.post(&inbox, elsewhere, body.clone()).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // Far too large.
+    let mut huge = create.clone();
+    huge["object"]["content"] = json!("x".repeat(300 * 1024));
+    let huge = serde_json::to_vec(&huge).unwrap();
+    let signed = peer.sign(&peer.state.member_key, &key_id, &inbox, &huge, now);
+    assert_eq!(
+        peer.post(&inbox, signed, huge).await,
+        StatusCode::PAYLOAD_TOO_LARGE
+    );
+    // Not an activity Trellis knows.
+    let like = json!({"id": peer.activity_id(), "type": "Like", "actor": peer.url("/users/mal"), "object": app.url("/actor")});
+    assert_eq!(
+        peer.send(&inbox, &like, false).await,
+        StatusCode::BAD_REQUEST
+    );
+    // Malformed JSON.
+    let garbage = b"{\"type\": \"Create\",".to_vec();
+    let signed = peer.sign(&peer.state.member_key, &key_id, &inbox, &garbage, now);
+    assert_eq!(
+        peer.post(&inbox, signed, garbage).await,
+        StatusCode::BAD_REQUEST
+    );
+    // An id on another domain than its actor.
+    let mut foreign = create.clone();
+    foreign["id"] = json!("http://elsewhere.invalid/activities/1");
+    assert!(peer.send(&inbox, &foreign, false).await.is_client_error());
+    // A profile sent by someone else than its subject.
+    let mut impostor = create.clone();
+    impostor["object"]["attributedTo"] = json!(peer.url("/users/someone"));
+    assert_eq!(
+        peer.send(&inbox, &impostor, false).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(
+        federated_headlines(&app).await.is_empty(),
+        "a refused request changed something"
+    );
+
+    // Properly signed, it is accepted; a replay of it has no second effect.
+    assert_eq!(
+        peer.send(&inbox, &create, false).await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(federated_headlines(&app).await, ["Should not appear"]);
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": peer.activity_id(), "type": "Delete", "actor": peer.url("/users/mal"),
+        "to": [app.url("/actor")], "object": peer.url("/users/mal/mentor-profile"),
+    });
+    assert_eq!(
+        peer.send(&inbox, &delete, false).await,
+        StatusCode::ACCEPTED
+    );
+    assert!(federated_headlines(&app).await.is_empty());
+    assert_eq!(
+        peer.send(&inbox, &create, false).await,
+        StatusCode::ACCEPTED,
+        "a replay is acknowledged"
+    );
+    assert!(
+        federated_headlines(&app).await.is_empty(),
+        "…but has no effect"
+    );
+}
+
+async fn a_peer_that_is_no_partner_is_refused(backend: Backend) {
+    let (app, admin) = admin_of(backend, false).await;
+    let peer = IndependentPeer::start().await;
+    let create = profile_create(&peer, &app, &peer.activity_id(), "Uninvited");
+    assert_eq!(
+        peer.send(&app.url("/inbox"), &create, false).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(federated_headlines(&app).await.is_empty());
+    // Asking to partner is what a stranger may do; it waits for our admin.
+    assert_eq!(
+        peer.send(&app.url("/actor/inbox"), &follow(&peer, &app), true)
+            .await,
+        StatusCode::ACCEPTED
+    );
+    let partners = app
+        .get("/api/v1/admin/partners", Some(&admin))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    assert_eq!(partners[0]["partnership"], "pending");
+    assert_eq!(
+        peer.send(&app.url("/inbox"), &create, false).await,
+        StatusCode::FORBIDDEN,
+        "pending is no partnership"
+    );
+    // A member may not ask on the instance's behalf.
+    let mut from_member = follow(&peer, &app);
+    from_member["actor"] = json!(peer.url("/users/mal"));
+    assert_eq!(
+        peer.send(&app.url("/inbox"), &from_member, false).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(peer.received().is_empty(), "nothing was sent to a stranger");
+}
