@@ -61,6 +61,8 @@ pub struct ActorJson {
     #[serde(rename = "type")]
     pub kind: String,
     pub id: Url,
+    /// Required of people; some software leaves it off its instance actor.
+    #[serde(default)]
     pub preferred_username: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -95,7 +97,8 @@ pub struct Endpoints {
 }
 
 impl ActorJson {
-    fn kind(&self) -> Result<ActorKind, FederationError> {
+    /// What this actor is to Trellis; other actor types are refused.
+    pub fn kind(&self) -> Result<ActorKind, FederationError> {
         match self.kind.as_str() {
             "Person" => Ok(ActorKind::Person),
             "Organization" | "Application" | "Service" => Ok(ActorKind::Instance),
