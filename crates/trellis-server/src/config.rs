@@ -109,7 +109,9 @@ impl Config {
         let env = Env::prefixed("TRELLIS_")
             // TRELLIS_CONFIG names the file (see the CLI); TRELLIS_TEST_* are
             // the test suite's own.
-            .filter(|key| key != "config" && !key.as_str().starts_with("test_"));
+            .filter(|key| {
+                key != "config" && !key.as_str().to_ascii_lowercase().starts_with("test_")
+            });
         let config: Self = figment.merge(env).extract().map_err(|err| {
             let first = err
                 .into_iter()

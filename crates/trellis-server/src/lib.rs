@@ -19,6 +19,7 @@ use trellis_core::skill::DEFAULT_CATALOG;
 use trellis_store::{Backend, Store};
 
 pub use config::Config;
+pub use trellis_federation::install_tls_provider;
 
 /// Opens the configured database (creating the data directory and the
 /// SQLite file as needed), applies migrations and seeds the default catalog.

@@ -51,6 +51,7 @@ enum AdminCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    trellis_server::install_tls_provider();
     let config = match Config::load(cli.config.as_deref()) {
         Ok(config) => config,
         Err(err) => {

@@ -178,6 +178,7 @@ async fn create_user_makes_an_admin_who_can_sign_in() {
 
 #[tokio::test]
 async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
+    trellis_server::install_tls_provider();
     let dir = tempfile::tempdir().unwrap();
     let mut child = trellis(dir.path())
         .arg("serve")
@@ -220,6 +221,8 @@ fn migrate_prepares_a_database_and_exits() {
     let output = trellis(dir.path())
         .arg("migrate")
         .env("TRELLIS_DATA_DIR", "var/lib/trellis")
+        // The test suite's own variables are not settings.
+        .env("TRELLIS_TEST_POSTGRES_URL", "postgres://nowhere/none")
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));

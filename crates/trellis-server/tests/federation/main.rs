@@ -51,6 +51,7 @@ macro_rules! on_every_backend_fleet {
     };
 }
 
+mod crash;
 mod delivery;
 mod directory;
 mod discovery;
