@@ -111,7 +111,11 @@ impl IntoResponse for ApiError {
 
 impl From<CoreError> for ApiError {
     fn from(err: CoreError) -> Self {
-        Self::Validation(err.to_string())
+        match err {
+            CoreError::Invalid { .. } => Self::Validation(err.to_string()),
+            CoreError::Forbidden(message) => Self::Forbidden(message),
+            CoreError::Conflict(message) => Self::Conflict(message),
+        }
     }
 }
 

@@ -7,6 +7,12 @@ pub enum CoreError {
     /// (`username`, `skills[2].level`), `message` says what is wrong.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
+    /// The action belongs to someone else.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The action does not apply to the current state.
+    #[error("{0}")]
+    Conflict(String),
 }
 
 impl CoreError {
@@ -29,6 +35,7 @@ impl CoreError {
                 },
                 message,
             },
+            other => other,
         }
     }
 }
@@ -43,6 +50,7 @@ impl From<CoreError> for ValueError {
     fn from(err: CoreError) -> Self {
         match err {
             CoreError::Invalid { message, .. } => Self(message),
+            CoreError::Forbidden(message) | CoreError::Conflict(message) => Self(message),
         }
     }
 }

@@ -3,7 +3,9 @@
 //! JSON-LD, no async runtime. Every other crate speaks in its types.
 
 pub mod account;
+pub mod cohort;
 pub mod error;
+pub mod mentorship;
 pub mod partnership;
 pub mod profile;
 pub mod settings;

@@ -13,6 +13,7 @@ use chrono::Utc;
 use futures::StreamExt;
 use serde::{Serialize, Serializer};
 use tokio::sync::watch;
+use tracing::Instrument;
 use trellis_store::{AttemptResult, Delivery, Instance, NewDelivery, OutboxEvent, OutboxEventKind};
 use url::Url;
 use uuid::Uuid;
@@ -282,7 +283,21 @@ enum SendError {
     Failed(String),
 }
 
-async fn send(data: &Data, delivery: &Delivery) -> Result<(), SendError> {
+/// Who signs a delivery: the instance actor, or a local member (by id).
+async fn signer(data: &Data, account: Option<Uuid>) -> Result<DbActor, SendError> {
+    match account {
+        None => crate::instance_actor(data)
+            .await
+            .map_err(|e| SendError::Failed(e.to_string())),
+        Some(account_id) => match data.store.local_actor_by_id(account_id).await {
+            Ok(Some(actor)) => Ok(DbActor::local_person(&data.settings, actor)),
+            Ok(None) => Err(SendError::Dropped("its author no longer exists".into())),
+            Err(e) => Err(SendError::Failed(e.to_string())),
+        },
+    }
+}
+
+async fn send(data: &Data, delivery: &Delivery, signer: &DbActor) -> Result<(), SendError> {
     let dropped = |why: String| SendError::Dropped(why);
     let body: serde_json::Value =
         serde_json::from_str(&delivery.body).map_err(|e| dropped(format!("stored body: {e}")))?;
@@ -297,18 +312,8 @@ async fn send(data: &Data, delivery: &Delivery) -> Result<(), SendError> {
         actor: url_field("actor")?,
         body: body.clone(),
     };
-    let signer = match delivery.signer {
-        None => crate::instance_actor(data)
-            .await
-            .map_err(|e| SendError::Failed(e.to_string()))?,
-        Some(account_id) => match data.store.local_actor_by_id(account_id).await {
-            Ok(Some(actor)) => DbActor::local_person(&data.settings, actor),
-            Ok(None) => return Err(dropped("its author no longer exists".into())),
-            Err(e) => return Err(SendError::Failed(e.to_string())),
-        },
-    };
     let inbox = Url::parse(&delivery.inbox_url).map_err(|e| dropped(format!("inbox: {e}")))?;
-    let tasks = SendActivityTask::prepare(&activity, &signer, vec![inbox], data)
+    let tasks = SendActivityTask::prepare(&activity, signer, vec![inbox], data)
         .await
         .map_err(|e| SendError::Failed(e.to_string()))?;
     let Some(task) = tasks.into_iter().next() else {
@@ -343,6 +348,8 @@ async fn deliver_domain(data: &Data, domain: &str) -> FederationResult<()> {
 
 async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
     let settings = &data.settings.delivery;
+    // Signers' keys, loaded once for the whole queue.
+    let mut signers: std::collections::HashMap<Option<Uuid>, DbActor> = Default::default();
     loop {
         let batch = data.store.pending_deliveries(domain, 20).await?;
         if batch.is_empty() {
@@ -350,9 +357,16 @@ async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
         }
         for item in &batch {
             let span = tracing::info_span!("deliver", activity = %item.activity_id, peer = domain);
-            let outcome = {
-                let _entered = span.enter();
-                send(data, item).await
+            let outcome = match signers.get(&item.signer) {
+                Some(actor) => send(data, item, actor).instrument(span).await,
+                None => match signer(data, item.signer).await {
+                    Ok(actor) => {
+                        let outcome = send(data, item, &actor).instrument(span).await;
+                        signers.insert(item.signer, actor);
+                        outcome
+                    }
+                    Err(err) => Err(err),
+                },
             };
             let now = Utc::now();
             match outcome {

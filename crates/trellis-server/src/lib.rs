@@ -68,6 +68,7 @@ pub struct Instance {
     task: JoinHandle<std::io::Result<()>>,
     stop_workers: watch::Sender<bool>,
     workers: JoinHandle<()>,
+    federation: trellis_federation::Federation,
 }
 
 impl Instance {
@@ -119,7 +120,13 @@ impl Instance {
             task,
             stop_workers,
             workers,
+            federation,
         })
+    }
+
+    /// The instance's federation side (for tools and benchmarks).
+    pub fn federation(&self) -> &trellis_federation::Federation {
+        &self.federation
     }
 
     /// Stops accepting connections, lets requests in flight finish, and

@@ -94,8 +94,6 @@ impl IndependentPeer {
         self.state.received.lock().unwrap().clone()
     }
 
-    /// Signs a POST as Mastodon does: `(request-target) host date digest`,
-    /// `rsa-sha256`, with the given date.
     fn sign(
         &self,
         key: &RsaPrivateKey,
@@ -104,32 +102,7 @@ impl IndependentPeer {
         body: &[u8],
         date: chrono::DateTime<chrono::Utc>,
     ) -> Vec<(String, String)> {
-        let url = reqwest::Url::parse(target).unwrap();
-        let host = format!("{}:{}", url.host_str().unwrap(), url.port().unwrap());
-        let date = date.format("%a, %d %b %Y %H:%M:%S GMT").to_string();
-        let digest = format!("SHA-256={}", BASE64.encode(Sha256::digest(body)));
-        let signing = format!(
-            "(request-target): post {}\nhost: {host}\ndate: {date}\ndigest: {digest}",
-            url.path()
-        );
-        let signature = key
-            .sign(
-                Pkcs1v15Sign::new::<Sha256>(),
-                &Sha256::digest(signing.as_bytes()),
-            )
-            .unwrap();
-        vec![
-            ("host".into(), host),
-            ("date".into(), date),
-            ("digest".into(), digest),
-            (
-                "signature".into(),
-                format!(
-                    "keyId=\"{key_id}\",algorithm=\"rsa-sha256\",headers=\"(request-target) host date digest\",signature=\"{}\"",
-                    BASE64.encode(signature)
-                ),
-            ),
-        ]
+        crate::cavage::sign_post(key, key_id, target, body, date)
     }
 
     /// Sends `activity` to `inbox`, signed by the member or the instance.

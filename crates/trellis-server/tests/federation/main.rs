@@ -51,6 +51,8 @@ macro_rules! on_every_backend_fleet {
     };
 }
 
+#[path = "../common/cavage.rs"]
+mod cavage;
 mod crash;
 mod delivery;
 mod directory;
