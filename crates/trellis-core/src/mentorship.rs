@@ -3,6 +3,24 @@
 use serde::{Deserialize, Serialize};
 
 use crate::CoreError;
+use crate::profile::MentorSettings;
+
+/// Whether a mentor has room for one more mentee: they must offer
+/// mentoring, accept new mentees, and hold fewer places than their capacity.
+pub fn check_room(mentor: &MentorSettings, places_held: u32) -> Result<(), CoreError> {
+    if !mentor.offers_mentoring || !mentor.accepting_mentees {
+        return Err(CoreError::Conflict(
+            "the mentor is not taking new mentees now".into(),
+        ));
+    }
+    if places_held >= u32::from(mentor.capacity) {
+        return Err(CoreError::Conflict(format!(
+            "the mentor is full: {places_held} of {} places are taken",
+            mentor.capacity
+        )));
+    }
+    Ok(())
+}
 
 /// Where a mentorship stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -257,6 +275,27 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(late, "a mentorship that is completed cannot be paused");
+    }
+
+    #[test]
+    fn room_needs_an_open_and_not_full_mentor() {
+        let open = MentorSettings {
+            offers_mentoring: true,
+            accepting_mentees: true,
+            capacity: 2,
+            hours_per_month: 2,
+        };
+        assert_eq!(check_room(&open, 1), Ok(()));
+        let full = check_room(&open, 2).unwrap_err().to_string();
+        assert_eq!(full, "the mentor is full: 2 of 2 places are taken");
+        let closed = MentorSettings {
+            accepting_mentees: false,
+            ..open
+        };
+        assert!(matches!(
+            check_room(&closed, 0),
+            Err(CoreError::Conflict(_))
+        ));
     }
 
     #[test]

@@ -12,6 +12,9 @@ pub enum StoreError {
     /// The invite code is unknown, used up, expired or revoked.
     #[error("the invite code is not valid")]
     InvalidInvite,
+    /// A domain rule refused the change (checked inside the transaction).
+    #[error("{0}")]
+    Refused(CoreError),
     #[error("the database URL is not usable: {0}")]
     BadUrl(String),
     /// A stored value no longer satisfies the domain's rules.
@@ -28,7 +31,9 @@ impl From<sqlx::Error> for StoreError {
         match err {
             sqlx::Error::RowNotFound => Self::NotFound,
             sqlx::Error::Database(db)
-                if db.is_unique_violation() || db.is_foreign_key_violation() =>
+                if db.is_unique_violation()
+                    || db.is_foreign_key_violation()
+                    || db.is_check_violation() =>
             {
                 Self::Conflict(db.constraint().unwrap_or(db.message()).to_owned())
             }

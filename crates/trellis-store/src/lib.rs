@@ -21,6 +21,7 @@ pub use model::*;
 
 use chrono::{DateTime, Utc};
 use trellis_core::account::Username;
+use trellis_core::mentorship::MentorshipState;
 use trellis_core::profile::Profile;
 use trellis_core::skill::{SkillKey, SkillSeed};
 use uuid::Uuid;
@@ -271,6 +272,32 @@ forward! {
     ) -> StoreResult<bool>;
     /// Partner instances, not blocked.
     pub async fn active_partners(&self) -> StoreResult<Vec<Instance>>;
+
+    /// Records a mentee's request if the mentor has room (checked under a
+    /// lock); a second open mentorship of the same pair is a conflict.
+    pub async fn request_mentorship(
+        &self,
+        new: &NewMentorship,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Mentorship>;
+    /// Moves a mentorship if it is still where the step starts; becoming
+    /// active checks the mentor's room under a lock.
+    pub async fn step_mentorship(
+        &self,
+        step: &MentorshipStep,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Mentorship>;
+    pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship>;
+    /// A member's mentorships as mentor and/or mentee, newest first.
+    pub async fn list_mentorships(
+        &self,
+        account_id: Uuid,
+        as_mentor: bool,
+        as_mentee: bool,
+        state: Option<MentorshipState>,
+    ) -> StoreResult<Vec<Mentorship>>;
+    /// Every state a mentorship entered, oldest first.
+    pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>>;
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use trellis_core::account::Username;
+use trellis_core::mentorship::MentorshipState;
 use trellis_core::partnership::Partnership;
 use trellis_core::profile::{LanguageTag, Profile};
 use trellis_core::settings::{FederationMode, RegistrationMode};
@@ -341,4 +342,55 @@ pub enum AttemptResult {
         /// The instance has failed long enough to be called unreachable.
         unreachable: bool,
     },
+}
+
+/// One side of a mentorship, as lists show it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PartyRecord {
+    pub account_id: Uuid,
+    pub username: Username,
+    /// `None` for members of this instance.
+    pub domain: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mentorship {
+    pub id: Uuid,
+    pub mentor: PartyRecord,
+    pub mentee: PartyRecord,
+    pub state: MentorshipState,
+    pub message: String,
+    pub goals: String,
+    pub object_url: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewMentorship {
+    pub mentor_id: Uuid,
+    pub mentee_id: Uuid,
+    pub message: String,
+    pub goals: String,
+    pub object_url: Option<String>,
+}
+
+/// A state a mentorship entered: when, by whom, why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MentorshipEvent {
+    pub state: MentorshipState,
+    pub actor_id: Uuid,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A move of a mentorship from one state to another, applied only if it is
+/// still in `from`.
+#[derive(Debug, Clone)]
+pub struct MentorshipStep {
+    pub id: Uuid,
+    pub from: MentorshipState,
+    pub to: MentorshipState,
+    pub actor_id: Uuid,
+    pub note: String,
 }

@@ -53,3 +53,4 @@ include!("queries/skills.rs");
 include!("queries/profiles.rs");
 include!("queries/federation.rs");
 include!("queries/outbox.rs");
+include!("queries/mentorships.rs");

@@ -4,6 +4,7 @@
 pub(crate) use chrono::{DateTime, Utc};
 pub(crate) use sqlx::QueryBuilder;
 pub(crate) use trellis_core::account::Username;
+pub(crate) use trellis_core::mentorship::{MentorshipState, check_room};
 pub(crate) use trellis_core::profile::{Profile, Timezone};
 pub(crate) use trellis_core::settings::{FederationMode, RegistrationMode};
 pub(crate) use trellis_core::skill::{SkillKey, SkillLevel, SkillSeed};
@@ -12,9 +13,9 @@ pub(crate) use uuid::Uuid;
 pub(crate) use crate::error::{StoreError, StoreResult};
 pub(crate) use crate::model::{
     Account, AttemptResult, Delivery, DirectoryQuery, Instance, InstanceActor, InstanceSettings,
-    Invite, KeyPair, LocalActor, NewAccount, NewDelivery, NewInvite, OutboxEvent, OutboxEventKind,
-    Page, PartnershipStep, ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange,
-    StepOutcome,
+    Invite, KeyPair, LocalActor, Mentorship, MentorshipEvent, MentorshipStep, NewAccount,
+    NewDelivery, NewInvite, NewMentorship, OutboxEvent, OutboxEventKind, Page, PartnershipStep,
+    ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
 pub(crate) use crate::rows::{
     ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
@@ -23,3 +24,4 @@ pub(crate) use crate::rows::{
     SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow, group_by_account,
     json_list,
 };
+pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};

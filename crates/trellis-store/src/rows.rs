@@ -15,9 +15,12 @@ use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::visibility::Visibility;
 use uuid::Uuid;
 
+use trellis_core::mentorship::MentorshipState;
+
 use crate::model::{
     Account, Delivery, DeliveryState, Instance, InstanceActor, InstanceSettings, Invite, KeyPair,
-    LocalActor, OutboxEvent, OutboxEventKind, ProfileRecord, RemotePerson, Skill,
+    LocalActor, Mentorship, MentorshipEvent, OutboxEvent, OutboxEventKind, PartyRecord,
+    ProfileRecord, RemotePerson, Skill,
 };
 
 /// A local member: `accounts a JOIN users u`.
@@ -446,6 +449,76 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
             account_id: row.account_id,
             domain: row.domain,
             created_at: row.created_at,
+        })
+    }
+}
+
+pub(crate) const MENTORSHIP_COLUMNS: &str = "m.id, m.state, m.message, m.goals, m.object_url, \
+     m.created_at, m.updated_at, m.mentor_id, mr.username AS mentor_username, \
+     mr.domain AS mentor_domain, m.mentee_id, me.username AS mentee_username, \
+     me.domain AS mentee_domain";
+
+pub(crate) const MENTORSHIPS: &str = "mentorships m JOIN accounts mr ON mr.id = m.mentor_id \
+     JOIN accounts me ON me.id = m.mentee_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MentorshipRow {
+    id: Uuid,
+    state: String,
+    message: String,
+    goals: String,
+    object_url: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    mentor_id: Uuid,
+    mentor_username: String,
+    mentor_domain: Option<String>,
+    mentee_id: Uuid,
+    mentee_username: String,
+    mentee_domain: Option<String>,
+}
+
+impl TryFrom<MentorshipRow> for Mentorship {
+    type Error = CoreError;
+    fn try_from(row: MentorshipRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            id: row.id,
+            mentor: PartyRecord {
+                account_id: row.mentor_id,
+                username: Username::parse(&row.mentor_username)?,
+                domain: row.mentor_domain,
+            },
+            mentee: PartyRecord {
+                account_id: row.mentee_id,
+                username: Username::parse(&row.mentee_username)?,
+                domain: row.mentee_domain,
+            },
+            state: MentorshipState::parse(&row.state)?,
+            message: row.message,
+            goals: row.goals,
+            object_url: row.object_url,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MentorshipEventRow {
+    state: String,
+    actor_id: Uuid,
+    note: String,
+    at: DateTime<Utc>,
+}
+
+impl TryFrom<MentorshipEventRow> for MentorshipEvent {
+    type Error = CoreError;
+    fn try_from(row: MentorshipEventRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            state: MentorshipState::parse(&row.state)?,
+            actor_id: row.actor_id,
+            note: row.note,
+            at: row.at,
         })
     }
 }

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use trellis_core::account::Username;
+use trellis_core::mentorship::MentorshipState;
 use trellis_core::partnership::Partnership;
 use trellis_core::profile::{
     GoalTarget, Goals, LanguageTag, MentorSettings, Profile, ProfileSkill, Timezone,
@@ -14,9 +15,9 @@ use trellis_core::skill::{DEFAULT_CATALOG, SkillKey, SkillLevel, SkillSeed};
 use trellis_core::visibility::Visibility;
 use trellis_store::testing::TestDatabase;
 use trellis_store::{
-    AttemptResult, Backend, DeliveryState, DirectoryQuery, InstanceActor, KeyPair, NewAccount,
-    NewDelivery, NewInvite, OutboxEventKind, PartnershipStep, RemotePerson, Scope, SettingsChange,
-    Skill, SkillChange, StepOutcome, Store, StoreError,
+    AttemptResult, Backend, DeliveryState, DirectoryQuery, InstanceActor, KeyPair, MentorshipStep,
+    NewAccount, NewDelivery, NewInvite, NewMentorship, OutboxEventKind, PartnershipStep,
+    RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome, Store, StoreError,
 };
 
 /// Runs each named test against every backend that is available.
@@ -62,6 +63,10 @@ conformance!(
     deliveries_are_claimed_attempted_and_kept_until_delivered,
     profile_changes_queue_events_in_the_same_transaction,
     partners_profiles_show_in_the_directory_only_while_partners,
+    mentorships_are_requested_moved_and_logged,
+    one_open_mentorship_per_pair_and_never_oneself,
+    a_mentor_takes_no_more_mentees_than_their_capacity,
+    two_acceptances_cannot_both_take_the_last_place,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -1358,4 +1363,308 @@ async fn partners_profiles_show_in_the_directory_only_while_partners(store: Stor
             .items
             .is_empty()
     );
+}
+
+async fn mentor_with_capacity(store: &Store, username: &str, capacity: u16) -> uuid::Uuid {
+    let mut profile = mentor_profile(Visibility::Organization, &[], &["en"]);
+    profile.mentor.capacity = capacity;
+    make_mentor(store, username, profile).await
+}
+
+fn ask(mentor_id: uuid::Uuid, mentee_id: uuid::Uuid) -> NewMentorship {
+    NewMentorship {
+        mentor_id,
+        mentee_id,
+        message: "Could you help me with DNS?".into(),
+        goals: "Run our resolvers".into(),
+        object_url: None,
+    }
+}
+
+fn step_to(
+    id: uuid::Uuid,
+    from: MentorshipState,
+    to: MentorshipState,
+    actor_id: uuid::Uuid,
+) -> MentorshipStep {
+    MentorshipStep {
+        id,
+        from,
+        to,
+        actor_id,
+        note: String::new(),
+    }
+}
+
+async fn mentorships_are_requested_moved_and_logged(store: Store) {
+    let mentor = mentor_with_capacity(&store, "mentor", 2).await;
+    let mentee = account(&store, "mentee").await.id;
+    let asked = store
+        .request_mentorship(&ask(mentor, mentee), now())
+        .await
+        .unwrap();
+    assert_eq!(asked.state, MentorshipState::Requested);
+    assert_eq!(
+        (
+            asked.mentor.username.as_str(),
+            asked.mentee.username.as_str()
+        ),
+        ("mentor", "mentee")
+    );
+    assert_eq!(
+        (asked.mentor.domain.clone(), asked.goals.as_str()),
+        (None, "Run our resolvers")
+    );
+    let active = store
+        .step_mentorship(
+            &MentorshipStep {
+                note: "Happy to".into(),
+                ..step_to(
+                    asked.id,
+                    MentorshipState::Requested,
+                    MentorshipState::Active,
+                    mentor,
+                )
+            },
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(active.state, MentorshipState::Active);
+    // A step from a state it is no longer in changes nothing.
+    let stale = store
+        .step_mentorship(
+            &step_to(
+                asked.id,
+                MentorshipState::Requested,
+                MentorshipState::Declined,
+                mentor,
+            ),
+            now(),
+        )
+        .await;
+    assert!(matches!(stale, Err(StoreError::Conflict(_))), "{stale:?}");
+    store
+        .step_mentorship(
+            &step_to(
+                asked.id,
+                MentorshipState::Active,
+                MentorshipState::Paused,
+                mentee,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let events = store.mentorship_events(asked.id).await.unwrap();
+    let states: Vec<_> = events.iter().map(|e| e.state).collect();
+    assert_eq!(
+        states,
+        [
+            MentorshipState::Requested,
+            MentorshipState::Active,
+            MentorshipState::Paused
+        ]
+    );
+    assert_eq!(
+        (events[0].actor_id, events[1].actor_id, events[2].actor_id),
+        (mentee, mentor, mentee)
+    );
+    assert_eq!(events[1].note, "Happy to");
+
+    let as_mentor = store
+        .list_mentorships(mentor, true, false, None)
+        .await
+        .unwrap();
+    let as_mentee = store
+        .list_mentorships(mentor, false, true, None)
+        .await
+        .unwrap();
+    assert_eq!((as_mentor.len(), as_mentee.len()), (1, 0));
+    assert_eq!(
+        store
+            .list_mentorships(mentee, true, true, Some(MentorshipState::Paused))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        store
+            .list_mentorships(mentee, true, true, Some(MentorshipState::Active))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(matches!(
+        store.mentorship(uuid::Uuid::now_v7()).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn one_open_mentorship_per_pair_and_never_oneself(store: Store) {
+    let mentor = mentor_with_capacity(&store, "mentor", 3).await;
+    let mentee = account(&store, "mentee").await.id;
+    let first = store
+        .request_mentorship(&ask(mentor, mentee), now())
+        .await
+        .unwrap();
+    let again = store.request_mentorship(&ask(mentor, mentee), now()).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    let oneself = store.request_mentorship(&ask(mentor, mentor), now()).await;
+    assert!(
+        matches!(oneself, Err(StoreError::Conflict(_))),
+        "{oneself:?}"
+    );
+    store
+        .step_mentorship(
+            &step_to(
+                first.id,
+                MentorshipState::Requested,
+                MentorshipState::Declined,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    // Once the first is over, the pair may start again.
+    store
+        .request_mentorship(&ask(mentor, mentee), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .list_mentorships(mentee, false, true, None)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+async fn a_mentor_takes_no_more_mentees_than_their_capacity(store: Store) {
+    let mentor = mentor_with_capacity(&store, "mentor", 1).await;
+    let (a, b, c) = (
+        account(&store, "ann").await.id,
+        account(&store, "ben").await.id,
+        account(&store, "cy").await.id,
+    );
+    let first = store
+        .request_mentorship(&ask(mentor, a), now())
+        .await
+        .unwrap();
+    let second = store
+        .request_mentorship(&ask(mentor, b), now())
+        .await
+        .unwrap();
+    store
+        .step_mentorship(
+            &step_to(
+                first.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let full = store
+        .step_mentorship(
+            &step_to(
+                second.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                mentor,
+            ),
+            now(),
+        )
+        .await;
+    assert!(
+        matches!(&full, Err(StoreError::Refused(e)) if e.to_string().contains("full")),
+        "{full:?}"
+    );
+    assert_eq!(
+        store.mentorship(second.id).await.unwrap().state,
+        MentorshipState::Requested,
+        "unchanged"
+    );
+    let late = store.request_mentorship(&ask(mentor, c), now()).await;
+    assert!(matches!(late, Err(StoreError::Refused(_))), "{late:?}");
+    // Completing frees the place.
+    store
+        .step_mentorship(
+            &step_to(
+                first.id,
+                MentorshipState::Active,
+                MentorshipState::Completed,
+                a,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    store
+        .step_mentorship(
+            &step_to(
+                second.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    // A mentor who stops accepting takes no requests.
+    let mut closed = store.profile(mentor).await.unwrap().profile;
+    closed.mentor.accepting_mentees = false;
+    store.put_profile(mentor, &closed, now()).await.unwrap();
+    assert!(matches!(
+        store.request_mentorship(&ask(mentor, c), now()).await,
+        Err(StoreError::Refused(_))
+    ));
+}
+
+async fn two_acceptances_cannot_both_take_the_last_place(store: Store) {
+    for round in 0..5 {
+        let mentor = mentor_with_capacity(&store, &format!("mentor{round}"), 1).await;
+        let a = account(&store, &format!("a{round}")).await.id;
+        let b = account(&store, &format!("b{round}")).await.id;
+        let first = store
+            .request_mentorship(&ask(mentor, a), now())
+            .await
+            .unwrap();
+        let second = store
+            .request_mentorship(&ask(mentor, b), now())
+            .await
+            .unwrap();
+        let accept_first = step_to(
+            first.id,
+            MentorshipState::Requested,
+            MentorshipState::Active,
+            mentor,
+        );
+        let accept_second = step_to(
+            second.id,
+            MentorshipState::Requested,
+            MentorshipState::Active,
+            mentor,
+        );
+        let (x, y) = tokio::join!(
+            store.step_mentorship(&accept_first, now()),
+            store.step_mentorship(&accept_second, now()),
+        );
+        assert_eq!(
+            u8::from(x.is_ok()) + u8::from(y.is_ok()),
+            1,
+            "round {round}: {x:?} / {y:?}"
+        );
+        let active = store
+            .list_mentorships(mentor, true, false, Some(MentorshipState::Active))
+            .await
+            .unwrap();
+        assert_eq!(active.len(), 1);
+    }
 }

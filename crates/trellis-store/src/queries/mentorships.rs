@@ -1,0 +1,170 @@
+// Mentorships and their event log. Included into each backend module.
+
+/// Locks the mentor's profile row for the rest of the transaction (so that
+/// two acceptances cannot both take the last place) and checks there is
+/// room: places held now, not counting `except`.
+async fn check_mentor_room(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    mentor_id: Uuid,
+    except: Option<Uuid>,
+) -> StoreResult<()> {
+    sqlx::query("UPDATE profiles SET updated_at = updated_at WHERE account_id = $1")
+        .bind(mentor_id)
+        .execute(&mut **tx)
+        .await?;
+    let (offers, accepting, capacity): (bool, bool, i32) = sqlx::query_as(
+        "SELECT offers_mentoring, accepting_mentees, capacity FROM profiles WHERE account_id = $1",
+    )
+    .bind(mentor_id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let (held,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM mentorships WHERE mentor_id = $1 \
+           AND state IN ('active', 'paused') AND ($2 IS NULL OR id <> $2)",
+    )
+    .bind(mentor_id)
+    .bind(except)
+    .fetch_one(&mut **tx)
+    .await?;
+    let settings = trellis_core::profile::MentorSettings {
+        offers_mentoring: offers,
+        accepting_mentees: accepting,
+        capacity: u16::try_from(capacity).unwrap_or(0),
+        hours_per_month: 0,
+    };
+    check_room(&settings, u32::try_from(held).unwrap_or(u32::MAX)).map_err(StoreError::Refused)
+}
+
+async fn insert_mentorship_event(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    mentorship_id: Uuid,
+    state: MentorshipState,
+    actor_id: Uuid,
+    note: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO mentorship_events (id, mentorship_id, state, actor_id, note, at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(mentorship_id)
+    .bind(state.as_str())
+    .bind(actor_id)
+    .bind(note)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+impl Backend {
+    /// Records a mentee's request, if the mentor has room (checked under a
+    /// lock) and the pair has no open mentorship yet (a conflict otherwise).
+    pub async fn request_mentorship(
+        &self,
+        new: &NewMentorship,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Mentorship> {
+        let mut tx = self.pool.begin().await?;
+        check_mentor_room(&mut tx, new.mentor_id, None).await?;
+        let id = Uuid::now_v7();
+        sqlx::query(
+            "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
+               created_at, updated_at) VALUES ($1, $2, $3, 'requested', $4, $5, $6, $7, $7)",
+        )
+        .bind(id)
+        .bind(new.mentor_id)
+        .bind(new.mentee_id)
+        .bind(&new.message)
+        .bind(&new.goals)
+        .bind(new.object_url.as_deref())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        insert_mentorship_event(&mut tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
+            .await?;
+        tx.commit().await?;
+        self.mentorship(id).await
+    }
+
+    /// Moves a mentorship if it is still where the step starts (a conflict
+    /// otherwise); becoming active checks the mentor's room under a lock.
+    pub async fn step_mentorship(
+        &self,
+        step: &MentorshipStep,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Mentorship> {
+        let mut tx = self.pool.begin().await?;
+        let (mentor_id,): (Uuid,) = sqlx::query_as("SELECT mentor_id FROM mentorships WHERE id = $1")
+            .bind(step.id)
+            .fetch_one(&mut *tx)
+            .await?;
+        if step.from == MentorshipState::Requested && step.to == MentorshipState::Active {
+            check_mentor_room(&mut tx, mentor_id, Some(step.id)).await?;
+        }
+        let moved = sqlx::query(
+            "UPDATE mentorships SET state = $3, updated_at = $4 WHERE id = $1 AND state = $2",
+        )
+        .bind(step.id)
+        .bind(step.from.as_str())
+        .bind(step.to.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        if moved.rows_affected() == 0 {
+            return Err(StoreError::Conflict("the mentorship changed meanwhile".into()));
+        }
+        insert_mentorship_event(&mut tx, step.id, step.to, step.actor_id, &step.note, now).await?;
+        tx.commit().await?;
+        self.mentorship(step.id).await
+    }
+
+    pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship> {
+        let row: MentorshipRow =
+            sqlx::query_as(&format!("SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.id = $1"))
+                .bind(id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(row.try_into()?)
+    }
+
+    /// A member's mentorships as mentor, mentee or either, newest first.
+    pub async fn list_mentorships(
+        &self,
+        account_id: Uuid,
+        as_mentor: bool,
+        as_mentee: bool,
+        state: Option<MentorshipState>,
+    ) -> StoreResult<Vec<Mentorship>> {
+        let rows: Vec<MentorshipRow> = sqlx::query_as(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} \
+             WHERE (($2 AND m.mentor_id = $1) OR ($3 AND m.mentee_id = $1)) \
+               AND ($4 IS NULL OR m.state = $4) \
+             ORDER BY m.created_at DESC, m.id DESC"
+        ))
+        .bind(account_id)
+        .bind(as_mentor)
+        .bind(as_mentee)
+        .bind(state.map(MentorshipState::as_str))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok(Mentorship::try_from(row)?))
+            .collect()
+    }
+
+    /// Every state a mentorship entered, oldest first.
+    pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>> {
+        let rows: Vec<MentorshipEventRow> = sqlx::query_as(
+            "SELECT state, actor_id, note, at FROM mentorship_events \
+             WHERE mentorship_id = $1 ORDER BY at, id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok(MentorshipEvent::try_from(row)?))
+            .collect()
+    }
+}
