@@ -126,6 +126,7 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict(what) => {
                 Self::Conflict(format!("the change conflicts with existing data ({what})"))
             }
+            StoreError::Refused(rule) => rule.into(),
             StoreError::InvalidInvite => Self::Forbidden(
                 "the invite code is not valid: unknown, used up, expired or revoked".into(),
             ),

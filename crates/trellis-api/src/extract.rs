@@ -68,6 +68,30 @@ impl<T: serde::Serialize> IntoResponse for AppJson<T> {
     }
 }
 
+/// An optional JSON body: none when the request has no `Content-Type`.
+impl<T, S> axum::extract::OptionalFromRequest<S> for AppJson<T>
+where
+    T: serde::de::DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: axum::extract::Request,
+        state: &S,
+    ) -> Result<Option<Self>, ApiError> {
+        if !request
+            .headers()
+            .contains_key(axum::http::header::CONTENT_TYPE)
+        {
+            return Ok(None);
+        }
+        <Self as FromRequest<S>>::from_request(request, state)
+            .await
+            .map(Some)
+    }
+}
+
 /// The parser's words without its framing: no "Failed to deserialize…"
 /// prefix, no "at line 1 column 42" suffix.
 fn json_message(text: &str) -> String {

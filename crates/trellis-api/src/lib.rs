@@ -29,11 +29,13 @@ pub use state::{ApiConfig, AppState};
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth, &CommonErrors),
+    components(schemas(trellis_core::mentorship::Transition)),
     tags(
         (name = "accounts", description = "Registration and signing in"),
         (name = "profiles", description = "Member profiles"),
         (name = "skills", description = "The skills catalog"),
         (name = "directory", description = "Finding mentors"),
+        (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
         (name = "health", description = "Liveness"),
@@ -118,7 +120,7 @@ impl Modify for CommonErrors {
 
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{accounts, admin, directory, federation, health, profiles, skills};
+    use routes::{accounts, admin, directory, federation, health, mentorships, profiles, skills};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(accounts::register))
@@ -131,6 +133,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(skills::create))
         .routes(routes!(skills::edit))
         .routes(routes!(directory::mentors))
+        .routes(routes!(mentorships::request, mentorships::list))
+        .routes(routes!(mentorships::get))
+        .routes(routes!(mentorships::transition))
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))

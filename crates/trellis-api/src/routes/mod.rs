@@ -6,5 +6,6 @@ pub mod admin;
 pub mod directory;
 pub mod federation;
 pub mod health;
+pub mod mentorships;
 pub mod profiles;
 pub mod skills;

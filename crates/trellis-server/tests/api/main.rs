@@ -34,4 +34,5 @@ mod conventions;
 mod directory;
 mod hardening;
 mod helpers;
+mod mentorships;
 mod profiles;

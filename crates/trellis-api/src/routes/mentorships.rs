@@ -1,0 +1,310 @@
+//! Mentorships: a mentee asks, the mentor answers, and the two move it
+//! along; every step by the party allowed to take it, and recorded.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trellis_core::account::Username;
+use trellis_core::mentorship::{MentorshipState, Party, Transition};
+use trellis_core::visibility::{Viewer, Visibility};
+use trellis_store::{Mentorship, MentorshipStep, NewMentorship, PartyRecord, StoreError};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::state::AppState;
+
+/// One side of a mentorship.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PartyView {
+    pub username: Username,
+    /// The member's instance; `null` for members of this one.
+    pub domain: Option<String>,
+}
+
+impl From<PartyRecord> for PartyView {
+    fn from(p: PartyRecord) -> Self {
+        Self {
+            username: p.username,
+            domain: p.domain,
+        }
+    }
+}
+
+/// A state the mentorship entered.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HistoryEntry {
+    pub state: MentorshipState,
+    /// Who moved it: `mentor` or `mentee`.
+    pub by: Party,
+    pub note: String,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentorshipView {
+    pub id: Uuid,
+    pub mentor: PartyView,
+    pub mentee: PartyView,
+    /// The caller's side.
+    pub role: Party,
+    pub state: MentorshipState,
+    pub message: String,
+    pub goals: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Every state it entered, oldest first (only on single reads).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<Vec<HistoryEntry>>,
+}
+
+/// The caller's side of a mentorship, or `None` if they are not a party.
+fn role_of(caller: &Caller, m: &Mentorship) -> Option<Party> {
+    if m.mentor.account_id == caller.account.id {
+        Some(Party::Mentor)
+    } else if m.mentee.account_id == caller.account.id {
+        Some(Party::Mentee)
+    } else {
+        None
+    }
+}
+
+impl MentorshipView {
+    fn new(m: Mentorship, role: Party) -> Self {
+        Self {
+            id: m.id,
+            mentor: m.mentor.into(),
+            mentee: m.mentee.into(),
+            role,
+            state: m.state,
+            message: m.message,
+            goals: m.goals,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            history: None,
+        }
+    }
+}
+
+async fn with_history(state: &AppState, m: Mentorship, role: Party) -> ApiResult<MentorshipView> {
+    let mentor_id = m.mentor.account_id;
+    let events = state.store.mentorship_events(m.id).await?;
+    let mut view = MentorshipView::new(m, role);
+    view.history = Some(
+        events
+            .into_iter()
+            .map(|e| HistoryEntry {
+                state: e.state,
+                by: if e.actor_id == mentor_id {
+                    Party::Mentor
+                } else {
+                    Party::Mentee
+                },
+                note: e.note,
+                at: e.at,
+            })
+            .collect(),
+    );
+    Ok(view)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MentorshipRequest {
+    /// The mentor's username.
+    #[schema(example = "grace")]
+    pub mentor: String,
+    /// A few words to the mentor.
+    #[serde(default)]
+    pub message: String,
+    /// What the mentorship is for.
+    #[serde(default)]
+    pub goals: String,
+}
+
+/// Asks a mentor of this instance for a mentorship, as the caller's mentee.
+#[utoipa::path(
+    post,
+    path = "/api/v1/mentorships",
+    tag = "mentorships",
+    security(("bearer" = [])),
+    request_body = MentorshipRequest,
+    responses(
+        (status = 201, description = "Requested", body = MentorshipView),
+        (status = 404, description = "No such mentor visible to the caller", body = ErrorBody),
+        (status = 409, description = "The mentor is full or not taking mentees, or the pair has an open mentorship", body = ErrorBody),
+        (status = 422, description = "A field breaks a rule (or the caller named themselves)", body = ErrorBody),
+    )
+)]
+pub async fn request(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<MentorshipRequest>,
+) -> ApiResult<(StatusCode, AppJson<MentorshipView>)> {
+    trellis_core::text::check_paragraphs("message", &body.message, 2000)?;
+    trellis_core::text::check_paragraphs("goals", &body.goals, 2000)?;
+    let not_found = || ApiError::not_found(format_args!("mentor {}", body.mentor));
+    let name = Username::parse(&body.mentor).map_err(|_| not_found())?;
+    let mentor = match state.store.profile_by_username(&name).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    if mentor.account_id == caller.account.id {
+        return Err(ApiError::Validation(
+            "mentor: one cannot mentor oneself".into(),
+        ));
+    }
+    let viewer = Viewer::Member;
+    if !mentor.profile.visibility.admits(viewer) || mentor.profile.visibility == Visibility::Private
+    {
+        return Err(not_found());
+    }
+    let new = NewMentorship {
+        mentor_id: mentor.account_id,
+        mentee_id: caller.account.id,
+        message: body.message.trim().to_owned(),
+        goals: body.goals.trim().to_owned(),
+        object_url: None,
+    };
+    let created = state
+        .store
+        .request_mentorship(&new, Utc::now())
+        .await
+        .map_err(|err| match err {
+            StoreError::Conflict(_) => ApiError::Conflict(format!(
+                "you already have an open request or mentorship with {}",
+                mentor.username
+            )),
+            other => other.into(),
+        })?;
+    let view = with_history(&state, created, Party::Mentee).await?;
+    Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// `mentor` or `mentee`: only mentorships where the caller is that side.
+    pub role: Option<Party>,
+    /// Only mentorships in this state.
+    pub state: Option<MentorshipState>,
+}
+
+/// The caller's mentorships, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/mentorships",
+    tag = "mentorships",
+    security(("bearer" = [])),
+    params(ListParams),
+    responses((status = 200, description = "The caller's mentorships", body = Vec<MentorshipView>))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<ListParams>,
+) -> ApiResult<AppJson<Vec<MentorshipView>>> {
+    let (as_mentor, as_mentee) = match params.role {
+        Some(Party::Mentor) => (true, false),
+        Some(Party::Mentee) => (false, true),
+        None => (true, true),
+    };
+    let found = state
+        .store
+        .list_mentorships(caller.account.id, as_mentor, as_mentee, params.state)
+        .await?;
+    Ok(AppJson(
+        found
+            .into_iter()
+            .filter_map(|m| role_of(&caller, &m).map(|role| MentorshipView::new(m, role)))
+            .collect(),
+    ))
+}
+
+/// A mentorship with its history, for its two parties only.
+async fn own(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(Mentorship, Party)> {
+    let not_found = || ApiError::not_found("mentorship");
+    let m = match state.store.mentorship(id).await {
+        Ok(m) => m,
+        Err(StoreError::NotFound) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    let role = role_of(caller, &m).ok_or_else(not_found)?;
+    Ok((m, role))
+}
+
+/// One of the caller's mentorships, with every state it went through.
+#[utoipa::path(
+    get,
+    path = "/api/v1/mentorships/{id}",
+    tag = "mentorships",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The mentorship's id")),
+    responses(
+        (status = 200, description = "The mentorship", body = MentorshipView),
+        (status = 404, description = "No such mentorship of the caller's", body = ErrorBody),
+    )
+)]
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<AppJson<MentorshipView>> {
+    let (m, role) = own(&state, &caller, id).await?;
+    Ok(AppJson(with_history(&state, m, role).await?))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionBody {
+    /// Why, for the record (optional).
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Moves a mentorship: `accept`, `decline` (the mentor, while requested),
+/// `withdraw` (the mentee, while requested), `pause`, `resume`, `complete`,
+/// `end` (either party).
+#[utoipa::path(
+    post,
+    path = "/api/v1/mentorships/{id}/{transition}",
+    tag = "mentorships",
+    security(("bearer" = [])),
+    params(
+        ("id" = Uuid, Path, description = "The mentorship's id"),
+        ("transition" = Transition, Path, description = "accept, decline, withdraw, pause, resume, complete or end"),
+    ),
+    request_body(content = TransitionBody, description = "Optional: a note for the record"),
+    responses(
+        (status = 200, description = "Moved", body = MentorshipView),
+        (status = 403, description = "Only the other party may do this", body = ErrorBody),
+        (status = 404, description = "No such mentorship of the caller's, or no such transition", body = ErrorBody),
+        (status = 409, description = "Not possible in the current state, or the mentor is full", body = ErrorBody),
+    )
+)]
+pub async fn transition(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath((id, transition)): AppPath<(Uuid, String)>,
+    body: Option<AppJson<TransitionBody>>,
+) -> ApiResult<AppJson<MentorshipView>> {
+    let transition = Transition::parse(&transition)
+        .map_err(|_| ApiError::not_found(format_args!("transition {transition}")))?;
+    let note = body.map(|AppJson(b)| b.note).unwrap_or_default();
+    trellis_core::text::check_paragraphs("note", &note, 2000)?;
+    let (m, role) = own(&state, &caller, id).await?;
+    let to = m.state.next(transition, role)?;
+    let step = MentorshipStep {
+        id,
+        from: m.state,
+        to,
+        actor_id: caller.account.id,
+        note: note.trim().to_owned(),
+    };
+    let moved = state.store.step_mentorship(&step, Utc::now()).await?;
+    Ok(AppJson(with_history(&state, moved, role).await?))
+}

@@ -1,0 +1,289 @@
+//! Mentorships on one instance, through the client API.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{TestApp, mentor};
+
+on_every_backend!(
+    a_mentorship_runs_from_request_to_completion,
+    each_transition_belongs_to_its_party_and_state,
+    requests_respect_capacity_pairs_and_visibility,
+    only_the_two_parties_see_a_mentorship,
+);
+
+async fn mentor_with(app: &TestApp, username: &str, capacity: u16) -> String {
+    let token = app.member(username).await;
+    let mut profile = mentor("organization", &[("networking.dns", 6)]);
+    profile["mentor"]["capacity"] = json!(capacity);
+    app.set_profile(&token, profile).await;
+    token
+}
+
+async fn ask(app: &TestApp, mentee: &str, mentor: &str) -> Value {
+    app.post(
+        "/api/v1/mentorships",
+        Some(mentee),
+        json!({"mentor": mentor, "message": "Could you help me with DNS?", "goals": "Run our resolvers"}),
+    )
+    .await
+    .expect(StatusCode::CREATED)
+}
+
+async fn step(app: &TestApp, token: &str, id: &str, transition: &str) -> crate::helpers::Reply {
+    app.post(
+        &format!("/api/v1/mentorships/{id}/{transition}"),
+        Some(token),
+        json!({"note": format!("{transition} now")}),
+    )
+    .await
+}
+
+async fn a_mentorship_runs_from_request_to_completion(app: TestApp) {
+    let grace = mentor_with(&app, "grace", 2).await;
+    let ada = app.member("ada").await;
+    let asked = ask(&app, &ada, "grace").await;
+    assert_eq!(
+        (asked["state"].as_str(), asked["role"].as_str()),
+        (Some("requested"), Some("mentee"))
+    );
+    assert_eq!(asked["mentor"]["username"], "grace");
+    assert_eq!(asked["mentee"]["username"], "ada");
+    assert_eq!(asked["goals"], "Run our resolvers");
+    let id = asked["id"].as_str().unwrap();
+
+    let mine = app
+        .get("/api/v1/mentorships?role=mentor", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(mine[0]["id"], id);
+    assert_eq!(mine[0]["role"], "mentor");
+    for (token, transition, state) in [
+        (&grace, "accept", "active"),
+        (&ada, "pause", "paused"),
+        (&grace, "resume", "active"),
+        (&ada, "complete", "completed"),
+    ] {
+        let moved = step(&app, token, id, transition)
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(moved["state"], state, "{transition}");
+    }
+    let read = app
+        .get(&format!("/api/v1/mentorships/{id}"), Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    let history: Vec<(&str, &str)> = read["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["state"].as_str().unwrap(), h["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("requested", "mentee"),
+            ("active", "mentor"),
+            ("paused", "mentee"),
+            ("active", "mentor"),
+            ("completed", "mentee")
+        ]
+    );
+    assert_eq!(read["history"][1]["note"], "accept now");
+    assert_eq!(
+        app.get("/api/v1/mentorships?state=completed", Some(&grace))
+            .await
+            .expect(StatusCode::OK)
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(
+        app.get("/api/v1/mentorships?state=active", Some(&grace))
+            .await
+            .expect(StatusCode::OK)
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
+
+async fn each_transition_belongs_to_its_party_and_state(app: TestApp) {
+    let grace = mentor_with(&app, "grace", 3).await;
+    let ada = app.member("ada").await;
+    let id = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The mentee cannot accept or decline; the mentor cannot withdraw.
+    for (token, transition) in [(&ada, "accept"), (&ada, "decline"), (&grace, "withdraw")] {
+        let reply = step(&app, token, &id, transition).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::FORBIDDEN,
+            "{transition}: {}",
+            reply.body
+        );
+    }
+    // Nothing but answering applies to a request.
+    for transition in ["pause", "resume", "complete", "end"] {
+        assert_eq!(
+            step(&app, &grace, &id, transition).await.status,
+            StatusCode::CONFLICT,
+            "{transition}"
+        );
+    }
+    assert_eq!(
+        step(&app, &grace, &id, "approve").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let read = app
+        .get(&format!("/api/v1/mentorships/{id}"), Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        (
+            read["state"].as_str(),
+            read["history"].as_array().unwrap().len()
+        ),
+        (Some("requested"), 1),
+        "refused steps changed nothing"
+    );
+    // Withdrawn by the mentee, it is over.
+    step(&app, &ada, &id, "withdraw")
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        step(&app, &grace, &id, "accept").await.status,
+        StatusCode::CONFLICT
+    );
+    // Without a body at all, a transition still works.
+    let again = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let reply = app
+        .client
+        .post(app.url(&format!("/api/v1/mentorships/{again}/decline")))
+        .bearer_auth(&grace)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::OK);
+}
+
+async fn requests_respect_capacity_pairs_and_visibility(app: TestApp) {
+    let grace = mentor_with(&app, "grace", 1).await;
+    let (ada, bob, cy) = (
+        app.member("ada").await,
+        app.member("bob").await,
+        app.member("cy").await,
+    );
+    let first = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let twice = app
+        .post(
+            "/api/v1/mentorships",
+            Some(&ada),
+            json!({"mentor": "grace"}),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::CONFLICT);
+    assert!(twice.message().contains("already"), "{}", twice.message());
+    let second = ask(&app, &bob, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(&app, &grace, &first, "accept")
+        .await
+        .expect(StatusCode::OK);
+    let full = step(&app, &grace, &second, "accept").await;
+    assert_eq!(full.status, StatusCode::CONFLICT);
+    assert!(full.message().contains("full"), "{}", full.message());
+    let late = app
+        .post("/api/v1/mentorships", Some(&cy), json!({"mentor": "grace"}))
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+
+    let myself = app
+        .post(
+            "/api/v1/mentorships",
+            Some(&grace),
+            json!({"mentor": "grace"}),
+        )
+        .await;
+    assert_eq!(myself.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let nobody = app
+        .post(
+            "/api/v1/mentorships",
+            Some(&ada),
+            json!({"mentor": "nobody"}),
+        )
+        .await;
+    assert_eq!(nobody.status, StatusCode::NOT_FOUND);
+    let hidden = app.member("hidden").await;
+    app.set_profile(&hidden, mentor("private", &[])).await;
+    let private = app
+        .post(
+            "/api/v1/mentorships",
+            Some(&ada),
+            json!({"mentor": "hidden"}),
+        )
+        .await;
+    assert_eq!(
+        private.status,
+        StatusCode::NOT_FOUND,
+        "a private mentor looks like no mentor"
+    );
+    let not_mentor = app
+        .post("/api/v1/mentorships", Some(&ada), json!({"mentor": "bob"}))
+        .await;
+    assert_eq!(not_mentor.status, StatusCode::CONFLICT);
+    let anonymous = app
+        .post("/api/v1/mentorships", None, json!({"mentor": "grace"}))
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        app.get("/api/v1/mentorships", Some(&cy))
+            .await
+            .expect(StatusCode::OK),
+        json!([])
+    );
+}
+
+async fn only_the_two_parties_see_a_mentorship(app: TestApp) {
+    let _grace = mentor_with(&app, "grace", 2).await;
+    let ada = app.member("ada").await;
+    let other = app.member("other").await;
+    let admin = app.admin("root").await;
+    let id = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for (who, token) in [("another member", &other), ("an admin", &admin)] {
+        let read = app
+            .get(&format!("/api/v1/mentorships/{id}"), Some(token))
+            .await;
+        assert_eq!(read.status, StatusCode::NOT_FOUND, "{who} read it");
+        assert!(!read.body.to_string().contains("DNS"));
+        assert_eq!(
+            step(&app, token, &id, "accept").await.status,
+            StatusCode::NOT_FOUND,
+            "{who} moved it"
+        );
+        let list = app
+            .get("/api/v1/mentorships", Some(token))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(list, json!([]), "{who} listed it");
+    }
+    assert_eq!(
+        app.get(&format!("/api/v1/mentorships/{id}"), None)
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
