@@ -32,3 +32,7 @@ CREATE TABLE mentorship_events (
     at            TEXT  NOT NULL
 );
 CREATE INDEX mentorship_events_by_mentorship ON mentorship_events (mentorship_id, at);
+
+-- How matching weighs its factors (JSON, see trellis_core::matching::Weights).
+ALTER TABLE instance_settings ADD COLUMN match_weights TEXT NOT NULL
+    DEFAULT '{"skills":50,"timezone":20,"load":15,"track_record":10,"organization":5}';

@@ -28,7 +28,7 @@ pub use state::{ApiConfig, AppState};
         description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
-    modifiers(&BearerAuth, &CommonErrors),
+    modifiers(&BearerAuth),
     components(schemas(trellis_core::mentorship::Transition)),
     tags(
         (name = "accounts", description = "Registration and signing in"),
@@ -36,6 +36,7 @@ pub use state::{ApiConfig, AppState};
         (name = "skills", description = "The skills catalog"),
         (name = "directory", description = "Finding mentors"),
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
+        (name = "matching", description = "Mentors ranked for the caller"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
         (name = "health", description = "Liveness"),
@@ -120,7 +121,9 @@ impl Modify for CommonErrors {
 
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
-    use routes::{accounts, admin, directory, federation, health, mentorships, profiles, skills};
+    use routes::{
+        accounts, admin, directory, federation, health, matching, mentorships, profiles, skills,
+    };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(accounts::register))
@@ -136,6 +139,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::request, mentorships::list))
         .routes(routes!(mentorships::get))
         .routes(routes!(mentorships::transition))
+        .routes(routes!(matching::matches))
+        .routes(routes!(matching::get_weights, matching::put_weights))
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))
@@ -151,14 +156,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(federation::status))
 }
 
-/// The OpenAPI document of the client API.
+/// The OpenAPI document of the client API. The common errors are added
+/// once every route is in (a derive-time modifier would run before them).
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router().into_openapi()
+    let mut doc = api_router().into_openapi();
+    CommonErrors.modify(&mut doc);
+    doc
 }
 
 /// The client API as an axum router, ready to serve.
 pub fn router(state: AppState) -> Router {
-    let (router, openapi) = api_router().split_for_parts();
+    let (router, mut openapi) = api_router().split_for_parts();
+    CommonErrors.modify(&mut openapi);
     let max_body = state.config.max_body_bytes;
     router
         .route(

@@ -35,6 +35,12 @@ impl Timezone {
     pub fn tz(&self) -> chrono_tz::Tz {
         self.0
     }
+
+    /// Minutes east of UTC at the instant `at` (daylight saving included).
+    pub fn utc_offset_minutes(&self, at: chrono::DateTime<chrono::Utc>) -> i32 {
+        use chrono::Offset;
+        at.with_timezone(&self.0).offset().fix().local_minus_utc() / 60
+    }
 }
 
 impl TryFrom<String> for Timezone {
@@ -353,6 +359,23 @@ mod tests {
         );
         assert!(Timezone::parse("Mars/Olympus").is_err());
         assert!(Timezone::parse("").is_err());
+    }
+
+    #[test]
+    fn offsets_follow_daylight_saving() {
+        use chrono::TimeZone;
+        let berlin = Timezone::parse("Europe/Berlin").unwrap();
+        let winter = chrono::Utc.with_ymd_and_hms(2026, 1, 15, 12, 0, 0).unwrap();
+        let summer = chrono::Utc.with_ymd_and_hms(2026, 7, 15, 12, 0, 0).unwrap();
+        assert_eq!(
+            (
+                berlin.utc_offset_minutes(winter),
+                berlin.utc_offset_minutes(summer)
+            ),
+            (60, 120)
+        );
+        let kolkata = Timezone::parse("Asia/Kolkata").unwrap();
+        assert_eq!(kolkata.utc_offset_minutes(winter), 330);
     }
 
     #[test]

@@ -298,6 +298,11 @@ forward! {
     ) -> StoreResult<Vec<Mentorship>>;
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>>;
+    /// How busy each of these mentors is (absent: no mentorships at all).
+    pub async fn mentor_loads(
+        &self,
+        mentor_ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashMap<Uuid, MentorLoad>>;
 }
 
 #[cfg(test)]

@@ -49,6 +49,7 @@ impl std::fmt::Debug for KeyPair {
 pub struct InstanceSettings {
     pub registration_mode: RegistrationMode,
     pub federation_mode: FederationMode,
+    pub match_weights: trellis_core::matching::Weights,
     pub organization_name: String,
     pub organization_description: String,
 }
@@ -58,6 +59,7 @@ pub struct InstanceSettings {
 pub struct SettingsChange {
     pub registration_mode: Option<RegistrationMode>,
     pub federation_mode: Option<FederationMode>,
+    pub match_weights: Option<trellis_core::matching::Weights>,
     pub organization_name: Option<String>,
     pub organization_description: Option<String>,
 }
@@ -393,4 +395,14 @@ pub struct MentorshipStep {
     pub to: MentorshipState,
     pub actor_id: Uuid,
     pub note: String,
+}
+
+/// How busy a mentor is and has been.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MentorLoad {
+    /// Mentorships holding a place (active or paused).
+    pub active: u32,
+    /// Requests waiting for an answer.
+    pub pending: u32,
+    pub completed: u32,
 }

@@ -50,13 +50,14 @@ impl TryFrom<AccountRow> for Account {
     }
 }
 
-pub(crate) const SETTINGS_COLUMNS: &str =
-    "registration_mode, federation_mode, organization_name, organization_description";
+pub(crate) const SETTINGS_COLUMNS: &str = "registration_mode, federation_mode, match_weights, \
+     organization_name, organization_description";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SettingsRow {
     registration_mode: String,
     federation_mode: String,
+    match_weights: String,
     organization_name: String,
     organization_description: String,
 }
@@ -67,6 +68,9 @@ impl TryFrom<SettingsRow> for InstanceSettings {
         Ok(Self {
             registration_mode: RegistrationMode::parse(&row.registration_mode)?,
             federation_mode: FederationMode::parse(&row.federation_mode)?,
+            match_weights: serde_json::from_str(&row.match_weights).map_err(|e| {
+                CoreError::invalid("match_weights", format_args!("stored weights: {e}"))
+            })?,
             organization_name: row.organization_name,
             organization_description: row.organization_description,
         })

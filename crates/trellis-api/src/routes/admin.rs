@@ -96,6 +96,7 @@ pub async fn edit_settings(
     let change = SettingsChange {
         registration_mode: body.registration_mode,
         federation_mode: body.federation_mode,
+        match_weights: None,
         organization_name,
         organization_description,
     };

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod directory;
 pub mod federation;
 pub mod health;
+pub mod matching;
 pub mod mentorships;
 pub mod profiles;
 pub mod skills;

@@ -34,5 +34,6 @@ mod conventions;
 mod directory;
 mod hardening;
 mod helpers;
+mod matching;
 mod mentorships;
 mod profiles;

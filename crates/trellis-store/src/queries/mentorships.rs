@@ -154,6 +154,44 @@ impl Backend {
             .collect()
     }
 
+    /// How busy each of these mentors is (mentors without mentorships are
+    /// left out: their load is zero).
+    pub async fn mentor_loads(
+        &self,
+        mentor_ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashMap<Uuid, crate::model::MentorLoad>> {
+        if mentor_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT mentor_id, \
+               SUM(CASE WHEN state IN ('active', 'paused') THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN state = 'requested' THEN 1 ELSE 0 END), \
+               SUM(CASE WHEN state = 'completed' THEN 1 ELSE 0 END) \
+             FROM mentorships WHERE mentor_id IN (",
+        );
+        let mut list = query.separated(", ");
+        for id in mentor_ids {
+            list.push_bind(*id);
+        }
+        query.push(") GROUP BY mentor_id");
+        let rows: Vec<(Uuid, i64, i64, i64)> = query.build_query_as().fetch_all(&self.pool).await?;
+        let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        Ok(rows
+            .into_iter()
+            .map(|(id, active, pending, completed)| {
+                (
+                    id,
+                    crate::model::MentorLoad {
+                        active: count(active),
+                        pending: count(pending),
+                        completed: count(completed),
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>> {
         let rows: Vec<MentorshipEventRow> = sqlx::query_as(

@@ -16,13 +16,19 @@ impl Backend {
                registration_mode = COALESCE($1, registration_mode), \
                organization_name = COALESCE($2, organization_name), \
                organization_description = COALESCE($3, organization_description), \
-               federation_mode = COALESCE($4, federation_mode) \
+               federation_mode = COALESCE($4, federation_mode), \
+               match_weights = COALESCE($5, match_weights) \
              WHERE id = 1 RETURNING {SETTINGS_COLUMNS}"
         ))
         .bind(change.registration_mode.map(RegistrationMode::as_str))
         .bind(change.organization_name.as_deref())
         .bind(change.organization_description.as_deref())
         .bind(change.federation_mode.map(FederationMode::as_str))
+        .bind(
+            change
+                .match_weights
+                .map(|w| serde_json::to_string(&w).unwrap_or_default()),
+        )
         .fetch_one(&self.pool)
         .await?;
         Ok(row.try_into()?)

@@ -1,0 +1,184 @@
+//! Matching: the mentors that suit the caller best, here and at partners,
+//! each with the reasons for their score; and the weights admins set.
+
+use axum::extract::State;
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+use trellis_core::matching::{Candidate, FactorScore, Seeker, Weights, rank};
+use trellis_core::visibility::{Viewer, Visibility};
+use trellis_store::{DirectoryQuery, ProfileRecord, Scope};
+use utoipa::{IntoParams, ToSchema};
+
+use super::profiles::ProfileView;
+use super::skills::catalog_by_key;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{Admin, AppJson, AppQuery, Caller};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MatchView {
+    /// 0 to 100.
+    pub score: u8,
+    /// What the score is made of.
+    pub factors: Vec<FactorScore>,
+    pub mentor: ProfileView,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct MatchParams {
+    /// How many matches, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
+    pub limit: Option<u32>,
+}
+
+/// Every mentor the caller may see who is taking mentees, here and at
+/// partner instances (a page at a time from the store).
+async fn candidates(state: &AppState) -> ApiResult<Vec<ProfileRecord>> {
+    const PAGE: u32 = 1000;
+    let visible = Visibility::visible_to(Viewer::Member)
+        .into_iter()
+        .filter(|v| *v != Visibility::Private)
+        .collect::<Vec<_>>();
+    let mut all = Vec::new();
+    loop {
+        let query = DirectoryQuery {
+            scope: Scope::All,
+            visible: visible.clone(),
+            skills: Vec::new(),
+            min_level: None,
+            language: None,
+            text: None,
+            accepting_only: true,
+            limit: PAGE,
+            offset: u32::try_from(all.len()).unwrap_or(u32::MAX),
+        };
+        let page = state.store.search_mentors(&query).await?;
+        let done = page.items.len() < PAGE as usize;
+        all.extend(page.items);
+        if done {
+            return Ok(all);
+        }
+    }
+}
+
+/// The mentors that suit the caller best, with the reasons. Mentors must
+/// share a language with the caller and have room; then goal skills,
+/// time zones, load, track record and organization are weighed as the
+/// instance's admins set (`/api/v1/admin/matching`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/matches",
+    tag = "matching",
+    security(("bearer" = [])),
+    params(MatchParams),
+    responses((status = 200, description = "Best matches first", body = Vec<MatchView>))
+)]
+pub async fn matches(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<MatchParams>,
+) -> ApiResult<AppJson<Vec<MatchView>>> {
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be 1 to 100".into()));
+    }
+    let now = Utc::now();
+    let me = state.store.profile(caller.account.id).await?.profile;
+    let weights = state.store.settings().await?.match_weights;
+    let mut records = candidates(&state).await?;
+    records.retain(|r| r.account_id != caller.account.id);
+    let ids: Vec<_> = records.iter().map(|r| r.account_id).collect();
+    let loads = state.store.mentor_loads(&ids).await?;
+    let seeker = Seeker {
+        targets: &me.goals.targets,
+        skills: &me.skills,
+        languages: &me.languages,
+        utc_offset: me.timezone.as_ref().map(|tz| tz.utc_offset_minutes(now)),
+    };
+    fn candidate<'r>(
+        r: &'r ProfileRecord,
+        loads: &std::collections::HashMap<uuid::Uuid, trellis_store::MentorLoad>,
+        now: chrono::DateTime<Utc>,
+    ) -> Candidate<'r> {
+        let load = loads.get(&r.account_id).copied().unwrap_or_default();
+        let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+        Candidate {
+            skills: &r.profile.skills,
+            languages: &r.profile.languages,
+            utc_offset: r
+                .profile
+                .timezone
+                .as_ref()
+                .map(|tz| tz.utc_offset_minutes(now)),
+            capacity: r.profile.mentor.capacity,
+            active: small(load.active),
+            pending: small(load.pending),
+            completed: load.completed,
+            same_organization: r.domain.is_none(),
+        }
+    }
+    let ranked = rank(
+        &seeker,
+        records.iter().map(|r| candidate(r, &loads, now)),
+        &weights,
+        limit as usize,
+    );
+    let catalog = catalog_by_key(&state).await?;
+    let mut views = Vec::with_capacity(ranked.len());
+    for (index, score, values) in ranked {
+        let record = &records[index];
+        views.push(MatchView {
+            score,
+            factors: values.explain(&weights, &candidate(record, &loads, now)),
+            mentor: ProfileView::new(record.clone(), &catalog),
+        });
+    }
+    Ok(AppJson(views))
+}
+
+/// How matching weighs its factors.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/matching",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The weights", body = Weights),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+pub async fn get_weights(
+    State(state): State<AppState>,
+    _admin: Admin,
+) -> ApiResult<AppJson<Weights>> {
+    Ok(AppJson(state.store.settings().await?.match_weights))
+}
+
+/// Sets how matching weighs its factors (each 0 to 100, not all 0).
+#[utoipa::path(
+    put,
+    path = "/api/v1/admin/matching",
+    tag = "admin",
+    security(("bearer" = [])),
+    request_body = Weights,
+    responses(
+        (status = 200, description = "The weights as saved", body = Weights),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+pub async fn put_weights(
+    State(state): State<AppState>,
+    _admin: Admin,
+    AppJson(weights): AppJson<Weights>,
+) -> ApiResult<AppJson<Weights>> {
+    weights.check()?;
+    let change = trellis_store::SettingsChange {
+        match_weights: Some(weights),
+        ..Default::default()
+    };
+    Ok(AppJson(
+        state.store.change_settings(&change).await?.match_weights,
+    ))
+}
