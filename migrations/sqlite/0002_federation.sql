@@ -13,9 +13,10 @@ CREATE TABLE instances (
     -- asked, awaiting our admin) | active | declined
     partnership            TEXT    NOT NULL DEFAULT 'none'
         CHECK (partnership IN ('none', 'requested', 'pending', 'active', 'declined')),
-    -- The Follow that opened the current request or partnership, and whose it was.
-    follow_id              TEXT,
-    follow_is_ours         BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Our latest Follow of them and their latest Follow of us: answers and
+    -- withdrawals must name one of these.
+    our_follow_id          TEXT,
+    their_follow_id        TEXT,
     partnership_changed_at TEXT,
     blocked_at             TEXT,
     block_reason           TEXT    NOT NULL DEFAULT '',

@@ -182,11 +182,14 @@ fn require_partner(instance: &Instance) -> FederationResult<()> {
     }
 }
 
-/// Checks that an answer refers to the `Follow` the partnership rests on,
-/// and that it is ours (`ours`) or theirs.
+/// Checks that an answer names our latest `Follow` (`ours`) or theirs.
 fn require_follow(instance: &Instance, follow: &FollowRef, ours: bool) -> FederationResult<()> {
-    let current = instance.follow_id.as_deref();
-    if current == Some(follow.id().as_str()) && instance.follow_is_ours == ours {
+    let current = if ours {
+        instance.our_follow_id.as_deref()
+    } else {
+        instance.their_follow_id.as_deref()
+    };
+    if current == Some(follow.id().as_str()) {
         Ok(())
     } else {
         Err(FederationError::Refused(format!(
@@ -202,7 +205,7 @@ async fn step_for(
     activity_id: &Url,
     instance: &Instance,
     event: PartnershipEvent,
-    follow: Option<(String, bool)>,
+    their_follow: Option<String>,
     deliveries: impl FnOnce(Partnership) -> Vec<NewDelivery>,
 ) -> FederationResult<()> {
     let to = match instance.partnership.next(event) {
@@ -211,11 +214,16 @@ async fn step_for(
         Err(_) if data.store.activity_received(activity_id.as_str()).await? => return Ok(()),
         Err(refused) => return Err(FederationError::Refused(refused.to_string())),
     };
+    // A new request from them, when we are partners already, means they
+    // lost what we sent: send our profiles again.
+    let resend_profiles = their_follow.is_some() && to.is_active();
     let step = PartnershipStep {
         domain: instance.domain.clone(),
         from: instance.partnership,
         to,
-        follow,
+        our_follow: None,
+        their_follow,
+        resend_profiles,
         deliveries: deliveries(to),
         received: Some(activity_id.to_string()),
     };
@@ -269,7 +277,7 @@ impl Activity for Follow {
             &self.id,
             &instance,
             PartnershipEvent::TheyAsk { open },
-            Some((self.id.to_string(), false)),
+            Some(self.id.to_string()),
             |to| {
                 if to.is_active() {
                     vec![accept]

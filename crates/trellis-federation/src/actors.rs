@@ -169,7 +169,7 @@ impl DbActor {
             moved_to: actor.moved_to.as_deref().and_then(|u| Url::parse(u).ok()),
             fetched_at: None,
             account_id: Some(actor.account_id),
-            published: Some(actor.created_at),
+            published: shown.then_some(actor.created_at),
         }
     }
 

@@ -104,7 +104,18 @@ pub async fn webfinger(
         } else {
             let name =
                 extract_webfinger_name(&resource, &data).map_err(|_| FederationError::NotFound)?;
-            let person = local_person(name, &data).await?;
+            let username = Username::parse(name).map_err(|_| FederationError::NotFound)?;
+            let actor = data
+                .store
+                .local_actor(&username)
+                .await?
+                .ok_or(FederationError::NotFound)?;
+            // Handles are for finding people: only members whose profile
+            // reaches partners can be found.
+            if actor.visibility < trellis_core::visibility::Visibility::Federated {
+                return Err(FederationError::NotFound);
+            }
+            let person = DbActor::local_person(settings, actor);
             build_webfinger_response_with_type(
                 format!("acct:{}@{}", person.username, settings.domain),
                 vec![(person.id, Some("Person"))],

@@ -69,7 +69,7 @@ impl IntoResponse for FederationError {
             tracing::error!(error = %self, "federation request failed");
             "internal error".to_owned()
         } else {
-            tracing::debug!(error = %self, "federation request refused");
+            tracing::info!(error = %self, status = status.as_u16(), "federation request refused");
             self.to_string()
         };
         (

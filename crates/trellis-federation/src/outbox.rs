@@ -324,7 +324,23 @@ async fn send(data: &Data, delivery: &Delivery, signer: &DbActor) -> Result<(), 
     };
     task.sign_and_send(data)
         .await
-        .map_err(|e| SendError::Failed(e.to_string()))
+        .map_err(|e| SendError::Failed(with_causes(&e)))
+}
+
+/// An error with the chain of its causes ("error sending request: … :
+/// connection refused"), which is what an operator needs to see.
+fn with_causes(err: &dyn std::error::Error) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let more = cause.to_string();
+        if !text.contains(&more) {
+            text.push_str(": ");
+            text.push_str(&more);
+        }
+        source = cause.source();
+    }
+    text
 }
 
 /// The wait before the next attempt after `failures` failures in a row.
@@ -390,7 +406,7 @@ async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
                     let unreachable = now - failing_since
                         >= chrono::Duration::from_std(settings.unreachable_after)
                             .unwrap_or(chrono::Duration::MAX);
-                    tracing::info!(activity = %item.activity_id, peer = domain, %error,
+                    tracing::warn!(activity = %item.activity_id, peer = domain, %error,
                         retry_in = ?wait, unreachable, "delivery failed");
                     let retry_at = now
                         + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::hours(1));

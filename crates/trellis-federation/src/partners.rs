@@ -20,6 +20,11 @@ pub fn parse_domain(raw: &str, data: &Data) -> FederationResult<String> {
     let raw = raw.trim().to_ascii_lowercase();
     let url = Url::parse(&format!("{}://{raw}/", data.settings.scheme()))
         .map_err(|_| FederationError::BadRequest(format!("{raw:?} is not a domain name")))?;
+    if matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
+        return Err(FederationError::BadRequest(format!(
+            "{raw:?} is an address; partners are named by their domain"
+        )));
+    }
     match domain_of(&url) {
         Some(domain) if domain == raw && url.path() == "/" && !raw.is_empty() => {
             if domain == data.settings.domain {
@@ -87,7 +92,7 @@ async fn apply(
     data: &Data,
     instance: &Instance,
     event: PartnershipEvent,
-    follow: Option<(String, bool)>,
+    our_follow: Option<String>,
     deliveries: Vec<NewDelivery>,
 ) -> FederationResult<Instance> {
     let to = instance
@@ -98,12 +103,19 @@ async fn apply(
         domain: instance.domain.clone(),
         from: instance.partnership,
         to,
-        follow,
+        our_follow,
+        their_follow: None,
+        resend_profiles: false,
         deliveries,
         received: None,
     };
     match data.store.step_partnership(&step, Utc::now()).await? {
         StepOutcome::Applied(instance) => {
+            tracing::info!(
+                peer = %instance.domain,
+                partnership = instance.partnership.as_str(),
+                "partnership changed by an admin here"
+            );
             data.outbox_signal.notify_one();
             Ok(*instance)
         }
@@ -134,7 +146,7 @@ pub async fn request(data: &Data, domain: &str) -> FederationResult<Instance> {
         data,
         &instance,
         PartnershipEvent::WeAsk,
-        Some((follow_id.to_string(), true)),
+        Some(follow_id.to_string()),
         vec![follow],
     )
     .await
@@ -149,7 +161,7 @@ pub async fn answer(data: &Data, domain: &str, accept: bool) -> FederationResult
             "there is no request from {domain} to answer"
         )));
     }
-    let follow_id = instance.follow_id.clone().unwrap_or_default();
+    let follow_id = instance.their_follow_id.clone().unwrap_or_default();
     let follow = outbox::their_follow(data, &peer, &follow_id)?;
     let (event, delivery) = if accept {
         (
@@ -169,20 +181,28 @@ pub async fn answer(data: &Data, domain: &str, accept: bool) -> FederationResult
 pub async fn end(data: &Data, domain: &str) -> FederationResult<Instance> {
     let domain = parse_domain(domain, data)?;
     let (instance, peer) = known_instance(&domain, data).await?;
-    let follow_id = instance.follow_id.clone().unwrap_or_default();
-    let delivery = if instance.follow_is_ours {
-        outbox::undo(data, &peer, outbox::our_follow(data, &peer, &follow_id)?)?
-    } else {
-        outbox::reject(data, &peer, outbox::their_follow(data, &peer, &follow_id)?)?
-    };
-    apply(
-        data,
-        &instance,
-        PartnershipEvent::WeEnd,
-        None,
-        vec![delivery],
-    )
-    .await
+    // Withdraw our request and refuse theirs, whichever exist: two
+    // instances that asked each other at once each hold both.
+    let mut deliveries = Vec::new();
+    if instance.partnership != Partnership::Pending
+        && let Some(ours) = &instance.our_follow_id
+    {
+        deliveries.push(outbox::undo(
+            data,
+            &peer,
+            outbox::our_follow(data, &peer, ours)?,
+        )?);
+    }
+    if instance.partnership != Partnership::Requested
+        && let Some(theirs) = &instance.their_follow_id
+    {
+        deliveries.push(outbox::reject(
+            data,
+            &peer,
+            outbox::their_follow(data, &peer, theirs)?,
+        )?);
+    }
+    apply(data, &instance, PartnershipEvent::WeEnd, None, deliveries).await
 }
 
 /// Finds a member of another instance by `user@domain` (WebFinger) and

@@ -86,6 +86,14 @@ impl Instance {
             config.delivery(),
         )
         .map_err(|e| anyhow::anyhow!(e))?;
+        if settings.insecure {
+            tracing::warn!(
+                domain = %settings.domain,
+                "federation_insecure is on: plain http and local addresses are allowed. \
+                 This is for tests and demos on one machine, never for production"
+            );
+        }
+        tracing::info!(domain = %settings.domain, "federating as this domain");
         if settings.domain.contains(':') && !settings.insecure {
             tracing::warn!(
                 domain = %settings.domain,

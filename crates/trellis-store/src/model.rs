@@ -229,8 +229,9 @@ pub struct Instance {
     pub actor: Option<InstanceActor>,
     pub fetched_at: Option<DateTime<Utc>>,
     pub partnership: Partnership,
-    pub follow_id: Option<String>,
-    pub follow_is_ours: bool,
+    /// Our latest `Follow` of them, and theirs of us.
+    pub our_follow_id: Option<String>,
+    pub their_follow_id: Option<String>,
     pub partnership_changed_at: Option<DateTime<Utc>>,
     pub blocked_at: Option<DateTime<Utc>>,
     pub block_reason: String,
@@ -310,9 +311,13 @@ pub struct PartnershipStep {
     pub domain: String,
     pub from: Partnership,
     pub to: Partnership,
-    /// The Follow the partnership now rests on and whether it is ours;
-    /// `None` keeps the current one.
-    pub follow: Option<(String, bool)>,
+    /// A new `Follow` of ours (`None` keeps the one recorded).
+    pub our_follow: Option<String>,
+    /// A new `Follow` of theirs (`None` keeps the one recorded).
+    pub their_follow: Option<String>,
+    /// Send them our published profiles again even if the partnership was
+    /// active already (they asked anew, so they may have lost them).
+    pub resend_profiles: bool,
     pub deliveries: Vec<NewDelivery>,
     /// The received activity this step answers, recorded so that a repeat
     /// has no effect.

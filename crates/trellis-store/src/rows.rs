@@ -336,8 +336,8 @@ impl TryFrom<RemotePersonRow> for RemotePerson {
 }
 
 pub(crate) const INSTANCE_COLUMNS: &str = "i.domain, i.actor_url, i.inbox_url, \
-     i.shared_inbox_url, i.public_key_pem, i.name, i.fetched_at, i.partnership, i.follow_id, \
-     i.follow_is_ours, i.partnership_changed_at, i.blocked_at, i.block_reason, i.delivery_state, \
+     i.shared_inbox_url, i.public_key_pem, i.name, i.fetched_at, i.partnership, i.our_follow_id, \
+     i.their_follow_id, i.partnership_changed_at, i.blocked_at, i.block_reason, i.delivery_state, \
      i.failing_since, i.consecutive_failures, i.last_success_at, i.last_error, i.next_attempt_at, \
      i.delivered_total, (SELECT COUNT(*) FROM deliveries d WHERE d.domain = i.domain) AS pending";
 
@@ -351,8 +351,8 @@ pub(crate) struct InstanceRow {
     name: Option<String>,
     fetched_at: Option<DateTime<Utc>>,
     partnership: String,
-    follow_id: Option<String>,
-    follow_is_ours: bool,
+    our_follow_id: Option<String>,
+    their_follow_id: Option<String>,
     partnership_changed_at: Option<DateTime<Utc>>,
     blocked_at: Option<DateTime<Utc>>,
     block_reason: String,
@@ -385,8 +385,8 @@ impl TryFrom<InstanceRow> for Instance {
             actor,
             fetched_at: row.fetched_at,
             partnership: Partnership::parse(&row.partnership)?,
-            follow_id: row.follow_id,
-            follow_is_ours: row.follow_is_ours,
+            our_follow_id: row.our_follow_id,
+            their_follow_id: row.their_follow_id,
             partnership_changed_at: row.partnership_changed_at,
             blocked_at: row.blocked_at,
             block_reason: row.block_reason,

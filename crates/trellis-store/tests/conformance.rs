@@ -63,6 +63,7 @@ conformance!(
     deliveries_are_claimed_attempted_and_kept_until_delivered,
     profile_changes_queue_events_in_the_same_transaction,
     partners_profiles_show_in_the_directory_only_while_partners,
+    an_ended_partnership_withdraws_the_partners_profiles,
     mentorships_are_requested_moved_and_logged,
     one_open_mentorship_per_pair_and_never_oneself,
     a_mentor_takes_no_more_mentees_than_their_capacity,
@@ -949,7 +950,9 @@ fn step(
         domain: domain.into(),
         from,
         to,
-        follow: Some(("https://b.example/activities/follow".into(), false)),
+        our_follow: None,
+        their_follow: Some("https://b.example/activities/follow".into()),
+        resend_profiles: false,
         deliveries: vec![delivery(domain, 1)],
         received: received.map(str::to_owned),
     }
@@ -973,10 +976,10 @@ async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
     };
     assert_eq!(instance.partnership, Partnership::Pending);
     assert_eq!(
-        instance.follow_id.as_deref(),
+        instance.their_follow_id.as_deref(),
         Some("https://b.example/activities/follow")
     );
-    assert!(!instance.follow_is_ours);
+    assert_eq!(instance.our_follow_id, None);
     assert_eq!(instance.pending_deliveries, 1);
 
     let repeat = store
@@ -1010,7 +1013,7 @@ async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
     let accepted = store
         .step_partnership(
             &PartnershipStep {
-                follow: None,
+                their_follow: None,
                 ..step("b.example", Partnership::Pending, Partnership::Active, None)
             },
             now(),
@@ -1022,7 +1025,7 @@ async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
     };
     assert_eq!(instance.partnership, Partnership::Active);
     assert_eq!(
-        instance.follow_id.as_deref(),
+        instance.their_follow_id.as_deref(),
         Some("https://b.example/activities/follow"),
         "kept"
     );
@@ -1667,4 +1670,93 @@ async fn two_acceptances_cannot_both_take_the_last_place(store: Store) {
             .unwrap();
         assert_eq!(active.len(), 1);
     }
+}
+
+async fn an_ended_partnership_withdraws_the_partners_profiles(store: Store) {
+    let remote = store
+        .upsert_remote_person(&remote_person("bo", "b.example"))
+        .await
+        .unwrap();
+    let fresh = store.profile(remote.account_id).await.unwrap().profile;
+    assert_eq!(
+        fresh.visibility,
+        Visibility::Private,
+        "nothing shows before a profile arrives"
+    );
+    store
+        .step_partnership(
+            &step("b.example", Partnership::None, Partnership::Active, None),
+            now(),
+        )
+        .await
+        .unwrap();
+    let shared = mentor_profile(Visibility::Public, &[], &["en"]);
+    store
+        .receive_remote_profile(remote.account_id, &shared, "create-1", now())
+        .await
+        .unwrap();
+    let end = PartnershipStep {
+        deliveries: vec![],
+        ..step(
+            "b.example",
+            Partnership::Active,
+            Partnership::None,
+            Some("undo-1"),
+        )
+    };
+    store.step_partnership(&end, now()).await.unwrap();
+    let kept = store.profile(remote.account_id).await.unwrap().profile;
+    assert_eq!(
+        (kept.visibility, kept.mentor.offers_mentoring),
+        (Visibility::Private, false)
+    );
+    // Partners again: nothing stale shows until they send it anew.
+    store
+        .step_partnership(
+            &step(
+                "b.example",
+                Partnership::None,
+                Partnership::Active,
+                Some("follow-2"),
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let visible = [
+        Visibility::Organization,
+        Visibility::Federated,
+        Visibility::Public,
+    ];
+    let search = DirectoryQuery {
+        scope: Scope::Federated,
+        ..query(&visible)
+    };
+    assert!(
+        store
+            .search_mentors(&search)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    // The same after a block.
+    store
+        .receive_remote_profile(remote.account_id, &shared, "create-2", now())
+        .await
+        .unwrap();
+    assert_eq!(store.search_mentors(&search).await.unwrap().total, 1);
+    store
+        .set_blocked("b.example", true, "", now())
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .profile(remote.account_id)
+            .await
+            .unwrap()
+            .profile
+            .visibility,
+        Visibility::Private
+    );
 }

@@ -102,7 +102,8 @@ pub async fn edit_settings(
     };
     let settings = state.store.change_settings(&change).await?;
     tracing::info!(
-        mode = settings.registration_mode.as_str(),
+        registration_mode = settings.registration_mode.as_str(),
+        federation_mode = settings.federation_mode.as_str(),
         "settings changed"
     );
     Ok(AppJson(settings.into()))

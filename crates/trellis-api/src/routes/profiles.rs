@@ -242,25 +242,32 @@ async fn remote_member(
     handle: &str,
 ) -> ApiResult<AppJson<ProfileView>> {
     let not_found = || ApiError::not_found(format_args!("member {handle}"));
+    // Only partners' members are looked up: nothing is fetched from others.
+    let domain = handle
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default();
+    let partner = state
+        .store
+        .instance(&domain)
+        .await?
+        .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none());
+    if !partner {
+        return Err(not_found());
+    }
     let record = state
         .federation
         .resolve_member(handle)
         .await
         .map_err(|_| not_found())?;
-    let partner = match &record.domain {
-        Some(domain) => state
-            .store
-            .instance(domain)
-            .await?
-            .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none()),
-        None => false,
-    };
     let viewer = if signed_in {
         Viewer::Member
     } else {
         Viewer::Anonymous
     };
-    if !partner || !record.profile.visibility.admits(viewer) {
+    if record.domain.as_deref() != Some(domain.as_str())
+        || !record.profile.visibility.admits(viewer)
+    {
         return Err(not_found());
     }
     Ok(AppJson(ProfileView::new(

@@ -11,6 +11,7 @@ use crate::partnership::{Peer, partnered};
 on_every_backend_fleet!(
     activities_sent_while_a_peer_is_down_arrive_when_it_returns,
     a_block_stops_traffic_both_ways_at_once,
+    nothing_stale_shows_after_a_block_and_a_new_partnership,
 );
 
 async fn peer_state(from: &Peer, to: &Peer) -> Value {
@@ -213,4 +214,78 @@ async fn a_block_stops_traffic_both_ways_at_once(backend: Backend) {
             .status,
         StatusCode::NOT_FOUND
     );
+}
+
+async fn nothing_stale_shows_after_a_block_and_a_new_partnership(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = b.app.member("bo").await;
+    let quiet = b.app.member("quiet").await;
+    b.app
+        .set_profile(&quiet, json!({"visibility": "organization"}))
+        .await;
+    let reader = a.app.member("reader").await;
+    let mut public = with_headline("Public before");
+    public["visibility"] = json!("public");
+    b.app.set_profile(&bo, public).await;
+    eventually("bo's profile reaches A", || async {
+        headline_seen(&a, &reader).await.as_deref() == Some("Public before")
+    })
+    .await;
+    let handle = format!("bo@{}", b.app.domain());
+    // A partner's member who shares nothing is not shown either.
+    let page = a
+        .app
+        .get(
+            &format!("/api/v1/members/quiet@{}/profile", b.app.domain()),
+            Some(&reader),
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+
+    // A blocks B; meanwhile bo makes the profile private (A refuses the news).
+    a.app
+        .post(
+            "/api/v1/admin/blocks",
+            Some(&a.admin),
+            json!({"domain": b.app.domain()}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    b.app
+        .set_profile(&bo, json!({"visibility": "private"}))
+        .await;
+    eventually("B has delivered (and A refused)", || async {
+        peer_state(&b, &a).await["delivery"]["queued"] == 0
+    })
+    .await;
+    // A unblocks and asks again; B, which never knew of the block, accepts.
+    a.app
+        .delete(
+            &format!("/api/v1/admin/blocks/{}", b.app.domain()),
+            Some(&a.admin),
+        )
+        .await
+        .expect(StatusCode::OK);
+    a.ask(&b).await;
+    b.wait_for(&a, "active").await;
+    a.wait_for(&b, "active").await;
+    assert_eq!(
+        headline_seen(&a, &reader).await,
+        None,
+        "the old public profile came back"
+    );
+    assert_eq!(
+        a.app
+            .get(&format!("/api/v1/members/{handle}/profile"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // What bo shares now arrives.
+    b.app.set_profile(&bo, with_headline("Shared again")).await;
+    eventually("bo's new profile reaches A", || async {
+        headline_seen(&a, &reader).await.as_deref() == Some("Shared again")
+    })
+    .await;
 }

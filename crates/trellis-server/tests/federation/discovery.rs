@@ -30,7 +30,12 @@ async fn get_json(app: &TestApp, path: &str, accept: &str) -> (StatusCode, Strin
 }
 
 async fn webfinger_finds_members_and_the_instance(app: TestApp) {
-    app.register("ada").await;
+    let ada = app.member("ada").await;
+    app.set_profile(&ada, json!({"visibility": "federated"}))
+        .await;
+    let quiet = app.member("quiet").await;
+    app.set_profile(&quiet, json!({"visibility": "organization"}))
+        .await;
     let domain = app.domain();
     let (status, content_type, body) = get_json(
         &app,

@@ -7,6 +7,7 @@ use trellis_store::Backend;
 use crate::helpers::{TestApp, eventually};
 
 on_every_backend_fleet!(
+    instances_that_ask_each_other_at_once_can_end_it_from_either_side,
     partners_by_request_and_acceptance,
     an_open_instance_accepts_at_once,
     a_declined_request_and_an_ended_partnership,
@@ -284,4 +285,41 @@ async fn bad_partnership_requests_are_refused(backend: Backend) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(status["queue_depth"], 0);
+}
+
+async fn instances_that_ask_each_other_at_once_can_end_it_from_either_side(backend: Backend) {
+    for ender in [0, 1] {
+        let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);
+        // Both ask before either request arrives.
+        let (x, y) = tokio::join!(
+            a.app.post(
+                "/api/v1/admin/partners",
+                Some(&a.admin),
+                json!({"domain": b.app.domain()})
+            ),
+            b.app.post(
+                "/api/v1/admin/partners",
+                Some(&b.admin),
+                json!({"domain": a.app.domain()})
+            ),
+        );
+        assert!(
+            x.status.is_success() && y.status.is_success(),
+            "{:?} / {:?}",
+            x.body,
+            y.body
+        );
+        a.wait_for(&b, "active").await;
+        b.wait_for(&a, "active").await;
+        let (ending, other) = if ender == 0 { (&a, &b) } else { (&b, &a) };
+        ending
+            .app
+            .delete(
+                &format!("/api/v1/admin/partners/{}", other.app.domain()),
+                Some(&ending.admin),
+            )
+            .await
+            .expect(StatusCode::OK);
+        other.wait_for(ending, "none").await;
+    }
 }

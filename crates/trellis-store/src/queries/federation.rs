@@ -95,7 +95,7 @@ impl Backend {
         .await?;
         sqlx::query(
             "INSERT INTO profiles (account_id, display_name, visibility, updated_at) \
-             VALUES ($1, $2, 'federated', $3) \
+             VALUES ($1, $2, 'private', $3) \
              ON CONFLICT (account_id) DO UPDATE SET display_name = excluded.display_name",
         )
         .bind(id)

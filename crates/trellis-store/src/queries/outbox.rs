@@ -59,6 +59,26 @@ async fn insert_deliveries(
     Ok(())
 }
 
+/// Hides every profile cached from `domain`: once the partnership is over,
+/// nothing it shared may show, even if a partnership starts again before
+/// its members send their profiles anew.
+async fn withdraw_profiles_of(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    domain: &str,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE profiles SET visibility = 'private', offers_mentoring = FALSE, \
+           accepting_mentees = FALSE, updated_at = $2 \
+         WHERE account_id IN (SELECT id FROM accounts WHERE domain = $1)",
+    )
+    .bind(domain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 async fn insert_event(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
@@ -131,32 +151,30 @@ impl Backend {
             return Ok(StepOutcome::Duplicate);
         }
         ensure_instance(&mut tx, &step.domain, now).await?;
-        let (set_follow, follow_id, follow_is_ours) = match &step.follow {
-            Some((id, ours)) => (true, Some(id.as_str()), *ours),
-            None => (false, None, false),
-        };
         let moved = sqlx::query(
             "UPDATE instances SET partnership = $3, partnership_changed_at = $4, \
-               follow_id = CASE WHEN $5 THEN $6 ELSE follow_id END, \
-               follow_is_ours = CASE WHEN $5 THEN $7 ELSE follow_is_ours END \
+               our_follow_id = COALESCE($5, our_follow_id), \
+               their_follow_id = COALESCE($6, their_follow_id) \
              WHERE domain = $1 AND partnership = $2 AND blocked_at IS NULL",
         )
         .bind(&step.domain)
         .bind(step.from.as_str())
         .bind(step.to.as_str())
         .bind(now)
-        .bind(set_follow)
-        .bind(follow_id)
-        .bind(follow_is_ours)
+        .bind(step.our_follow.as_deref())
+        .bind(step.their_follow.as_deref())
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() == 0 {
             return Ok(StepOutcome::Moved);
         }
         insert_deliveries(&mut tx, &step.deliveries, now).await?;
-        if step.to.is_active() && !step.from.is_active() {
+        if step.to.is_active() && (!step.from.is_active() || step.resend_profiles) {
             insert_event(&mut tx, OutboxEventKind::PartnerJoined, None, Some(&step.domain), now)
                 .await?;
+        }
+        if step.from.is_active() && !step.to.is_active() {
+            withdraw_profiles_of(&mut tx, &step.domain, now).await?;
         }
         tx.commit().await?;
         let instance = self.instance(&step.domain).await?.ok_or(StoreError::NotFound)?;
@@ -177,7 +195,7 @@ impl Backend {
         if blocked {
             sqlx::query(
                 "UPDATE instances SET blocked_at = COALESCE(blocked_at, $2), block_reason = $3, \
-                   partnership = 'none', follow_id = NULL, partnership_changed_at = $2 \
+                   partnership = 'none', partnership_changed_at = $2 \
                  WHERE domain = $1",
             )
             .bind(domain)
@@ -189,8 +207,14 @@ impl Backend {
                 .bind(domain)
                 .execute(&mut *tx)
                 .await?;
+            withdraw_profiles_of(&mut tx, domain, now).await?;
         } else {
-            sqlx::query("UPDATE instances SET blocked_at = NULL, block_reason = '' WHERE domain = $1")
+            // Nothing is queued for it any more: its health starts afresh.
+            sqlx::query(
+                "UPDATE instances SET blocked_at = NULL, block_reason = '', delivery_state = 'ok', \
+                   failing_since = NULL, consecutive_failures = 0, last_error = NULL, \
+                   next_attempt_at = NULL WHERE domain = $1",
+            )
                 .bind(domain)
                 .execute(&mut *tx)
                 .await?;
