@@ -290,106 +290,56 @@ impl Activity for Follow {
     }
 }
 
-#[async_trait]
-impl Activity for Accept {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
+/// Checks an answer (`Accept`, `Reject`, `Undo`): from the other instance's
+/// actor, naming our latest `Follow` (`ours`) or theirs — and theirs must
+/// be their own.
+async fn verify_answer(
+    actor: &ActorId,
+    follow: &FollowRef,
+    ours: bool,
+    data: &Data<Context>,
+) -> FederationResult<()> {
+    let (sender, instance) = instance_sender(actor, data).await?;
+    if !ours && follow.actor().is_some_and(|a| *a != sender.id) {
+        return Err(FederationError::Refused(
+            "one can only undo one's own Follow".into(),
+        ));
     }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
-        let (_, instance) = instance_sender(&self.actor, data).await?;
-        require_follow(&instance, &self.object, true)
-    }
-
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
-        let (_, instance) = instance_sender(&self.actor, data).await?;
-        step_for(
-            data,
-            &self.id,
-            &instance,
-            PartnershipEvent::TheyAccept,
-            None,
-            |_| Vec::new(),
-        )
-        .await
-    }
+    require_follow(&instance, follow, ours)
 }
 
-#[async_trait]
-impl Activity for Reject {
-    type DataType = Context;
-    type Error = FederationError;
+/// The `Activity` of an answer: checked by `verify_answer`, applied as
+/// `$event` on the partnership.
+macro_rules! answer_impl {
+    ($name:ident, $event:expr, ours: $ours:expr) => {
+        #[async_trait]
+        impl Activity for $name {
+            type DataType = Context;
+            type Error = FederationError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
+            fn id(&self) -> &Url {
+                &self.id
+            }
 
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+            fn actor(&self) -> &Url {
+                self.actor.inner()
+            }
 
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
-        let (_, instance) = instance_sender(&self.actor, data).await?;
-        require_follow(&instance, &self.object, true)
-    }
+            async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
+                verify_answer(&self.actor, &self.object, $ours, data).await
+            }
 
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
-        let (_, instance) = instance_sender(&self.actor, data).await?;
-        step_for(
-            data,
-            &self.id,
-            &instance,
-            PartnershipEvent::TheyReject,
-            None,
-            |_| Vec::new(),
-        )
-        .await
-    }
-}
-
-#[async_trait]
-impl Activity for Undo {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
-        let (actor, instance) = instance_sender(&self.actor, data).await?;
-        if self.object.actor().is_some_and(|a| *a != actor.id) {
-            return Err(FederationError::Refused(
-                "one can only undo one's own Follow".into(),
-            ));
+            async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
+                let (_, instance) = instance_sender(&self.actor, data).await?;
+                step_for(data, &self.id, &instance, $event, None, |_| Vec::new()).await
+            }
         }
-        require_follow(&instance, &self.object, false)
-    }
-
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
-        let (_, instance) = instance_sender(&self.actor, data).await?;
-        step_for(
-            data,
-            &self.id,
-            &instance,
-            PartnershipEvent::TheyEnd,
-            None,
-            |_| Vec::new(),
-        )
-        .await
-    }
+    };
 }
+
+answer_impl!(Accept, PartnershipEvent::TheyAccept, ours: true);
+answer_impl!(Reject, PartnershipEvent::TheyReject, ours: true);
+answer_impl!(Undo, PartnershipEvent::TheyEnd, ours: false);
 
 /// The sending member, who must be a member of a partner instance.
 async fn partner_member(actor: &ActorId, data: &Data<Context>) -> FederationResult<DbActor> {

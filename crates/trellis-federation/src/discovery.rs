@@ -43,6 +43,34 @@ pub async fn person(
     )))
 }
 
+/// `GET /users/{username}/mentor-profile`: the member's `MentorProfile`, if
+/// it is public (partners receive federated ones by delivery; an unsigned
+/// fetch cannot show that it comes from a partner).
+pub async fn mentor_profile(
+    Path(name): Path<String>,
+    data: Data,
+) -> FederationResult<FederationJson<WithContext<crate::objects::MentorProfile>>> {
+    let username = Username::parse(&name).map_err(|_| FederationError::NotFound)?;
+    let record = data
+        .store
+        .profile_by_username(&username)
+        .await
+        .map_err(|_| FederationError::NotFound)?;
+    let profile = &record.profile;
+    if profile.visibility != trellis_core::visibility::Visibility::Public
+        || !profile.mentor.offers_mentoring
+    {
+        return Err(FederationError::NotFound);
+    }
+    let settings = &data.settings;
+    let object = crate::objects::MentorProfile::from_local(
+        settings.mentor_profile_url(username.as_str()),
+        settings.person_url(username.as_str()),
+        profile,
+    );
+    Ok(FederationJson(WithContext::new(object, context())))
+}
+
 /// `GET /actor`: the instance actor (an `Organization`).
 pub async fn instance(data: Data) -> FederationResult<FederationJson<WithContext<ActorJson>>> {
     let actor = crate::instance_actor(&data).await?;
@@ -167,7 +195,6 @@ pub async fn nodeinfo(data: Data) -> FederationResult<Response> {
         software: json!({
             "name": "trellis",
             "version": env!("CARGO_PKG_VERSION"),
-            "homepage": data.settings.base_url(),
         }),
         protocols: vec!["activitypub".into()],
         services: json!({"inbound": [], "outbound": []}),

@@ -90,6 +90,10 @@ impl Federation {
             .route("/actor/outbox", get(discovery::instance_outbox))
             .route("/users/{username}", get(discovery::person))
             .route("/users/{username}/outbox", get(discovery::person_outbox))
+            .route(
+                "/users/{username}/mentor-profile",
+                get(discovery::mentor_profile),
+            )
             .route("/inbox", post(inbox::inbox))
             .route("/actor/inbox", post(inbox::inbox))
             .route("/users/{username}/inbox", post(inbox::inbox))

@@ -14,7 +14,15 @@ use trellis_store::{NewAccount, StoreError};
 
 /// A federated mentoring network server.
 #[derive(Debug, Parser)]
-#[command(name = "trellis", version, about = "Trellis, a federated mentoring network server", long_about = None)]
+#[command(
+    name = "trellis",
+    version,
+    about = "Trellis, a federated mentoring network server",
+    long_about = None,
+    after_help = "Settings come from defaults, then trellis.toml (or --config), then TRELLIS_* \
+                  environment variables, e.g. TRELLIS_BIND, TRELLIS_DATABASE_URL, TRELLIS_DOMAIN. \
+                  README.md lists them all."
+)]
 struct Cli {
     /// Configuration file [default: trellis.toml, if present]
     #[arg(long, global = true, env = "TRELLIS_CONFIG", value_name = "FILE")]

@@ -149,6 +149,24 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
         StatusCode::NOT_FOUND
     );
 
+    // The profile object is there for anyone only when the profile is public.
+    let path = "/users/ada/mentor-profile";
+    assert_eq!(
+        get_json(&app, path, "application/activity+json").await.0,
+        StatusCode::NOT_FOUND
+    );
+    let mut public = crate::helpers::mentor("public", &[("networking.dns", 4)]);
+    public["headline"] = json!("Engine whisperer");
+    app.set_profile(&token, public).await;
+    let (status, _, object) = get_json(&app, path, "application/activity+json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (object["type"].as_str(), object["summary"].as_str()),
+        (Some("MentorProfile"), Some("Engine whisperer"))
+    );
+    assert_eq!(object["attributedTo"], id);
+    assert_eq!(object["id"], format!("{id}/mentor-profile"));
+
     let admin = app.admin("root").await;
     app.patch(
         "/api/v1/admin/settings",
