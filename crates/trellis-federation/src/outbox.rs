@@ -440,13 +440,28 @@ pub async fn run_once(data: &Data) -> FederationResult<()> {
     Ok(())
 }
 
+/// How long received activity ids are kept to recognise repeats: far
+/// longer than any sender keeps retrying.
+const RECEIVED_KEPT_DAYS: i64 = 30;
+const PURGE_EVERY: Duration = Duration::from_secs(3600);
+
 /// Runs the outbox until `shutdown` turns true: woken by new work, and at
 /// least every poll interval.
 pub async fn run(data: Data, mut shutdown: watch::Receiver<bool>) {
     let poll = data.settings.delivery.poll_interval;
+    let mut last_purge: Option<std::time::Instant> = None;
     loop {
         if *shutdown.borrow() {
             return;
+        }
+        if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
+            last_purge = Some(std::time::Instant::now());
+            let before = Utc::now() - chrono::Duration::days(RECEIVED_KEPT_DAYS);
+            match data.store.purge_received(before).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(forgotten = n, "old received activity ids forgotten"),
+                Err(err) => tracing::warn!(error = %err, "cannot forget old received activity ids"),
+            }
         }
         if let Err(err) = run_once(&data).await {
             tracing::warn!(error = %err, "outbox round failed");

@@ -201,6 +201,8 @@ forward! {
         deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
+    /// Forgets received activity ids recorded before `before`; how many.
+    pub async fn purge_received(&self, before: DateTime<Utc>) -> StoreResult<u64>;
     /// Whether an activity id was received and processed before.
     pub async fn activity_received(&self, activity_id: &str) -> StoreResult<bool>;
     /// Records a received activity id; false if it was seen before.

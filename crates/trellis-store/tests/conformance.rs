@@ -1048,6 +1048,20 @@ async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
             .await
             .unwrap()
     );
+    assert!(store.activity_received("other").await.unwrap());
+    let kept = store
+        .purge_received(now() - Duration::days(1))
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "recent ids stay");
+    assert_eq!(
+        store
+            .purge_received(now() + Duration::seconds(1))
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(!store.activity_received("other").await.unwrap());
 }
 
 async fn a_block_ends_the_partnership_and_drops_the_queue(store: Store) {

@@ -123,6 +123,15 @@ impl Backend {
         Ok(found.is_some())
     }
 
+    /// Forgets received activity ids recorded before `before`; how many.
+    pub async fn purge_received(&self, before: DateTime<Utc>) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM received_activities WHERE received_at < $1")
+            .bind(before)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Records a received activity id on its own; false if seen before.
     pub async fn record_received_activity(
         &self,
