@@ -74,11 +74,8 @@ pub struct ActorJson {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoints: Option<Endpoints>,
     pub public_key: PublicKey,
-    #[serde(
-        default,
-        deserialize_with = "deserialize_one_or_many",
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    /// The actor's other accounts (always present on ours, empty until a move).
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub also_known_as: Vec<Url>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub moved_to: Option<Url>,

@@ -107,6 +107,7 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
         format!("http://{domain}/inbox")
     );
     assert_eq!(actor["publicKey"]["owner"], id);
+    assert_eq!(actor["alsoKnownAs"], json!([]), "no other accounts yet");
     assert_eq!(actor["publicKey"]["id"], format!("{id}#main-key"));
     assert!(
         actor["publicKey"]["publicKeyPem"]
