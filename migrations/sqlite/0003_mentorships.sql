@@ -36,3 +36,16 @@ CREATE INDEX mentorship_events_by_mentorship ON mentorship_events (mentorship_id
 -- How matching weighs its factors (JSON, see trellis_core::matching::Weights).
 ALTER TABLE instance_settings ADD COLUMN match_weights TEXT NOT NULL
     DEFAULT '{"skills":50,"timezone":20,"load":15,"track_record":10,"organization":5}';
+
+-- What members should know: requests, answers, state changes, and (for
+-- admins) partnership events. Written with the change they report.
+CREATE TABLE notifications (
+    id            BLOB  NOT NULL PRIMARY KEY,
+    account_id    BLOB  NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+    kind          TEXT  NOT NULL,
+    mentorship_id BLOB  REFERENCES mentorships (id) ON DELETE CASCADE,
+    domain        TEXT,
+    created_at    TEXT  NOT NULL,
+    read_at       TEXT
+);
+CREATE INDEX notifications_by_account ON notifications (account_id, read_at, created_at);

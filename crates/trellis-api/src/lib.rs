@@ -37,6 +37,7 @@ pub use state::{ApiConfig, AppState};
         (name = "directory", description = "Finding mentors"),
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "matching", description = "Mentors ranked for the caller"),
+        (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
         (name = "health", description = "Liveness"),
@@ -122,7 +123,8 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, directory, federation, health, matching, mentorships, profiles, skills,
+        accounts, admin, directory, federation, health, matching, mentorships, notifications,
+        profiles, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -140,6 +142,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::get))
         .routes(routes!(mentorships::transition))
         .routes(routes!(matching::matches))
+        .routes(routes!(notifications::list))
+        .routes(routes!(notifications::read_one))
+        .routes(routes!(notifications::read_all))
         .routes(routes!(matching::get_weights, matching::put_weights))
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))

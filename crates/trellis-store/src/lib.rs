@@ -300,6 +300,15 @@ forward! {
     ) -> StoreResult<Vec<Mentorship>>;
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>>;
+    /// A member's notifications, unread first, then newest first.
+    pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>>;
+    /// Marks one notification (by id) or all of a member's read; how many.
+    pub async fn mark_read(
+        &self,
+        account_id: Uuid,
+        id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// How busy each of these mentors is (absent: no mentorships at all).
     pub async fn mentor_loads(
         &self,

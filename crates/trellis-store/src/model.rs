@@ -411,3 +411,16 @@ pub struct MentorLoad {
     pub pending: u32,
     pub completed: u32,
 }
+
+/// Something a member should know about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: Uuid,
+    /// `mentorship_requested`, `mentorship_<state>` (the state it entered),
+    /// or `partnership_<state>` (for admins).
+    pub kind: String,
+    pub mentorship_id: Option<Uuid>,
+    pub domain: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}

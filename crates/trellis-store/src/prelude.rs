@@ -11,12 +11,14 @@ pub(crate) use trellis_core::skill::{SkillKey, SkillLevel, SkillSeed};
 pub(crate) use uuid::Uuid;
 
 pub(crate) use crate::error::{StoreError, StoreResult};
+pub(crate) use crate::model::Notification;
 pub(crate) use crate::model::{
     Account, AttemptResult, Delivery, DirectoryQuery, Instance, InstanceActor, InstanceSettings,
     Invite, KeyPair, LocalActor, Mentorship, MentorshipEvent, MentorshipStep, NewAccount,
     NewDelivery, NewInvite, NewMentorship, OutboxEvent, OutboxEventKind, Page, PartnershipStep,
     ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
+pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
     ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
     InstanceRow, InviteRow, LOCAL_ACCOUNTS, LOCAL_ACTOR_COLUMNS, LanguageRow, LocalActorRow,

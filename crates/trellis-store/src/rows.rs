@@ -526,3 +526,26 @@ impl TryFrom<MentorshipEventRow> for MentorshipEvent {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct NotificationRow {
+    id: Uuid,
+    kind: String,
+    mentorship_id: Option<Uuid>,
+    domain: Option<String>,
+    created_at: DateTime<Utc>,
+    read_at: Option<DateTime<Utc>>,
+}
+
+impl From<NotificationRow> for crate::model::Notification {
+    fn from(row: NotificationRow) -> Self {
+        Self {
+            id: row.id,
+            kind: row.kind,
+            mentorship_id: row.mentorship_id,
+            domain: row.domain,
+            created_at: row.created_at,
+            read_at: row.read_at,
+        }
+    }
+}

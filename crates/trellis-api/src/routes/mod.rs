@@ -8,5 +8,6 @@ pub mod federation;
 pub mod health;
 pub mod matching;
 pub mod mentorships;
+pub mod notifications;
 pub mod profiles;
 pub mod skills;

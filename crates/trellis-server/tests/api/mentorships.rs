@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, mentor};
 
 on_every_backend!(
+    each_party_is_notified_of_what_the_other_does,
     a_mentorship_runs_from_request_to_completion,
     each_transition_belongs_to_its_party_and_state,
     requests_respect_capacity_pairs_and_visibility,
@@ -284,6 +285,101 @@ async fn only_the_two_parties_see_a_mentorship(app: TestApp) {
         app.get(&format!("/api/v1/mentorships/{id}"), None)
             .await
             .status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn each_party_is_notified_of_what_the_other_does(app: TestApp) {
+    let grace = mentor_with(&app, "grace", 2).await;
+    let ada = app.member("ada").await;
+    let other = app.member("other").await;
+    let id = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let inbox = app
+        .get("/api/v1/notifications", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(inbox.as_array().unwrap().len(), 1);
+    assert_eq!(
+        (inbox[0]["kind"].as_str(), inbox[0]["read"].as_bool()),
+        (Some("mentorship_requested"), Some(false))
+    );
+    assert_eq!(inbox[0]["mentorship_id"], id.as_str());
+    assert!(!inbox[0]["message"].as_str().unwrap().is_empty());
+    assert_eq!(
+        app.get("/api/v1/notifications", Some(&ada))
+            .await
+            .expect(StatusCode::OK),
+        json!([]),
+        "not of one's own doing"
+    );
+
+    step(&app, &grace, &id, "accept")
+        .await
+        .expect(StatusCode::OK);
+    let ada_inbox = app
+        .get("/api/v1/notifications", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(ada_inbox[0]["kind"], "mentorship_active");
+    let note = ada_inbox[0]["id"].as_str().unwrap().to_owned();
+    // Nobody else can mark it, nor sees it.
+    assert_eq!(
+        app.post(
+            &format!("/api/v1/notifications/{note}/read"),
+            Some(&other),
+            json!({})
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/api/v1/notifications", Some(&other))
+            .await
+            .expect(StatusCode::OK),
+        json!([])
+    );
+    let marked = app
+        .post(
+            &format!("/api/v1/notifications/{note}/read"),
+            Some(&ada),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(marked["marked"], 1);
+
+    step(&app, &ada, &id, "pause").await.expect(StatusCode::OK);
+    let grace_inbox = app
+        .get("/api/v1/notifications", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    let kinds: Vec<&str> = grace_inbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        ["mentorship_paused", "mentorship_requested"],
+        "unread, newest first"
+    );
+    let all = app
+        .post("/api/v1/notifications/read-all", Some(&grace), json!({}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(all["marked"], 2);
+    let after = app
+        .get("/api/v1/notifications", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert!(after.as_array().unwrap().iter().all(|n| n["read"] == true));
+    assert_eq!(
+        app.get("/api/v1/notifications", None).await.status,
         StatusCode::UNAUTHORIZED
     );
 }

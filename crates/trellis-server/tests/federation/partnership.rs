@@ -105,6 +105,13 @@ async fn partners_by_request_and_acceptance(backend: Backend) {
         "requested",
         "nothing happens until B's admin answers"
     );
+    let told = b
+        .app
+        .get("/api/v1/notifications", Some(&b.admin))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(told[0]["kind"], "partnership_pending");
+    assert_eq!(told[0]["domain"], a.app.domain());
     let accepted = b.accept(&a).await;
     assert_eq!(accepted["partnership"], "active");
     a.wait_for(&b, "active").await;

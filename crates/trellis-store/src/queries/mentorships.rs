@@ -58,6 +58,30 @@ async fn insert_mentorship_event(
     Ok(())
 }
 
+/// Tells `account_id` about something, in the transaction of the change.
+pub(crate) async fn notify(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account_id: Uuid,
+    kind: &str,
+    mentorship_id: Option<Uuid>,
+    domain: Option<&str>,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO notifications (id, account_id, kind, mentorship_id, domain, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(account_id)
+    .bind(kind)
+    .bind(mentorship_id)
+    .bind(domain)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Backend {
     /// Records a mentee's request, if the mentor has room (checked under a
     /// lock) and the pair has no open mentorship yet (a conflict otherwise).
@@ -84,6 +108,7 @@ impl Backend {
         .await?;
         insert_mentorship_event(&mut tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
             .await?;
+        notify(&mut tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
         tx.commit().await?;
         self.mentorship(id).await
     }
@@ -96,10 +121,11 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<Mentorship> {
         let mut tx = self.pool.begin().await?;
-        let (mentor_id,): (Uuid,) = sqlx::query_as("SELECT mentor_id FROM mentorships WHERE id = $1")
-            .bind(step.id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let (mentor_id, mentee_id): (Uuid, Uuid) =
+            sqlx::query_as("SELECT mentor_id, mentee_id FROM mentorships WHERE id = $1")
+                .bind(step.id)
+                .fetch_one(&mut *tx)
+                .await?;
         if step.from == MentorshipState::Requested && step.to == MentorshipState::Active {
             check_mentor_room(&mut tx, mentor_id, Some(step.id)).await?;
         }
@@ -116,6 +142,9 @@ impl Backend {
             return Err(StoreError::Conflict("the mentorship changed meanwhile".into()));
         }
         insert_mentorship_event(&mut tx, step.id, step.to, step.actor_id, &step.note, now).await?;
+        let other = if step.actor_id == mentor_id { mentee_id } else { mentor_id };
+        let kind = format!("mentorship_{}", step.to.as_str());
+        notify(&mut tx, other, &kind, Some(step.id), None, now).await?;
         tx.commit().await?;
         self.mentorship(step.id).await
     }
@@ -190,6 +219,40 @@ impl Backend {
                 )
             })
             .collect())
+    }
+
+    /// A member's notifications, unread first, then newest first.
+    pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>> {
+        let rows: Vec<NotificationRow> = sqlx::query_as(
+            "SELECT id, kind, mentorship_id, domain, created_at, read_at FROM notifications \
+             WHERE account_id = $1 \
+             ORDER BY CASE WHEN read_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC \
+             LIMIT $2",
+        )
+        .bind(account_id)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(Notification::from).collect())
+    }
+
+    /// Marks a member's notifications read: one (by id) or all; how many.
+    pub async fn mark_read(
+        &self,
+        account_id: Uuid,
+        id: Option<Uuid>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $3 \
+             WHERE account_id = $1 AND read_at IS NULL AND ($2 IS NULL OR id = $2)",
+        )
+        .bind(account_id)
+        .bind(id)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// Every state a mentorship entered, oldest first.

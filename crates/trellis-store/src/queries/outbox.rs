@@ -185,6 +185,17 @@ impl Backend {
         if step.from.is_active() && !step.to.is_active() {
             withdraw_profiles_of(&mut tx, &step.domain, now).await?;
         }
+        // Admins hear of what other instances do to the partnership.
+        if step.received.is_some() && step.from != step.to {
+            let admins: Vec<(Uuid,)> =
+                sqlx::query_as("SELECT account_id FROM users WHERE is_admin")
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let kind = format!("partnership_{}", step.to.as_str());
+            for (admin,) in admins {
+                notify(&mut tx, admin, &kind, None, Some(&step.domain), now).await?;
+            }
+        }
         tx.commit().await?;
         let instance = self.instance(&step.domain).await?.ok_or(StoreError::NotFound)?;
         Ok(StepOutcome::Applied(Box::new(instance)))

@@ -1,0 +1,148 @@
+//! Notifications: what a member should know, unread first.
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trellis_store::Notification;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppPath, AppQuery, Caller};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NotificationView {
+    pub id: Uuid,
+    /// `mentorship_requested`, `mentorship_<state>`, or `partnership_<state>`.
+    #[schema(example = "mentorship_requested")]
+    pub kind: String,
+    /// The same, in words.
+    pub message: String,
+    pub mentorship_id: Option<Uuid>,
+    /// The other instance, for partnership events.
+    pub domain: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub read: bool,
+}
+
+fn message(n: &Notification) -> String {
+    let domain = n.domain.as_deref().unwrap_or("another instance");
+    match n.kind.as_str() {
+        "mentorship_requested" => "You have a new mentorship request".to_owned(),
+        "mentorship_active" => "A mentorship of yours is active".to_owned(),
+        "mentorship_declined" => "Your mentorship request was declined".to_owned(),
+        "mentorship_withdrawn" => "A mentorship request to you was withdrawn".to_owned(),
+        "mentorship_paused" => "A mentorship of yours was paused".to_owned(),
+        "mentorship_completed" => "A mentorship of yours was completed".to_owned(),
+        "mentorship_ended" => "A mentorship of yours was ended".to_owned(),
+        "partnership_pending" => format!("{domain} asks to become a partner"),
+        "partnership_active" => format!("{domain} is now a partner"),
+        "partnership_declined" => format!("{domain} declined the partnership"),
+        "partnership_none" => format!("{domain} ended the partnership"),
+        other => other.replace('_', " "),
+    }
+}
+
+impl From<Notification> for NotificationView {
+    fn from(n: Notification) -> Self {
+        Self {
+            message: message(&n),
+            id: n.id,
+            kind: n.kind,
+            mentorship_id: n.mentorship_id,
+            domain: n.domain,
+            created_at: n.created_at,
+            read: n.read_at.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationParams {
+    /// How many, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+}
+
+/// The caller's notifications: unread first, then newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/notifications",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(NotificationParams),
+    responses((status = 200, description = "Notifications", body = Vec<NotificationView>))
+)]
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<NotificationParams>,
+) -> ApiResult<AppJson<Vec<NotificationView>>> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(ApiError::BadRequest("limit must be 1 to 200".into()));
+    }
+    let found = state.store.notifications(caller.account.id, limit).await?;
+    Ok(AppJson(
+        found.into_iter().map(NotificationView::from).collect(),
+    ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MarkedRead {
+    /// How many notifications this marked read.
+    pub marked: u64,
+}
+
+/// Marks one of the caller's notifications read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/{id}/read",
+    tag = "notifications",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The notification's id")),
+    responses(
+        (status = 200, description = "Marked (0 if it was read already)", body = MarkedRead),
+        (status = 404, description = "No such notification of the caller's", body = ErrorBody),
+    )
+)]
+pub async fn read_one(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<AppJson<MarkedRead>> {
+    let mine = state
+        .store
+        .notifications(caller.account.id, u32::MAX)
+        .await?;
+    if !mine.iter().any(|n| n.id == id) {
+        return Err(ApiError::not_found("notification"));
+    }
+    let marked = state
+        .store
+        .mark_read(caller.account.id, Some(id), Utc::now())
+        .await?;
+    Ok(AppJson(MarkedRead { marked }))
+}
+
+/// Marks all the caller's notifications read.
+#[utoipa::path(
+    post,
+    path = "/api/v1/notifications/read-all",
+    tag = "notifications",
+    security(("bearer" = [])),
+    responses((status = 200, description = "Marked", body = MarkedRead))
+)]
+pub async fn read_all(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<AppJson<MarkedRead>> {
+    let marked = state
+        .store
+        .mark_read(caller.account.id, None, Utc::now())
+        .await?;
+    Ok(AppJson(MarkedRead { marked }))
+}
