@@ -141,6 +141,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::request, mentorships::list))
         .routes(routes!(mentorships::get))
         .routes(routes!(mentorships::transition))
+        .routes(routes!(mentorships::tree))
+        .routes(routes!(mentorships::unmentored_mentors))
         .routes(routes!(matching::matches))
         .routes(routes!(notifications::list))
         .routes(routes!(notifications::read_one))

@@ -300,6 +300,13 @@ forward! {
     ) -> StoreResult<Vec<Mentorship>>;
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>>;
+    /// Of these accounts, those who currently have a mentor.
+    pub async fn mentored_among(
+        &self,
+        account_ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashSet<Uuid>>;
+    /// Every mentorship under way (active or paused), oldest first.
+    pub async fn current_mentorships(&self) -> StoreResult<Vec<Mentorship>>;
     /// A member's notifications, unread first, then newest first.
     pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>>;
     /// Marks one notification (by id) or all of a member's read; how many.

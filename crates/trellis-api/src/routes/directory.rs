@@ -8,8 +8,7 @@ use trellis_core::visibility::{Viewer, Visibility};
 use trellis_store::{DirectoryQuery, Scope};
 use utoipa::{IntoParams, ToSchema};
 
-use super::profiles::ProfileView;
-use super::skills::catalog_by_key;
+use super::profiles::{ProfileView, views};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{AppJson, AppQuery, Caller};
 use crate::state::AppState;
@@ -161,13 +160,8 @@ pub async fn mentors(
         offset: (page - 1).saturating_mul(per_page),
     };
     let found = state.store.search_mentors(&query).await?;
-    let catalog = catalog_by_key(&state).await?;
     Ok(AppJson(DirectoryPage {
-        items: found
-            .items
-            .into_iter()
-            .map(|record| ProfileView::new(record, &catalog))
-            .collect(),
+        items: views(&state, found.items).await?,
         page,
         per_page,
         total: found.total,

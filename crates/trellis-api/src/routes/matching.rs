@@ -9,8 +9,7 @@ use trellis_core::visibility::{Viewer, Visibility};
 use trellis_store::{DirectoryQuery, ProfileRecord, Scope};
 use utoipa::{IntoParams, ToSchema};
 
-use super::profiles::ProfileView;
-use super::skills::catalog_by_key;
+use super::profiles::{ProfileView, views};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{Admin, AppJson, AppQuery, Caller};
 use crate::state::AppState;
@@ -125,17 +124,21 @@ pub async fn matches(
         &weights,
         limit as usize,
     );
-    let catalog = catalog_by_key(&state).await?;
-    let mut views = Vec::with_capacity(ranked.len());
-    for (index, score, values) in ranked {
-        let record = &records[index];
-        views.push(MatchView {
+    let profiles = views(
+        &state,
+        ranked.iter().map(|r| records[r.0].clone()).collect(),
+    )
+    .await?;
+    let matches = ranked
+        .into_iter()
+        .zip(profiles)
+        .map(|((index, score, values), mentor)| MatchView {
             score,
-            factors: values.explain(&weights, &candidate(record, &loads, now)),
-            mentor: ProfileView::new(record.clone(), &catalog),
-        });
-    }
-    Ok(AppJson(views))
+            factors: values.explain(&weights, &candidate(&records[index], &loads, now)),
+            mentor,
+        })
+        .collect();
+    Ok(AppJson(matches))
 }
 
 /// How matching weighs its factors.

@@ -308,3 +308,92 @@ pub async fn transition(
     let moved = state.store.step_mentorship(&step, Utc::now()).await?;
     Ok(AppJson(with_history(&state, moved, role).await?))
 }
+
+/// One mentor–mentee pair under way.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TreeEdge {
+    pub mentor: PartyView,
+    pub mentee: PartyView,
+    /// `active` or `paused`.
+    pub state: MentorshipState,
+    pub since: DateTime<Utc>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MentoringTree {
+    /// Who mentors whom now, oldest pairs first (either end may be a member
+    /// of a partner instance).
+    pub edges: Vec<TreeEdge>,
+}
+
+/// Who mentors whom now, across this instance and its partners.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/mentoring-tree",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The mentoring tree", body = MentoringTree),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+pub async fn tree(
+    State(state): State<AppState>,
+    _admin: crate::extract::Admin,
+) -> ApiResult<AppJson<MentoringTree>> {
+    let current = state.store.current_mentorships().await?;
+    Ok(AppJson(MentoringTree {
+        edges: current
+            .into_iter()
+            .map(|m| TreeEdge {
+                since: m.updated_at,
+                state: m.state,
+                mentor: m.mentor.into(),
+                mentee: m.mentee.into(),
+            })
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmentoredMentor {
+    pub username: Username,
+    /// Mentees they have now.
+    pub mentees: u32,
+}
+
+/// Members of this instance who mentor someone now but have no mentor of
+/// their own.
+#[utoipa::path(
+    get,
+    path = "/api/v1/admin/reports/mentors-without-mentor",
+    tag = "admin",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Active mentors without a mentor, by username", body = Vec<UnmentoredMentor>),
+        (status = 403, description = "Not an admin", body = ErrorBody),
+    )
+)]
+pub async fn unmentored_mentors(
+    State(state): State<AppState>,
+    _admin: crate::extract::Admin,
+) -> ApiResult<AppJson<Vec<UnmentoredMentor>>> {
+    let current = state.store.current_mentorships().await?;
+    let mentored: std::collections::HashSet<Uuid> =
+        current.iter().map(|m| m.mentee.account_id).collect();
+    let mut mentors: std::collections::BTreeMap<String, (Username, u32)> = Default::default();
+    for m in current.iter().filter(|m| m.mentor.domain.is_none()) {
+        if !mentored.contains(&m.mentor.account_id) {
+            let entry = mentors
+                .entry(m.mentor.username.to_string())
+                .or_insert_with(|| (m.mentor.username.clone(), 0));
+            entry.1 += 1;
+        }
+    }
+    Ok(AppJson(
+        mentors
+            .into_values()
+            .map(|(username, mentees)| UnmentoredMentor { username, mentees })
+            .collect(),
+    ))
+}

@@ -58,12 +58,41 @@ pub struct ProfileView {
     pub goals: GoalsView,
     pub mentor: MentorSettings,
     pub visibility: Visibility,
+    /// Whether the member has a mentor of their own now (mentors have mentors).
+    pub has_mentor: bool,
     pub updated_at: DateTime<Utc>,
+}
+
+/// Views of stored profiles, with the catalog's skill names and whether
+/// each member has a mentor now (two queries, however many profiles).
+pub async fn views(state: &AppState, records: Vec<ProfileRecord>) -> ApiResult<Vec<ProfileView>> {
+    let catalog = catalog_by_key(state).await?;
+    let ids: Vec<_> = records.iter().map(|r| r.account_id).collect();
+    let mentored = state.store.mentored_among(&ids).await?;
+    Ok(records
+        .into_iter()
+        .map(|record| {
+            let has_mentor = mentored.contains(&record.account_id);
+            ProfileView::new(record, &catalog, has_mentor)
+        })
+        .collect())
+}
+
+/// The view of one stored profile.
+pub async fn view(state: &AppState, record: ProfileRecord) -> ApiResult<ProfileView> {
+    views(state, vec![record])
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::Internal("a profile view went missing".into()))
 }
 
 impl ProfileView {
     /// Shapes a stored profile, naming its skills from `catalog`.
-    pub fn new(record: ProfileRecord, catalog: &HashMap<SkillKey, Skill>) -> Self {
+    pub fn new(
+        record: ProfileRecord,
+        catalog: &HashMap<SkillKey, Skill>,
+        has_mentor: bool,
+    ) -> Self {
         let name_of = |key: &SkillKey| {
             catalog
                 .get(key)
@@ -113,6 +142,7 @@ impl ProfileView {
             },
             mentor,
             visibility,
+            has_mentor,
             updated_at: record.updated_at,
         }
     }
@@ -134,10 +164,7 @@ pub async fn get_mine(
     caller: Caller,
 ) -> ApiResult<AppJson<ProfileView>> {
     let record = state.store.profile(caller.account.id).await?;
-    Ok(AppJson(ProfileView::new(
-        record,
-        &catalog_by_key(&state).await?,
-    )))
+    Ok(AppJson(view(&state, record).await?))
 }
 
 /// Replaces the caller's profile. Fields left out take their empty value.
@@ -174,7 +201,7 @@ pub async fn put_mine(
         .store
         .put_profile(caller.account.id, &profile, Utc::now())
         .await?;
-    Ok(AppJson(ProfileView::new(record, &catalog)))
+    Ok(AppJson(view(&state, record).await?))
 }
 
 /// How `caller` stands to the owner of `record`.
@@ -228,10 +255,7 @@ pub async fn get_member(
     {
         return Err(not_found());
     }
-    Ok(AppJson(ProfileView::new(
-        record,
-        &catalog_by_key(&state).await?,
-    )))
+    Ok(AppJson(view(&state, record).await?))
 }
 
 /// A member of another instance: shown only while that instance is a
@@ -270,8 +294,5 @@ async fn remote_member(
     {
         return Err(not_found());
     }
-    Ok(AppJson(ProfileView::new(
-        record,
-        &catalog_by_key(state).await?,
-    )))
+    Ok(AppJson(view(state, record).await?))
 }

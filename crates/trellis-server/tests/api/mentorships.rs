@@ -6,6 +6,7 @@ use serde_json::{Value, json};
 use crate::helpers::{TestApp, mentor};
 
 on_every_backend!(
+    mentors_have_mentors_and_admins_see_the_tree,
     each_party_is_notified_of_what_the_other_does,
     a_mentorship_runs_from_request_to_completion,
     each_transition_belongs_to_its_party_and_state,
@@ -382,4 +383,97 @@ async fn each_party_is_notified_of_what_the_other_does(app: TestApp) {
         app.get("/api/v1/notifications", None).await.status,
         StatusCode::UNAUTHORIZED
     );
+}
+
+async fn mentors_have_mentors_and_admins_see_the_tree(app: TestApp) {
+    let admin = app.admin("root").await;
+    let hopper = mentor_with(&app, "hopper", 2).await;
+    let grace = mentor_with(&app, "grace", 2).await;
+    let ada = app.member("ada").await;
+    // grace mentors ada; hopper mentors grace.
+    let first = ask(&app, &ada, "grace").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(&app, &grace, &first, "accept")
+        .await
+        .expect(StatusCode::OK);
+    let second = ask(&app, &grace, "hopper").await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    step(&app, &hopper, &second, "accept")
+        .await
+        .expect(StatusCode::OK);
+
+    let has_mentor = |name: &'static str| {
+        let app = &app;
+        let ada = ada.clone();
+        async move {
+            app.get(&format!("/api/v1/members/{name}/profile"), Some(&ada))
+                .await
+                .expect(StatusCode::OK)["has_mentor"]
+                .as_bool()
+        }
+    };
+    assert_eq!(
+        has_mentor("grace").await,
+        Some(true),
+        "a mentor with a mentor"
+    );
+    assert_eq!(has_mentor("hopper").await, Some(false));
+    let own = app
+        .get("/api/v1/me/profile", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(own["has_mentor"], true);
+    let listed = app
+        .get("/api/v1/directory/mentors", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    let grace_listed = listed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["username"] == "grace")
+        .unwrap();
+    assert_eq!(grace_listed["has_mentor"], true);
+
+    let tree = app
+        .get("/api/v1/admin/mentoring-tree", Some(&admin))
+        .await
+        .expect(StatusCode::OK);
+    let edges: Vec<(&str, &str)> = tree["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["mentor"]["username"].as_str().unwrap(),
+                e["mentee"]["username"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(edges, [("grace", "ada"), ("hopper", "grace")]);
+    let report = app
+        .get("/api/v1/admin/reports/mentors-without-mentor", Some(&admin))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(report, json!([{"username": "hopper", "mentees": 1}]));
+    assert_eq!(
+        app.get("/api/v1/admin/mentoring-tree", Some(&ada))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Once grace's own mentorship ends, she is on the report too.
+    step(&app, &grace, &second, "end")
+        .await
+        .expect(StatusCode::OK);
+    let report = app
+        .get("/api/v1/admin/reports/mentors-without-mentor", Some(&admin))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(report, json!([{"username": "grace", "mentees": 1}]));
 }

@@ -221,6 +221,42 @@ impl Backend {
             .collect())
     }
 
+    /// Of these accounts, those who currently have a mentor (an active or
+    /// paused mentorship as mentee).
+    pub async fn mentored_among(
+        &self,
+        account_ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashSet<Uuid>> {
+        if account_ids.is_empty() {
+            return Ok(Default::default());
+        }
+        let mut query = QueryBuilder::<Db>::new(
+            "SELECT DISTINCT mentee_id FROM mentorships \
+             WHERE state IN ('active', 'paused') AND mentee_id IN (",
+        );
+        let mut list = query.separated(", ");
+        for id in account_ids {
+            list.push_bind(*id);
+        }
+        query.push(")");
+        let rows: Vec<(Uuid,)> = query.build_query_as().fetch_all(&self.pool).await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+
+    /// Every mentorship under way (active or paused), oldest first: who
+    /// mentors whom, here and with members elsewhere.
+    pub async fn current_mentorships(&self) -> StoreResult<Vec<Mentorship>> {
+        let rows: Vec<MentorshipRow> = sqlx::query_as(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} \
+             WHERE m.state IN ('active', 'paused') ORDER BY m.created_at, m.id"
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| Ok(Mentorship::try_from(row)?))
+            .collect()
+    }
+
     /// A member's notifications, unread first, then newest first.
     pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
