@@ -146,6 +146,10 @@ pub enum InboxActivity {
     Undo(Undo),
     Profile(ProfileActivity),
     Delete(DeleteProfile),
+    // Tried after the partnership answers, whose objects are `Follow`s.
+    Offer(crate::mentorships::Offer),
+    OfferAnswer(crate::mentorships::OfferAnswer),
+    MentorshipUpdate(crate::mentorships::MentorshipUpdate),
 }
 
 /// The sender's instance, as this one knows it.
@@ -247,16 +251,7 @@ async fn step_for(
 
 #[async_trait]
 impl Activity for Follow {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
         instance_sender(&self.actor, data).await?;
@@ -314,16 +309,7 @@ macro_rules! answer_impl {
     ($name:ident, $event:expr, ours: $ours:expr) => {
         #[async_trait]
         impl Activity for $name {
-            type DataType = Context;
-            type Error = FederationError;
-
-            fn id(&self) -> &Url {
-                &self.id
-            }
-
-            fn actor(&self) -> &Url {
-                self.actor.inner()
-            }
+            activity_basics!();
 
             async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
                 verify_answer(&self.actor, &self.object, $ours, data).await
@@ -342,7 +328,10 @@ answer_impl!(Reject, PartnershipEvent::TheyReject, ours: true);
 answer_impl!(Undo, PartnershipEvent::TheyEnd, ours: false);
 
 /// The sending member, who must be a member of a partner instance.
-async fn partner_member(actor: &ActorId, data: &Data<Context>) -> FederationResult<DbActor> {
+pub(crate) async fn partner_member(
+    actor: &ActorId,
+    data: &Data<Context>,
+) -> FederationResult<DbActor> {
     let actor = actor.dereference(data).await?;
     if actor.kind != ActorKind::Person {
         return Err(FederationError::Refused(
@@ -355,16 +344,7 @@ async fn partner_member(actor: &ActorId, data: &Data<Context>) -> FederationResu
 
 #[async_trait]
 impl Activity for ProfileActivity {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
         partner_member(&self.actor, data).await?;
@@ -395,16 +375,7 @@ impl Activity for ProfileActivity {
 
 #[async_trait]
 impl Activity for DeleteProfile {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    activity_basics!();
 
     async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
         partner_member(&self.actor, data).await?;

@@ -2,12 +2,30 @@
 //! instance are actors; instances discover each other with WebFinger and
 //! NodeInfo. Only this crate knows ActivityPub's wire formats.
 
+/// What every activity of ours has alike in its `Activity` impl: the
+/// context type, the error type, and `id` and `actor` from its fields.
+macro_rules! activity_basics {
+    () => {
+        type DataType = crate::context::Context;
+        type Error = crate::error::FederationError;
+
+        fn id(&self) -> &url::Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &url::Url {
+            self.actor.inner()
+        }
+    };
+}
+
 pub mod activities;
 pub mod actors;
 pub mod context;
 mod discovery;
 pub mod error;
 mod inbox;
+pub mod mentorships;
 pub mod objects;
 pub mod outbox;
 mod partners;

@@ -30,7 +30,7 @@ use crate::vocabulary::context;
 
 /// An activity queued for `inbox`, signed by `signer` (the instance actor
 /// when `None`).
-fn delivery<A: Serialize>(
+pub(crate) fn delivery<A: Serialize>(
     inbox: &Url,
     signer: Option<Uuid>,
     id: &Url,
@@ -219,6 +219,10 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             (all, None)
         }
+        (OutboxEventKind::MentorshipChanged, _, _) => match event.mentorship_event_id {
+            Some(step) => (crate::mentorships::step_delivery(data, step).await?, None),
+            None => (Vec::new(), None),
+        },
         _ => (Vec::new(), None),
     };
     data.store

@@ -5,6 +5,7 @@
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
 use chrono::Utc;
+use trellis_core::account::Username;
 use trellis_core::partnership::{Partnership, PartnershipEvent};
 use trellis_store::{Instance, NewDelivery, PartnershipStep, ProfileRecord, StepOutcome};
 use url::Url;
@@ -205,13 +206,18 @@ pub async fn end(data: &Data, domain: &str) -> FederationResult<Instance> {
     apply(data, &instance, PartnershipEvent::WeEnd, None, deliveries).await
 }
 
-/// Finds a member of another instance by `user@domain` (WebFinger) and
-/// returns what this instance knows of their profile.
+/// Finds a member of another instance by `user@domain` and returns what
+/// this instance knows of their profile: from the cache when they are known
+/// here (their instance may be down), else by WebFinger.
 pub async fn resolve_member(data: &Data, handle: &str) -> FederationResult<ProfileRecord> {
-    let (_, domain) = handle
+    let (name, domain) = handle
         .split_once('@')
         .ok_or_else(|| FederationError::BadRequest("a member elsewhere is user@domain".into()))?;
     let domain = parse_domain(domain, data)?;
+    let name = Username::parse(name).map_err(|_| FederationError::NotFound)?;
+    if let Some(known) = data.store.remote_profile(&name, &domain).await? {
+        return Ok(known);
+    }
     let actor = webfinger_resolve_actor::<Context, DbActor>(handle, data)
         .await
         .map_err(|_| FederationError::NotFound)?;

@@ -110,6 +110,19 @@ impl FederationSettings {
         self.url(&format!("/users/{username}/mentor-profile"))
     }
 
+    /// A mentorship whose mentee is a member here.
+    pub fn mentorship_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/mentorships/{id}"))
+    }
+
+    /// The mentorship a URL of this instance names, if any.
+    pub fn local_mentorship_id(&self, url: &Url) -> Option<uuid::Uuid> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path().strip_prefix("/mentorships/")?.parse().ok()
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

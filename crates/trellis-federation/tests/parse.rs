@@ -69,17 +69,84 @@ fn partnership_activities_of_other_software_parse() {
         ("mbin/accept.json", "Accept"),
         ("mastodon/undo_follow.json", "Undo"),
     ] {
-        let activity: InboxActivity = asset(path);
-        let parsed = match activity {
-            InboxActivity::Follow(_) => "Follow",
-            InboxActivity::Accept(_) => "Accept",
-            InboxActivity::Reject(_) => "Reject",
-            InboxActivity::Undo(_) => "Undo",
-            InboxActivity::Profile(_) => "Profile",
-            InboxActivity::Delete(_) => "Delete",
-        };
+        let activity: serde_json::Value = asset(path);
+        let parsed = kind_of(activity);
         assert_eq!(parsed, kind, "{path}");
     }
+}
+
+fn kind_of(activity: serde_json::Value) -> &'static str {
+    match serde_json::from_value::<InboxActivity>(activity).unwrap() {
+        InboxActivity::Follow(_) => "Follow",
+        InboxActivity::Accept(_) => "Accept",
+        InboxActivity::Reject(_) => "Reject",
+        InboxActivity::Undo(_) => "Undo",
+        InboxActivity::Profile(_) => "Profile",
+        InboxActivity::Delete(_) => "Delete",
+        InboxActivity::Offer(_) => "Offer",
+        InboxActivity::OfferAnswer(_) => "OfferAnswer",
+        InboxActivity::MentorshipUpdate(_) => "MentorshipUpdate",
+    }
+}
+
+#[test]
+fn mentorship_activities_are_told_apart_from_partnership_and_profile_ones() {
+    let mentorship = json!({
+        "type": "Mentorship",
+        "id": "https://a.example/mentorships/0190",
+        "mentor": "https://b.example/users/bo",
+        "mentee": "https://a.example/users/ada",
+        "state": "requested",
+        "content": "Could you help me with DNS?",
+        "goals": "Run our resolvers",
+        "published": "2026-11-22T10:00:00Z"
+    });
+    let offer_ref = json!({
+        "id": "https://a.example/mentorships/0190#offer",
+        "type": "Offer",
+        "actor": "https://a.example/users/ada",
+        "object": "https://a.example/mentorships/0190"
+    });
+    let offer = json!({
+        "id": "https://a.example/mentorships/0190#offer",
+        "type": "Offer",
+        "actor": "https://a.example/users/ada",
+        "to": "https://b.example/users/bo",
+        "object": mentorship,
+    });
+    assert_eq!(kind_of(offer), "Offer");
+    for (kind, actor) in [
+        ("Accept", "https://b.example/users/bo"),
+        ("Reject", "https://b.example/users/bo"),
+        ("Undo", "https://a.example/users/ada"),
+    ] {
+        let answer = json!({
+            "id": "https://b.example/activities/1",
+            "type": kind,
+            "actor": actor,
+            "object": offer_ref,
+        });
+        assert_eq!(kind_of(answer), "OfferAnswer", "{kind}");
+    }
+    let mut paused = mentorship.clone();
+    paused["state"] = json!("paused");
+    let update = json!({
+        "id": "https://b.example/activities/2",
+        "type": "Update",
+        "actor": "https://b.example/users/bo",
+        "object": paused,
+    });
+    assert_eq!(kind_of(update), "MentorshipUpdate");
+    // A state outside the machine is no mentorship update at all.
+    let mut odd = mentorship;
+    odd["state"] = json!("archived");
+    let update = json!({
+        "id": "https://b.example/activities/3",
+        "type": "Update",
+        "actor": "https://b.example/users/bo",
+        "object": odd,
+    });
+    assert!(serde_json::from_value::<InboxActivity>(update).is_err());
 }
 
 #[test]

@@ -158,6 +158,12 @@ forward! {
     ) -> StoreResult<Skill>;
 
     pub async fn profile(&self, account_id: Uuid) -> StoreResult<ProfileRecord>;
+    /// What this instance knows of a member elsewhere, by name and domain.
+    pub async fn remote_profile(
+        &self,
+        username: &Username,
+        domain: &str,
+    ) -> StoreResult<Option<ProfileRecord>>;
     pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord>;
     /// Replaces a profile in one transaction; a skill missing from the
     /// catalog is a conflict and changes nothing.
@@ -290,6 +296,10 @@ forward! {
         now: DateTime<Utc>,
     ) -> StoreResult<Mentorship>;
     pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship>;
+    /// The mentorship whose federated object has this id.
+    pub async fn mentorship_by_object(&self, object_url: &str) -> StoreResult<Option<Mentorship>>;
+    /// One recorded step, with the id of its mentorship.
+    pub async fn mentorship_event(&self, event_id: Uuid) -> StoreResult<(Uuid, MentorshipEvent)>;
     /// A member's mentorships as mentor and/or mentee, newest first.
     pub async fn list_mentorships(
         &self,

@@ -278,6 +278,9 @@ pub enum OutboxEventKind {
     ProfileChanged,
     /// A partnership became active: the new partner needs our published profiles.
     PartnerJoined,
+    /// A local member moved a mentorship with a member elsewhere: their
+    /// instance must hear of it.
+    MentorshipChanged,
 }
 
 impl OutboxEventKind {
@@ -285,13 +288,18 @@ impl OutboxEventKind {
         match self {
             Self::ProfileChanged => "profile_changed",
             Self::PartnerJoined => "partner_joined",
+            Self::MentorshipChanged => "mentorship_changed",
         }
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::ProfileChanged, Self::PartnerJoined]
-            .into_iter()
-            .find(|k| k.as_str() == raw)
+        [
+            Self::ProfileChanged,
+            Self::PartnerJoined,
+            Self::MentorshipChanged,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == raw)
     }
 }
 
@@ -301,6 +309,8 @@ pub struct OutboxEvent {
     pub kind: OutboxEventKind,
     pub account_id: Option<Uuid>,
     pub domain: Option<String>,
+    /// The mentorship step to send (`MentorshipChanged`).
+    pub mentorship_event_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -358,6 +368,14 @@ pub struct PartyRecord {
     pub username: Username,
     /// `None` for members of this instance.
     pub domain: Option<String>,
+    /// The actor of a member elsewhere (`None` for members of this one).
+    pub actor_url: Option<String>,
+}
+
+impl PartyRecord {
+    pub const fn is_local(&self) -> bool {
+        self.domain.is_none()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -379,12 +397,25 @@ pub struct NewMentorship {
     pub mentee_id: Uuid,
     pub message: String,
     pub goals: String,
+    /// The federated `Mentorship` object's id, when the mentee is a member
+    /// elsewhere (`None`: this instance names it).
     pub object_url: Option<String>,
+    /// The received `Offer` this records (a repeat changes nothing).
+    pub received: Option<String>,
+    /// When the mentor has no room, record the request as declined by
+    /// them with the reason (for requests from elsewhere, which must get
+    /// an answer) instead of refusing it.
+    pub decline_when_full: bool,
+    /// Record the request as declined by the mentor at once, with this
+    /// reason (a request from elsewhere to a mentor who no longer shows
+    /// their profile there).
+    pub decline_with: Option<String>,
 }
 
 /// A state a mentorship entered: when, by whom, why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MentorshipEvent {
+    pub id: Uuid,
     pub state: MentorshipState,
     pub actor_id: Uuid,
     pub note: String,
@@ -400,6 +431,8 @@ pub struct MentorshipStep {
     pub to: MentorshipState,
     pub actor_id: Uuid,
     pub note: String,
+    /// The received activity this step applies (a repeat changes nothing).
+    pub received: Option<String>,
 }
 
 /// How busy a mentor is and has been.

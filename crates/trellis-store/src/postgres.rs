@@ -47,6 +47,12 @@ impl Backend {
     }
 }
 
+impl Backend {
+    async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, Db>> {
+        self.pool.begin().await
+    }
+}
+
 include!("queries/accounts.rs");
 include!("queries/settings.rs");
 include!("queries/skills.rs");

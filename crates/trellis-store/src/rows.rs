@@ -439,6 +439,7 @@ pub(crate) struct OutboxEventRow {
     kind: String,
     account_id: Option<Uuid>,
     domain: Option<String>,
+    mentorship_event_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -452,6 +453,7 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
             })?,
             account_id: row.account_id,
             domain: row.domain,
+            mentorship_event_id: row.mentorship_event_id,
             created_at: row.created_at,
         })
     }
@@ -459,8 +461,8 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
 
 pub(crate) const MENTORSHIP_COLUMNS: &str = "m.id, m.state, m.message, m.goals, m.object_url, \
      m.created_at, m.updated_at, m.mentor_id, mr.username AS mentor_username, \
-     mr.domain AS mentor_domain, m.mentee_id, me.username AS mentee_username, \
-     me.domain AS mentee_domain";
+     mr.domain AS mentor_domain, mr.actor_url AS mentor_actor_url, m.mentee_id, \
+     me.username AS mentee_username, me.domain AS mentee_domain, me.actor_url AS mentee_actor_url";
 
 pub(crate) const MENTORSHIPS: &str = "mentorships m JOIN accounts mr ON mr.id = m.mentor_id \
      JOIN accounts me ON me.id = m.mentee_id";
@@ -477,9 +479,11 @@ pub(crate) struct MentorshipRow {
     mentor_id: Uuid,
     mentor_username: String,
     mentor_domain: Option<String>,
+    mentor_actor_url: Option<String>,
     mentee_id: Uuid,
     mentee_username: String,
     mentee_domain: Option<String>,
+    mentee_actor_url: Option<String>,
 }
 
 impl TryFrom<MentorshipRow> for Mentorship {
@@ -491,11 +495,13 @@ impl TryFrom<MentorshipRow> for Mentorship {
                 account_id: row.mentor_id,
                 username: Username::parse(&row.mentor_username)?,
                 domain: row.mentor_domain,
+                actor_url: row.mentor_actor_url,
             },
             mentee: PartyRecord {
                 account_id: row.mentee_id,
                 username: Username::parse(&row.mentee_username)?,
                 domain: row.mentee_domain,
+                actor_url: row.mentee_actor_url,
             },
             state: MentorshipState::parse(&row.state)?,
             message: row.message,
@@ -509,6 +515,7 @@ impl TryFrom<MentorshipRow> for Mentorship {
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct MentorshipEventRow {
+    id: Uuid,
     state: String,
     actor_id: Uuid,
     note: String,
@@ -519,6 +526,7 @@ impl TryFrom<MentorshipEventRow> for MentorshipEvent {
     type Error = CoreError;
     fn try_from(row: MentorshipEventRow) -> Result<Self, CoreError> {
         Ok(Self {
+            id: row.id,
             state: MentorshipState::parse(&row.state)?,
             actor_id: row.actor_id,
             note: row.note,

@@ -42,6 +42,13 @@ impl Backend {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    /// A write transaction. It takes the write lock at once (waiting up to
+    /// the busy timeout): a transaction that reads first and writes later
+    /// would fail at once, not wait, when another commits in between.
+    async fn begin(&self) -> sqlx::Result<sqlx::Transaction<'static, Db>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
 }
 
 include!("queries/accounts.rs");

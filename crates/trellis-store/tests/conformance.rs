@@ -68,6 +68,9 @@ conformance!(
     one_open_mentorship_per_pair_and_never_oneself,
     a_mentor_takes_no_more_mentees_than_their_capacity,
     two_acceptances_cannot_both_take_the_last_place,
+    steps_with_a_member_elsewhere_go_to_the_outbox_once,
+    a_request_from_elsewhere_that_finds_no_room_is_declined_with_the_reason,
+    members_elsewhere_are_found_by_name_and_domain,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -1395,6 +1398,9 @@ fn ask(mentor_id: uuid::Uuid, mentee_id: uuid::Uuid) -> NewMentorship {
         message: "Could you help me with DNS?".into(),
         goals: "Run our resolvers".into(),
         object_url: None,
+        received: None,
+        decline_when_full: false,
+        decline_with: None,
     }
 }
 
@@ -1410,6 +1416,7 @@ fn step_to(
         to,
         actor_id,
         note: String::new(),
+        received: None,
     }
 }
 
@@ -1773,4 +1780,183 @@ async fn an_ended_partnership_withdraws_the_partners_profiles(store: Store) {
             .visibility,
         Visibility::Private
     );
+}
+
+/// The mentorship steps waiting in the outbox, as event ids.
+async fn queued_steps(store: &Store) -> Vec<uuid::Uuid> {
+    store
+        .next_outbox_events(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.kind == trellis_store::OutboxEventKind::MentorshipChanged)
+        .map(|e| e.mentorship_event_id.unwrap())
+        .collect()
+}
+
+async fn steps_with_a_member_elsewhere_go_to_the_outbox_once(store: Store) {
+    let mentor = mentor_with_capacity(&store, "mentor", 2).await;
+    let remote = store
+        .upsert_remote_person(&remote_person("ada", "b.example"))
+        .await
+        .unwrap();
+    let offer = NewMentorship {
+        object_url: Some("https://b.example/mentorships/1".into()),
+        received: Some("https://b.example/mentorships/1#offer".into()),
+        ..ask(mentor, remote.account_id)
+    };
+    let asked = store.request_mentorship(&offer, now()).await.unwrap();
+    assert_eq!(asked.mentee.domain.as_deref(), Some("b.example"));
+    assert_eq!(
+        asked.mentee.actor_url.as_deref(),
+        Some(remote.actor_url.as_str())
+    );
+    assert!(
+        queued_steps(&store).await.is_empty(),
+        "what came from elsewhere is not sent back"
+    );
+    // The same Offer again: the same mentorship, nothing new.
+    let again = store.request_mentorship(&offer, now()).await.unwrap();
+    assert_eq!(again.id, asked.id);
+    assert_eq!(store.mentorship_events(asked.id).await.unwrap().len(), 1);
+    let found = store
+        .mentorship_by_object("https://b.example/mentorships/1")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|m| m.id), Some(asked.id));
+    assert_eq!(
+        store.notifications(mentor, 10).await.unwrap()[0].kind,
+        "mentorship_requested"
+    );
+
+    // The local mentor's answer is queued for the mentee's instance, in
+    // the transaction of the step.
+    let active = store
+        .step_mentorship(
+            &step_to(
+                asked.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let queued = queued_steps(&store).await;
+    assert_eq!(queued.len(), 1);
+    let (of, event) = store.mentorship_event(queued[0]).await.unwrap();
+    assert_eq!(
+        (of, event.state, event.actor_id),
+        (active.id, MentorshipState::Active, mentor)
+    );
+    assert!(
+        store
+            .notifications(remote.account_id, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "members elsewhere are told by their own instance"
+    );
+
+    // Their step, received once, applied once, queued never.
+    let pause = MentorshipStep {
+        received: Some("https://b.example/activities/7".into()),
+        ..step_to(
+            asked.id,
+            MentorshipState::Active,
+            MentorshipState::Paused,
+            remote.account_id,
+        )
+    };
+    store.step_mentorship(&pause, now()).await.unwrap();
+    let repeat = store.step_mentorship(&pause, now()).await.unwrap();
+    assert_eq!(repeat.state, MentorshipState::Paused);
+    assert_eq!(store.mentorship_events(asked.id).await.unwrap().len(), 3);
+    assert_eq!(queued_steps(&store).await.len(), 1);
+
+    // Between two members here nothing is queued.
+    let mentee = account(&store, "mentee").await.id;
+    store
+        .request_mentorship(&ask(mentor, mentee), now())
+        .await
+        .unwrap();
+    assert_eq!(queued_steps(&store).await.len(), 1);
+}
+
+async fn a_request_from_elsewhere_that_finds_no_room_is_declined_with_the_reason(store: Store) {
+    let mentor = mentor_with_capacity(&store, "mentor", 1).await;
+    let colleague = account(&store, "colleague").await.id;
+    let first = store
+        .request_mentorship(&ask(mentor, colleague), now())
+        .await
+        .unwrap();
+    store
+        .step_mentorship(
+            &step_to(
+                first.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let remote = store
+        .upsert_remote_person(&remote_person("ada", "b.example"))
+        .await
+        .unwrap();
+    let offer = NewMentorship {
+        object_url: Some("https://b.example/mentorships/2".into()),
+        received: Some("https://b.example/mentorships/2#offer".into()),
+        decline_when_full: true,
+        ..ask(mentor, remote.account_id)
+    };
+    let declined = store.request_mentorship(&offer, now()).await.unwrap();
+    assert_eq!(declined.state, MentorshipState::Declined);
+    let events = store.mentorship_events(declined.id).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[1].actor_id, mentor);
+    assert!(events[1].note.contains("full"), "{}", events[1].note);
+    // Only the answer travels back.
+    let queued = queued_steps(&store).await;
+    assert_eq!(queued, [events[1].id]);
+
+    // Without `decline_when_full`, a request finding no room is refused.
+    let local = account(&store, "local").await.id;
+    assert!(matches!(
+        store.request_mentorship(&ask(mentor, local), now()).await,
+        Err(StoreError::Refused(_))
+    ));
+
+    // A mentor who no longer shares their profile declines at once.
+    let other = mentor_with_capacity(&store, "other", 3).await;
+    let hidden = NewMentorship {
+        object_url: Some("https://b.example/mentorships/3".into()),
+        received: Some("https://b.example/mentorships/3#offer".into()),
+        decline_with: Some("not now".into()),
+        ..ask(other, remote.account_id)
+    };
+    let declined = store.request_mentorship(&hidden, now()).await.unwrap();
+    assert_eq!(declined.state, MentorshipState::Declined);
+    assert!(store.notifications(other, 10).await.unwrap().is_empty());
+}
+
+async fn members_elsewhere_are_found_by_name_and_domain(store: Store) {
+    let ada = Username::parse("ada").unwrap();
+    assert_eq!(store.remote_profile(&ada, "b.example").await.unwrap(), None);
+    let remote = store
+        .upsert_remote_person(&remote_person("ada", "b.example"))
+        .await
+        .unwrap();
+    account(&store, "ada").await;
+    let found = store
+        .remote_profile(&ada, "b.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found.account_id, remote.account_id);
+    assert_eq!(found.domain.as_deref(), Some("b.example"));
+    assert_eq!(store.remote_profile(&ada, "c.example").await.unwrap(), None);
 }

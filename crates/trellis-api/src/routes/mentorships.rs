@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use trellis_core::account::Username;
 use trellis_core::mentorship::{MentorshipState, Party, Transition};
 use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{Mentorship, MentorshipStep, NewMentorship, PartyRecord, StoreError};
+use trellis_store::{
+    Mentorship, MentorshipStep, NewMentorship, PartyRecord, ProfileRecord, StoreError,
+};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -113,8 +115,9 @@ async fn with_history(state: &AppState, m: Mentorship, role: Party) -> ApiResult
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MentorshipRequest {
-    /// The mentor's username.
-    #[schema(example = "grace")]
+    /// The mentor: a username here, or `user@domain` for a member of a
+    /// partner instance.
+    #[schema(example = "grace@partner.example")]
     pub mentor: String,
     /// A few words to the mentor.
     #[serde(default)]
@@ -124,7 +127,9 @@ pub struct MentorshipRequest {
     pub goals: String,
 }
 
-/// Asks a mentor of this instance for a mentorship, as the caller's mentee.
+/// Asks a mentor, here or at a partner instance, for a mentorship, as the
+/// caller's mentee. A request to a member elsewhere travels as an `Offer`;
+/// their instance answers it.
 #[utoipa::path(
     post,
     path = "/api/v1/mentorships",
@@ -145,22 +150,11 @@ pub async fn request(
 ) -> ApiResult<(StatusCode, AppJson<MentorshipView>)> {
     trellis_core::text::check_paragraphs("message", &body.message, 2000)?;
     trellis_core::text::check_paragraphs("goals", &body.goals, 2000)?;
-    let not_found = || ApiError::not_found(format_args!("mentor {}", body.mentor));
-    let name = Username::parse(&body.mentor).map_err(|_| not_found())?;
-    let mentor = match state.store.profile_by_username(&name).await {
-        Ok(record) => record,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
+    let mentor = find_mentor(&state, &body.mentor).await?;
     if mentor.account_id == caller.account.id {
         return Err(ApiError::Validation(
             "mentor: one cannot mentor oneself".into(),
         ));
-    }
-    let viewer = Viewer::Member;
-    if !mentor.profile.visibility.admits(viewer) || mentor.profile.visibility == Visibility::Private
-    {
-        return Err(not_found());
     }
     let new = NewMentorship {
         mentor_id: mentor.account_id,
@@ -168,6 +162,9 @@ pub async fn request(
         message: body.message.trim().to_owned(),
         goals: body.goals.trim().to_owned(),
         object_url: None,
+        received: None,
+        decline_when_full: false,
+        decline_with: None,
     };
     let created = state
         .store
@@ -180,8 +177,48 @@ pub async fn request(
             )),
             other => other.into(),
         })?;
+    if mentor.domain.is_some() {
+        state.federation.wake();
+    }
     let view = with_history(&state, created, Party::Mentee).await?;
     Ok((StatusCode::CREATED, AppJson(view)))
+}
+
+/// A mentor the caller may ask: a member here whose profile other members
+/// see, or a member of a partner instance (`user@domain`) whose profile
+/// their instance shares with this one.
+async fn find_mentor(state: &AppState, raw: &str) -> ApiResult<ProfileRecord> {
+    let not_found = || ApiError::not_found(format_args!("mentor {raw}"));
+    let local = match raw.split_once('@') {
+        Some((name, domain)) if domain.eq_ignore_ascii_case(state.federation.domain()) => name,
+        Some(_) => {
+            let record = state
+                .federation
+                .resolve_member(raw)
+                .await
+                .map_err(|_| not_found())?;
+            // Only profiles their instance shares with partners are cached
+            // as visible; anything else is as good as unknown here.
+            if record.domain.is_none() || record.profile.visibility < Visibility::Federated {
+                return Err(not_found());
+            }
+            return Ok(record);
+        }
+        None => raw,
+    };
+    let name = Username::parse(local).map_err(|_| not_found())?;
+    let record = match state.store.profile_by_username(&name).await {
+        Ok(record) => record,
+        Err(StoreError::NotFound) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    if record.domain.is_some()
+        || !record.profile.visibility.admits(Viewer::Member)
+        || record.profile.visibility == Visibility::Private
+    {
+        return Err(not_found());
+    }
+    Ok(record)
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -304,8 +341,12 @@ pub async fn transition(
         to,
         actor_id: caller.account.id,
         note: note.trim().to_owned(),
+        received: None,
     };
     let moved = state.store.step_mentorship(&step, Utc::now()).await?;
+    if !(moved.mentor.is_local() && moved.mentee.is_local()) {
+        state.federation.wake();
+    }
     Ok(AppJson(with_history(&state, moved, role).await?))
 }
 

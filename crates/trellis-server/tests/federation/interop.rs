@@ -25,6 +25,7 @@ on_every_backend_fleet!(
     an_independent_peer_partners_with_us_and_verifies_our_signatures,
     forged_unsigned_stale_oversized_and_replayed_requests_change_nothing,
     a_peer_that_is_no_partner_is_refused,
+    mentorship_steps_from_an_independent_peer_are_checked_like_local_ones,
 );
 
 /// What the peer received: path, whether the signature verified, body.
@@ -584,4 +585,188 @@ async fn a_peer_that_is_no_partner_is_refused(backend: Backend) {
         StatusCode::FORBIDDEN
     );
     assert!(peer.received().is_empty(), "nothing was sent to a stranger");
+}
+
+/// The mentorships of our member signed in with `token`, with history.
+async fn mentorships_of(app: &TestApp, token: &str) -> Vec<Value> {
+    let list = app
+        .get("/api/v1/mentorships", Some(token))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    let mut full = Vec::new();
+    for m in list.as_array().unwrap() {
+        full.push(
+            app.get(
+                &format!("/api/v1/mentorships/{}", m["id"].as_str().unwrap()),
+                Some(token),
+            )
+            .await
+            .expect(reqwest::StatusCode::OK),
+        );
+    }
+    full
+}
+
+async fn mentorship_steps_from_an_independent_peer_are_checked_like_local_ones(backend: Backend) {
+    let (app, _admin) = admin_of(backend, true).await;
+    let peer = IndependentPeer::start().await;
+    let inbox = app.url("/inbox");
+    assert_eq!(
+        peer.send(&inbox, &follow(&peer, &app), true).await,
+        StatusCode::ACCEPTED
+    );
+    let bo = app.member("bo").await;
+    app.set_profile(
+        &bo,
+        crate::helpers::mentor("federated", &[("networking.dns", 6)]),
+    )
+    .await;
+
+    let object = peer.url("/mentorships/1");
+    let offer_id = format!("{object}#offer");
+    let bo_url = format!("http://{}/users/bo", app.domain());
+    let mal = peer.url("/users/mal");
+    let mentorship = |state: &str| {
+        json!({
+            "type": "Mentorship", "id": object, "mentor": bo_url, "mentee": mal,
+            "state": state, "content": "Could you help me with DNS?", "goals": "Resolvers",
+            "published": "2026-11-22T10:00:00Z",
+        })
+    };
+    let context = "https://www.w3.org/ns/activitystreams";
+    let offer = json!({
+        "@context": context, "id": offer_id, "type": "Offer", "actor": mal,
+        "to": [bo_url], "object": mentorship("requested"),
+    });
+    let update = |state: &str| {
+        json!({
+            "@context": context, "id": peer.activity_id(), "type": "Update", "actor": mal,
+            "object": mentorship(state),
+        })
+    };
+    let answer = |kind: &str| {
+        json!({
+            "@context": context, "id": peer.activity_id(), "type": kind, "actor": mal,
+            "object": {"id": offer_id, "type": "Offer", "actor": mal, "object": object},
+        })
+    };
+
+    // Nothing is known of the mentorship yet.
+    assert_eq!(
+        peer.send(&inbox, &update("paused"), false).await,
+        StatusCode::CONFLICT
+    );
+    // An offer on someone else's behalf, or not as a request, is refused.
+    let mut for_another = offer.clone();
+    for_another["object"]["mentee"] = json!(peer.url("/users/someone"));
+    assert_eq!(
+        peer.send(&inbox, &for_another, false).await,
+        StatusCode::FORBIDDEN
+    );
+    let mut not_a_request = offer.clone();
+    not_a_request["object"]["state"] = json!("active");
+    assert_eq!(
+        peer.send(&inbox, &not_a_request, false).await,
+        StatusCode::BAD_REQUEST
+    );
+    assert!(mentorships_of(&app, &bo).await.is_empty());
+
+    // The offer, twice: one request.
+    for _ in 0..2 {
+        assert_eq!(peer.send(&inbox, &offer, false).await, StatusCode::ACCEPTED);
+    }
+    let asked = mentorships_of(&app, &bo).await;
+    assert_eq!(asked.len(), 1);
+    assert_eq!(asked[0]["state"], "requested");
+    assert_eq!(asked[0]["mentee"]["username"], "mal");
+    assert_eq!(asked[0]["mentee"]["domain"], peer.state.domain);
+
+    // The mentee cannot accept her own request, and nothing under way can
+    // be paused, completed or undone before it starts.
+    for (activity, status) in [
+        (answer("Accept"), StatusCode::FORBIDDEN),
+        (answer("Reject"), StatusCode::FORBIDDEN),
+        (update("paused"), StatusCode::CONFLICT),
+        (update("completed"), StatusCode::CONFLICT),
+        (update("active"), StatusCode::CONFLICT),
+    ] {
+        assert_eq!(
+            peer.send(&inbox, &activity, false).await,
+            status,
+            "{activity}"
+        );
+    }
+    let unchanged = mentorships_of(&app, &bo).await;
+    assert_eq!(unchanged[0]["state"], "requested");
+    assert_eq!(unchanged[0]["history"].as_array().unwrap().len(), 1);
+
+    // Our mentor accepts: the peer gets an Accept of its Offer, signed by
+    // him with the key his actor document publishes.
+    app.post(
+        &format!(
+            "/api/v1/mentorships/{}/accept",
+            asked[0]["id"].as_str().unwrap()
+        ),
+        Some(&bo),
+        json!({"note": "Gladly"}),
+    )
+    .await
+    .expect(reqwest::StatusCode::OK);
+    eventually("the peer receives our Accept", || async {
+        peer.received()
+            .iter()
+            .any(|r| r.body["type"] == "Accept" && r.body["object"]["type"] == "Offer")
+    })
+    .await;
+    let accept = peer
+        .received()
+        .into_iter()
+        .find(|r| r.body["type"] == "Accept" && r.body["object"]["type"] == "Offer")
+        .unwrap();
+    assert_eq!(accept.signed_by.as_deref(), Some(bo_url.as_str()));
+    assert_eq!(accept.body["actor"], bo_url);
+    assert_eq!(accept.body["object"]["id"], offer_id);
+    assert_eq!(accept.body["object"]["object"], object);
+    assert_eq!(accept.body["summary"], "Gladly");
+
+    // Now the mentee may pause it; a replay has no second effect.
+    let pause = update("paused");
+    for _ in 0..2 {
+        assert_eq!(peer.send(&inbox, &pause, false).await, StatusCode::ACCEPTED);
+    }
+    assert_eq!(mentorships_of(&app, &bo).await[0]["state"], "paused");
+    // An Undo that crossed our Accept on the wire ends it, freeing the
+    // mentor's place; after that, nothing moves it.
+    assert_eq!(
+        peer.send(&inbox, &answer("Undo"), false).await,
+        StatusCode::ACCEPTED
+    );
+    for late in [update("active"), update("completed"), answer("Undo")] {
+        assert_eq!(
+            peer.send(&inbox, &late, false).await,
+            StatusCode::CONFLICT,
+            "{late}"
+        );
+    }
+    let ended = mentorships_of(&app, &bo).await;
+    assert_eq!(ended[0]["state"], "ended");
+    assert_eq!(
+        ended[0]["history"][3]["note"],
+        "withdrawn before the acceptance arrived"
+    );
+    let states: Vec<_> = ended[0]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["state"].as_str().unwrap(), h["by"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            ("requested", "mentee"),
+            ("active", "mentor"),
+            ("paused", "mentee"),
+            ("ended", "mentee")
+        ]
+    );
 }

@@ -58,6 +58,7 @@ mod delivery;
 mod directory;
 mod discovery;
 mod interop;
+mod mentorships;
 mod partnership;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]

@@ -8,7 +8,7 @@ impl Backend {
         invite_code_hash: Option<&[u8]>,
         now: DateTime<Utc>,
     ) -> StoreResult<Account> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some(code_hash) = invite_code_hash {
             let used = sqlx::query(
                 "UPDATE invites SET uses = uses + 1 \
@@ -112,7 +112,7 @@ impl Backend {
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         sqlx::query(
             "INSERT INTO auth_tokens (token_hash, account_id, created_at, expires_at) \
              VALUES ($1, $2, $3, $4)",

@@ -68,7 +68,7 @@ impl Backend {
     /// Creates or refreshes the cached account of a member of another
     /// instance (and its empty profile); returns it with its account id.
     pub async fn upsert_remote_person(&self, person: &RemotePerson) -> StoreResult<RemotePerson> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let also_known_as = json_list(&person.also_known_as);
         let (id,): (Uuid,) = sqlx::query_as(
             "INSERT INTO accounts (id, username, domain, actor_url, inbox_url, shared_inbox_url, \

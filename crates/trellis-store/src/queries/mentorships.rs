@@ -43,11 +43,12 @@ async fn insert_mentorship_event(
     note: &str,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
+    let event_id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO mentorship_events (id, mentorship_id, state, actor_id, note, at) \
          VALUES ($1, $2, $3, $4, $5, $6)",
     )
-    .bind(Uuid::now_v7())
+    .bind(event_id)
     .bind(mentorship_id)
     .bind(state.as_str())
     .bind(actor_id)
@@ -55,10 +56,29 @@ async fn insert_mentorship_event(
     .bind(now)
     .execute(&mut **tx)
     .await?;
+    // A step a local member took in a mentorship with a member elsewhere
+    // goes to the outbox, in this transaction.
+    sqlx::query(
+        "INSERT INTO outbox_events (id, kind, account_id, mentorship_event_id, created_at) \
+         SELECT $1, $2, $3, $4, $5 \
+         FROM mentorships m JOIN accounts mr ON mr.id = m.mentor_id \
+           JOIN accounts me ON me.id = m.mentee_id JOIN accounts actor ON actor.id = $3 \
+         WHERE m.id = $6 AND actor.domain IS NULL \
+           AND (mr.domain IS NULL) <> (me.domain IS NULL)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(OutboxEventKind::MentorshipChanged.as_str())
+    .bind(actor_id)
+    .bind(event_id)
+    .bind(now)
+    .bind(mentorship_id)
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
-/// Tells `account_id` about something, in the transaction of the change.
+/// Tells `account_id` about something, in the transaction of the change
+/// (members of other instances are told by their own).
 pub(crate) async fn notify(
     tx: &mut sqlx::Transaction<'_, Db>,
     account_id: Uuid,
@@ -69,7 +89,8 @@ pub(crate) async fn notify(
 ) -> StoreResult<()> {
     sqlx::query(
         "INSERT INTO notifications (id, account_id, kind, mentorship_id, domain, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)",
+         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS \
+           (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL)",
     )
     .bind(Uuid::now_v7())
     .bind(account_id)
@@ -82,16 +103,37 @@ pub(crate) async fn notify(
     Ok(())
 }
 
+/// Whether an account is a member of another instance.
+async fn is_remote(tx: &mut sqlx::Transaction<'_, Db>, account_id: Uuid) -> StoreResult<bool> {
+    let (domain,): (Option<String>,) = sqlx::query_as("SELECT domain FROM accounts WHERE id = $1")
+        .bind(account_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    Ok(domain.is_some())
+}
+
 impl Backend {
     /// Records a mentee's request, if the mentor has room (checked under a
     /// lock) and the pair has no open mentorship yet (a conflict otherwise).
+    /// A request from elsewhere (`decline_when_full`) finding no room is
+    /// recorded as declined by the mentor, with the reason.
     pub async fn request_mentorship(
         &self,
         new: &NewMentorship,
         now: DateTime<Utc>,
     ) -> StoreResult<Mentorship> {
-        let mut tx = self.pool.begin().await?;
-        check_mentor_room(&mut tx, new.mentor_id, None).await?;
+        let mut tx = self.begin().await?;
+        if let Some(activity) = &new.received
+            && !record_received(&mut tx, activity, now).await?
+        {
+            drop(tx);
+            return self.repeated_offer(new).await;
+        }
+        let refusal = match check_mentor_room(&mut tx, new.mentor_id, None).await {
+            Ok(()) => new.decline_with.clone(),
+            Err(StoreError::Refused(reason)) if new.decline_when_full => Some(reason.to_string()),
+            Err(other) => return Err(other),
+        };
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
@@ -108,25 +150,56 @@ impl Backend {
         .await?;
         insert_mentorship_event(&mut tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
             .await?;
-        notify(&mut tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
+        match refusal {
+            None => {
+                notify(&mut tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
+            }
+            Some(reason) => {
+                sqlx::query("UPDATE mentorships SET state = 'declined' WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                insert_mentorship_event(&mut tx, id, MentorshipState::Declined, new.mentor_id, &reason, now)
+                    .await?;
+            }
+        }
         tx.commit().await?;
         self.mentorship(id).await
     }
 
+    /// The mentorship a repeated `Offer` created the first time.
+    async fn repeated_offer(&self, new: &NewMentorship) -> StoreResult<Mentorship> {
+        match &new.object_url {
+            Some(url) => self.mentorship_by_object(url).await?.ok_or(StoreError::NotFound),
+            None => Err(StoreError::Conflict("this request was received before".into())),
+        }
+    }
+
     /// Moves a mentorship if it is still where the step starts (a conflict
-    /// otherwise); becoming active checks the mentor's room under a lock.
+    /// otherwise); becoming active checks a local mentor's room under a
+    /// lock (a mentor elsewhere is checked by their own instance). A step
+    /// received before changes nothing.
     pub async fn step_mentorship(
         &self,
         step: &MentorshipStep,
         now: DateTime<Utc>,
     ) -> StoreResult<Mentorship> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
+        if let Some(activity) = &step.received
+            && !record_received(&mut tx, activity, now).await?
+        {
+            drop(tx);
+            return self.mentorship(step.id).await;
+        }
         let (mentor_id, mentee_id): (Uuid, Uuid) =
             sqlx::query_as("SELECT mentor_id, mentee_id FROM mentorships WHERE id = $1")
                 .bind(step.id)
                 .fetch_one(&mut *tx)
                 .await?;
-        if step.from == MentorshipState::Requested && step.to == MentorshipState::Active {
+        if step.from == MentorshipState::Requested
+            && step.to == MentorshipState::Active
+            && !is_remote(&mut tx, mentor_id).await?
+        {
             check_mentor_room(&mut tx, mentor_id, Some(step.id)).await?;
         }
         let moved = sqlx::query(
@@ -147,6 +220,34 @@ impl Backend {
         notify(&mut tx, other, &kind, Some(step.id), None, now).await?;
         tx.commit().await?;
         self.mentorship(step.id).await
+    }
+
+    /// The mentorship whose federated object (named by the mentee's
+    /// instance) has this id.
+    pub async fn mentorship_by_object(&self, object_url: &str) -> StoreResult<Option<Mentorship>> {
+        let row: Option<MentorshipRow> = sqlx::query_as(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.object_url = $1"
+        ))
+        .bind(object_url)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(Mentorship::try_from).transpose()?)
+    }
+
+    /// One recorded step and the mentorship it belongs to.
+    pub async fn mentorship_event(&self, event_id: Uuid) -> StoreResult<(Uuid, MentorshipEvent)> {
+        let (mentorship_id,): (Uuid,) =
+            sqlx::query_as("SELECT mentorship_id FROM mentorship_events WHERE id = $1")
+                .bind(event_id)
+                .fetch_one(&self.pool)
+                .await?;
+        let event = self
+            .mentorship_events(mentorship_id)
+            .await?
+            .into_iter()
+            .find(|e| e.id == event_id)
+            .ok_or(StoreError::NotFound)?;
+        Ok((mentorship_id, event))
     }
 
     pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship> {
@@ -294,7 +395,7 @@ impl Backend {
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>> {
         let rows: Vec<MentorshipEventRow> = sqlx::query_as(
-            "SELECT state, actor_id, note, at FROM mentorship_events \
+            "SELECT id, state, actor_id, note, at FROM mentorship_events \
              WHERE mentorship_id = $1 ORDER BY at, id",
         )
         .bind(id)

@@ -106,7 +106,7 @@ impl Backend {
         deliveries: &[NewDelivery],
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         insert_deliveries(&mut tx, deliveries, now).await?;
         tx.commit().await?;
         Ok(())
@@ -138,7 +138,7 @@ impl Backend {
         activity_id: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let new = record_received(&mut tx, activity_id, now).await?;
         tx.commit().await?;
         Ok(new)
@@ -153,7 +153,7 @@ impl Backend {
         step: &PartnershipStep,
         now: DateTime<Utc>,
     ) -> StoreResult<StepOutcome> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if let Some(received) = &step.received
             && !record_received(&mut tx, received, now).await?
         {
@@ -210,7 +210,7 @@ impl Backend {
         reason: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Instance> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         ensure_instance(&mut tx, domain, now).await?;
         if blocked {
             sqlx::query(
@@ -308,7 +308,7 @@ impl Backend {
         result: &AttemptResult,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         match result {
             AttemptResult::Delivered => {
                 sqlx::query("DELETE FROM deliveries WHERE id = $1")
@@ -393,7 +393,8 @@ impl Backend {
     /// The oldest unprocessed outbox events.
     pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
         let rows: Vec<OutboxEventRow> = sqlx::query_as(
-            "SELECT id, kind, account_id, domain, created_at FROM outbox_events ORDER BY id LIMIT $1",
+            "SELECT id, kind, account_id, domain, mentorship_event_id, created_at FROM outbox_events \
+             ORDER BY id LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
@@ -413,7 +414,7 @@ impl Backend {
         published: Option<(Uuid, bool)>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let done = sqlx::query("DELETE FROM outbox_events WHERE id = $1")
             .bind(event_id)
             .execute(&mut *tx)
@@ -467,7 +468,7 @@ impl Backend {
         received: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         if !record_received(&mut tx, received, now).await? {
             return Ok(false);
         }

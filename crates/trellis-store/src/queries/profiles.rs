@@ -23,6 +23,26 @@ impl Backend {
         self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
     }
 
+    /// What this instance knows of a member elsewhere, by name and domain.
+    pub async fn remote_profile(
+        &self,
+        username: &Username,
+        domain: &str,
+    ) -> StoreResult<Option<ProfileRecord>> {
+        let row: Option<ProfileRow> = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id \
+             WHERE a.username = $1 AND a.domain = $2"
+        ))
+        .bind(username.as_str())
+        .bind(domain)
+        .fetch_optional(&self.pool)
+        .await?;
+        match row {
+            Some(row) => Ok(self.assemble_profiles(vec![row]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
     /// Replaces a member's profile as a whole. A skill that is not in the
     /// catalog makes it fail with a conflict and change nothing.
     pub async fn put_profile(
@@ -31,7 +51,7 @@ impl Backend {
         profile: &Profile,
         now: DateTime<Utc>,
     ) -> StoreResult<ProfileRecord> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         write_profile(&mut tx, account_id, profile, now).await?;
         if is_local(&mut tx, account_id).await? {
             insert_event(&mut tx, OutboxEventKind::ProfileChanged, Some(account_id), None, now)

@@ -4,7 +4,7 @@ impl Backend {
     /// Adds the seeds that are not in the catalog yet. A seed already there,
     /// renamed or retired by an admin, is left as the admin made it.
     pub async fn seed_skills(&self, seeds: &[SkillSeed], now: DateTime<Utc>) -> StoreResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin().await?;
         let mut added = 0;
         for seed in seeds {
             added += sqlx::query(

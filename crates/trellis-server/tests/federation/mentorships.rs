@@ -1,0 +1,384 @@
+//! Mentorships between members of two instances: every step travels, both
+//! instances show the same state after each, also when one was down.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use trellis_store::Backend;
+
+use crate::helpers::{eventually, mentor};
+use crate::partnership::{Peer, partnered};
+
+on_every_backend_fleet!(
+    a_mentorship_across_instances_runs_its_course_and_both_sides_agree,
+    steps_taken_while_the_other_instance_is_down_arrive_when_it_returns,
+    a_mentor_elsewhere_who_is_full_declines_with_the_reason,
+    only_mentors_shared_with_partners_can_be_asked_from_elsewhere,
+);
+
+/// `username` on `peer` as a federated mentor with room for `capacity`.
+async fn federated_mentor(peer: &Peer, username: &str, capacity: u16) -> String {
+    let token = peer.app.member(username).await;
+    let mut profile = mentor("federated", &[("networking.dns", 6)]);
+    profile["mentor"]["capacity"] = json!(capacity);
+    peer.app.set_profile(&token, profile).await;
+    token
+}
+
+/// Waits until `on` has the mentor's profile from `from` in its directory.
+async fn shared(on: &Peer, reader: &str, handle: &str) {
+    eventually(&format!("{handle} shows in the directory"), || async {
+        let page = on
+            .app
+            .get("/api/v1/directory/mentors?scope=federated", Some(reader))
+            .await
+            .expect(StatusCode::OK);
+        page["items"].as_array().unwrap().iter().any(|p| {
+            format!(
+                "{}@{}",
+                p["username"].as_str().unwrap(),
+                p["domain"].as_str().unwrap_or_default()
+            ) == handle
+        })
+    })
+    .await;
+}
+
+async fn ask(on: &Peer, token: &str, mentor: &str) -> Value {
+    on.app
+        .post(
+            "/api/v1/mentorships",
+            Some(token),
+            json!({"mentor": mentor, "message": "Could you help me with DNS?", "goals": "Run our resolvers"}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+}
+
+/// The only mentorship of the member signed in with `token`, if any.
+async fn only_mentorship(on: &Peer, token: &str) -> Option<Value> {
+    let list = on
+        .app
+        .get("/api/v1/mentorships", Some(token))
+        .await
+        .expect(StatusCode::OK);
+    let list = list.as_array().unwrap();
+    assert!(list.len() <= 1, "{list:?}");
+    let id = list.first()?["id"].as_str()?.to_owned();
+    Some(
+        on.app
+            .get(&format!("/api/v1/mentorships/{id}"), Some(token))
+            .await
+            .expect(StatusCode::OK),
+    )
+}
+
+async fn wait_state(on: &Peer, token: &str, state: &str) -> Value {
+    eventually(
+        &format!("{} shows the mentorship {state}", on.app.domain()),
+        || async {
+            only_mentorship(on, token)
+                .await
+                .is_some_and(|m| m["state"] == state)
+        },
+    )
+    .await;
+    only_mentorship(on, token).await.unwrap()
+}
+
+async fn step(on: &Peer, token: &str, m: &Value, transition: &str, note: &str) -> Value {
+    on.app
+        .post(
+            &format!(
+                "/api/v1/mentorships/{}/{transition}",
+                m["id"].as_str().unwrap()
+            ),
+            Some(token),
+            json!({"note": note}),
+        )
+        .await
+        .expect(StatusCode::OK)
+}
+
+/// What both sides must agree on: each state entered, by which side, why.
+fn history(m: &Value) -> Vec<(String, String, String)> {
+    m["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["state"].as_str().unwrap().to_owned(),
+                h["by"].as_str().unwrap().to_owned(),
+                h["note"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn unread_kinds(on: &Peer, token: &str) -> Vec<String> {
+    let list = on
+        .app
+        .get("/api/v1/notifications", Some(token))
+        .await
+        .expect(StatusCode::OK);
+    list.as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["read"] == false)
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn a_mentorship_across_instances_runs_its_course_and_both_sides_agree(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 2).await;
+    let ada = a.app.member("ada").await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+
+    let asked = ask(&a, &ada, &handle).await;
+    assert_eq!(asked["state"], "requested");
+    assert_eq!(asked["mentor"]["domain"], b.app.domain().as_str());
+    assert_eq!(asked["role"], "mentee");
+
+    // B's mentor sees the request from A's member, with what she wrote.
+    let on_b = wait_state(&b, &bo, "requested").await;
+    assert_eq!(on_b["role"], "mentor");
+    assert_eq!(
+        (
+            on_b["mentee"]["username"].as_str(),
+            on_b["mentee"]["domain"].as_str()
+        ),
+        (Some("ada"), Some(a.app.domain().as_str()))
+    );
+    assert_eq!(on_b["message"], "Could you help me with DNS?");
+    assert_eq!(on_b["goals"], "Run our resolvers");
+    assert_eq!(unread_kinds(&b, &bo).await, ["mentorship_requested"]);
+
+    // The mentee may not answer her own request, here or there.
+    let refused = a
+        .app
+        .post(
+            &format!(
+                "/api/v1/mentorships/{}/accept",
+                asked["id"].as_str().unwrap()
+            ),
+            Some(&ada),
+            json!({}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+
+    step(&b, &bo, &on_b, "accept", "Happy to").await;
+    let on_a = wait_state(&a, &ada, "active").await;
+    assert_eq!(unread_kinds(&a, &ada).await, ["mentorship_active"]);
+    step(&a, &ada, &on_a, "pause", "Conference month").await;
+    wait_state(&b, &bo, "paused").await;
+    step(&b, &bo, &on_b, "resume", "").await;
+    wait_state(&a, &ada, "active").await;
+
+    // Both admins see the pair in their mentoring tree, each end placed.
+    let tree = a
+        .app
+        .get("/api/v1/admin/mentoring-tree", Some(&a.admin))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        tree["edges"][0]["mentor"]["domain"],
+        b.app.domain().as_str()
+    );
+    assert_eq!(tree["edges"][0]["mentee"]["domain"], Value::Null);
+    let tree = b
+        .app
+        .get("/api/v1/admin/mentoring-tree", Some(&b.admin))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        tree["edges"][0]["mentee"]["domain"],
+        a.app.domain().as_str()
+    );
+
+    step(&a, &ada, &on_a, "complete", "Resolvers run").await;
+    let done_b = wait_state(&b, &bo, "completed").await;
+    let done_a = only_mentorship(&a, &ada).await.unwrap();
+    let expected: Vec<(String, String, String)> = [
+        ("requested", "mentee", "Could you help me with DNS?"),
+        ("active", "mentor", "Happy to"),
+        ("paused", "mentee", "Conference month"),
+        ("active", "mentor", ""),
+        ("completed", "mentee", "Resolvers run"),
+    ]
+    .iter()
+    .map(|(s, b, n)| ((*s).to_owned(), (*b).to_owned(), (*n).to_owned()))
+    .collect();
+    assert_eq!(history(&done_a), expected);
+    assert_eq!(history(&done_b), expected);
+
+    // A finished mentorship moves no more, on either side.
+    let late = b
+        .app
+        .post(
+            &format!("/api/v1/mentorships/{}/end", done_b["id"].as_str().unwrap()),
+            Some(&bo),
+            json!({}),
+        )
+        .await;
+    assert_eq!(late.status, StatusCode::CONFLICT);
+
+    // Nobody else sees it: not another member of either instance.
+    for (peer, name) in [(&a, "eve"), (&b, "mallory")] {
+        let other = peer.app.member(name).await;
+        assert!(only_mentorship(peer, &other).await.is_none());
+    }
+    let id_on_b = done_b["id"].as_str().unwrap();
+    let eve = a.app.login("eve").await;
+    assert_eq!(
+        b.app
+            .get(&format!("/api/v1/mentorships/{id_on_b}"), Some(&eve))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED,
+        "a token of A means nothing on B"
+    );
+}
+
+async fn steps_taken_while_the_other_instance_is_down_arrive_when_it_returns(backend: Backend) {
+    let (mut a, mut b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 2).await;
+    let ada = a.app.member("ada").await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+
+    // B is down when A's member asks.
+    b.app.stop().await;
+    ask(&a, &ada, &handle).await;
+    b.app.start().await;
+    let on_b = wait_state(&b, &bo, "requested").await;
+
+    // A is down when B's mentor accepts; B crashes before it is delivered.
+    a.app.stop().await;
+    step(&b, &bo, &on_b, "accept", "Yes").await;
+    b.app.kill().await;
+    b.app.start().await;
+    a.app.start().await;
+    let on_a = wait_state(&a, &ada, "active").await;
+
+    // Two steps in a row while B is down arrive in order.
+    b.app.stop().await;
+    step(&a, &ada, &on_a, "pause", "").await;
+    step(&a, &ada, &on_a, "end", "Changed teams").await;
+    b.app.start().await;
+    let ended = wait_state(&b, &bo, "ended").await;
+    assert_eq!(
+        history(&ended),
+        history(&only_mentorship(&a, &ada).await.unwrap())
+    );
+    assert_eq!(
+        history(&ended)
+            .iter()
+            .map(|h| h.0.as_str())
+            .collect::<Vec<_>>(),
+        ["requested", "active", "paused", "ended"],
+        "each step once"
+    );
+}
+
+async fn a_mentor_elsewhere_who_is_full_declines_with_the_reason(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 1).await;
+    let ada = a.app.member("ada").await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+
+    // A colleague on B takes bo's only place.
+    let cy = b.app.member("cy").await;
+    let local = b
+        .app
+        .post("/api/v1/mentorships", Some(&cy), json!({"mentor": "bo"}))
+        .await
+        .expect(StatusCode::CREATED);
+    step(&b, &bo, &local, "accept", "").await;
+    assert_eq!(unread_kinds(&b, &bo).await, ["mentorship_requested"]);
+    b.app
+        .post("/api/v1/notifications/read-all", Some(&bo), json!({}))
+        .await
+        .expect(StatusCode::OK);
+
+    // A cannot know how busy bo is; B answers for him.
+    ask(&a, &ada, &handle).await;
+    let declined = wait_state(&a, &ada, "declined").await;
+    let last = history(&declined).pop().unwrap();
+    assert_eq!(last.1, "mentor");
+    assert!(last.2.contains("full"), "the reason is given: {last:?}");
+    assert_eq!(unread_kinds(&a, &ada).await, ["mentorship_declined"]);
+    // B records it too, without troubling bo with a request he cannot take.
+    let list = b
+        .app
+        .get("/api/v1/mentorships?state=declined", Some(&bo))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(list.as_array().unwrap().len(), 1);
+    let unread = unread_kinds(&b, &bo).await;
+    assert!(
+        unread.is_empty(),
+        "{unread:?} {}",
+        b.app.get("/api/v1/notifications", Some(&bo)).await.body
+    );
+
+    // Once there is room again, a new request goes through.
+    step(&b, &bo, &local, "complete", "").await;
+    ask(&a, &ada, &handle).await;
+    eventually("B records the new request", || async {
+        let list = b
+            .app
+            .get("/api/v1/mentorships?state=requested", Some(&bo))
+            .await
+            .expect(StatusCode::OK);
+        list.as_array().unwrap().len() == 1
+    })
+    .await;
+}
+
+async fn only_mentors_shared_with_partners_can_be_asked_from_elsewhere(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let c = Peer::start(backend).await;
+    let ada = a.app.member("ada").await;
+    let org_only = b.app.member("olga").await;
+    b.app
+        .set_profile(&org_only, mentor("organization", &[("networking.dns", 6)]))
+        .await;
+    federated_mentor(&c, "cid", 2).await;
+    federated_mentor(&b, "bo", 2).await;
+    shared(&a, &ada, &format!("bo@{}", b.app.domain())).await;
+
+    for handle in [
+        format!("olga@{}", b.app.domain()),
+        format!("cid@{}", c.app.domain()),
+        format!("nobody@{}", b.app.domain()),
+        "not a handle@".to_owned(),
+    ] {
+        let reply = a
+            .app
+            .post("/api/v1/mentorships", Some(&ada), json!({"mentor": handle}))
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{handle}");
+    }
+    assert!(
+        only_mentorship(&a, &ada).await.is_none(),
+        "nothing was recorded"
+    );
+    let olga_sees = b
+        .app
+        .get("/api/v1/mentorships", Some(&org_only))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(olga_sees, json!([]));
+
+    // A member of this instance, named with its domain, is a local mentor.
+    let grace = a.app.member("grace").await;
+    a.app
+        .set_profile(&grace, mentor("organization", &[("networking.dns", 6)]))
+        .await;
+    let local = ask(&a, &ada, &format!("grace@{}", a.app.domain())).await;
+    assert_eq!(local["mentor"]["domain"], Value::Null);
+}
