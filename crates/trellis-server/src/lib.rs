@@ -3,6 +3,7 @@
 //! wires the parts together.
 
 pub mod config;
+pub mod demo;
 mod federation;
 
 use std::net::SocketAddr;
@@ -161,6 +162,38 @@ impl Instance {
 }
 
 /// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
+/// Creates an account (as `trellis admin create-user` and the demo do):
+/// checks the name and password, hashes the password, makes the key pair.
+pub async fn create_account(
+    store: &Store,
+    raw_username: &str,
+    password: &str,
+    admin: bool,
+) -> anyhow::Result<trellis_store::Account> {
+    use trellis_core::account::{Password, Username};
+    let username = Username::parse(raw_username)?;
+    let password = Password::parse(password, &username)?;
+    let password_hash = trellis_api::auth::hash_password(password)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
+    let keys = trellis_api::auth::new_keypair()
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot make the account's key pair: {e}"))?;
+    let new = trellis_store::NewAccount {
+        username: username.clone(),
+        password_hash,
+        is_admin: admin,
+        keys,
+    };
+    match store.register_account(&new, None, Utc::now()).await {
+        Ok(account) => Ok(account),
+        Err(trellis_store::StoreError::Conflict(_)) => {
+            anyhow::bail!("the username {username} is taken")
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
 pub async fn shutdown_requested() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {

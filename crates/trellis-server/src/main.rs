@@ -5,12 +5,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use chrono::Utc;
 use clap::{Parser, Subcommand};
-use trellis_core::account::{Password, Username};
 use trellis_server::config::{Config, LogFormat};
-use trellis_server::{Instance, open_store, shutdown_requested};
-use trellis_store::{NewAccount, StoreError};
+use trellis_server::demo::{Demo, DemoOptions};
+use trellis_server::{Instance, create_account, open_store, shutdown_requested};
 
 /// A federated mentoring network server.
 #[derive(Debug, Parser)]
@@ -41,6 +39,21 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+    /// Start two partner instances on this machine, seeded with members,
+    /// profiles and a mentorship across them; print where and how to sign
+    /// in; run until Ctrl-C. Uses neither trellis.toml's database nor bind.
+    Demo {
+        /// Port of the first instance (0: any free port).
+        #[arg(long, default_value_t = 8081)]
+        port_a: u16,
+        /// Port of the second instance (0: any free port).
+        #[arg(long, default_value_t = 8082)]
+        port_b: u16,
+        /// Keep the two databases in this directory (new or empty)
+        /// [default: a temporary directory, removed on exit]
+        #[arg(long, value_name = "DIR")]
+        data_dir: Option<PathBuf>,
     },
 }
 
@@ -115,6 +128,17 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::CreateUser { username, admin },
         } => create_user(&config, &username, admin).await,
+        Command::Demo {
+            port_a,
+            port_b,
+            data_dir,
+        } => {
+            demo(DemoOptions {
+                ports: [port_a, port_b],
+                data_dir,
+            })
+            .await
+        }
     }
 }
 
@@ -129,32 +153,23 @@ async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 async fn create_user(config: &Config, raw_username: &str, admin: bool) -> anyhow::Result<()> {
-    let username = Username::parse(raw_username)?;
-    let password = Password::parse(&read_password()?, &username)?;
+    let password = read_password()?;
     let store = open_store(config).await?;
-    let password_hash = trellis_api::auth::hash_password(password)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
-    let keys = trellis_api::auth::new_keypair()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot make the account's key pair: {e}"))?;
-    let new = NewAccount {
-        username: username.clone(),
-        password_hash,
-        is_admin: admin,
-        keys,
-    };
-    let created = store.register_account(&new, None, Utc::now()).await;
+    let created = create_account(&store, raw_username, &password, admin).await;
     store.close().await;
-    match created {
-        Ok(account) => {
-            let role = if account.is_admin { "admin" } else { "member" };
-            println!("created {role} {} ({})", account.username, account.id);
-            Ok(())
-        }
-        Err(StoreError::Conflict(_)) => bail!("the username {username} is taken"),
-        Err(err) => Err(err.into()),
-    }
+    let account = created?;
+    let role = if account.is_admin { "admin" } else { "member" };
+    println!("created {role} {} ({})", account.username, account.id);
+    Ok(())
+}
+
+async fn demo(options: DemoOptions) -> anyhow::Result<()> {
+    let demo = Demo::start(&options).await?;
+    println!("{}", demo.guide());
+    shutdown_requested().await;
+    demo.stop().await?;
+    println!("The demo stopped.");
+    Ok(())
 }
 
 /// Asks twice on a terminal; reads one line from a pipe.

@@ -38,6 +38,17 @@ fn run_with_stdin(mut command: Command, input: &str) -> Output {
     child.wait_with_output().unwrap()
 }
 
+/// Sends SIGTERM and expects a clean exit.
+fn stop_with_sigterm(child: &mut std::process::Child) {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(status.success(), "exit after SIGTERM: {status}");
+}
+
 fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
@@ -51,6 +62,7 @@ fn help_is_there_for_every_command() {
         vec!["migrate", "--help"],
         vec!["admin", "--help"],
         vec!["admin", "create-user", "--help"],
+        vec!["demo", "--help"],
     ] {
         let output = trellis(dir.path()).args(&args).output().unwrap();
         assert!(output.status.success(), "{args:?}: {}", stderr(&output));
@@ -204,15 +216,107 @@ async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
     assert_eq!(health["database"], "sqlite");
     assert!(dir.path().join("data/trellis.db").is_file());
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert!(status.success(), "exit after SIGTERM: {status}");
+    stop_with_sigterm(&mut child);
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
+
+#[tokio::test]
+async fn demo_runs_two_partners_with_a_mentorship_across_them() {
+    trellis_server::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("demo-data");
+    let mut child = trellis(dir.path())
+        .args(["demo", "--port-a", "0", "--port-b", "0", "--data-dir"])
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut guide = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !guide.last().is_some_and(|l: &String| l.contains("Ctrl-C")) {
+        assert!(Instant::now() < deadline, "no guide: {guide:?}");
+        guide.push(lines.next().expect("the demo exited early").unwrap());
+    }
+    let urls: Vec<&str> = guide
+        .iter()
+        .filter_map(|l| {
+            l.split_whitespace()
+                .find(|w| w.starts_with("http://localhost:"))
+        })
+        .take(2)
+        .collect();
+    let (north, harbor) = (urls[0].to_owned(), urls[1].to_owned());
+    let password = guide
+        .iter()
+        .find_map(|l| l.split_once("password for all: "))
+        .and_then(|(_, rest)| rest.split(')').next())
+        .unwrap()
+        .to_owned();
+
+    // Ada, signed in at the first instance as the guide says, has an
+    // active mentorship with Bo at the second.
+    let client = reqwest::Client::new();
+    let login = |base: String, user: &'static str| {
+        let (client, password) = (client.clone(), password.clone());
+        async move {
+            let answer: serde_json::Value = client
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": user, "password": password}))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            answer["token"].as_str().unwrap().to_owned()
+        }
+    };
+    let get = |base: String, token: String, path: &'static str| {
+        let client = client.clone();
+        async move {
+            let reply = client
+                .get(format!("{base}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(reply.status(), StatusCode::OK, "{path}");
+            reply.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let ada = login(north.clone(), "ada").await;
+    let mine = get(north.clone(), ada, "/api/v1/mentorships").await;
+    assert_eq!(mine[0]["state"], "active");
+    assert_eq!(mine[0]["mentor"]["username"], "bo");
+    let harbor_domain = harbor.trim_start_matches("http://");
+    assert_eq!(mine[0]["mentor"]["domain"], harbor_domain);
+    // Bo is a mentor with a mentor of his own.
+    let bo = login(harbor.clone(), "bo").await;
+    let his = get(harbor.clone(), bo, "/api/v1/mentorships?state=active").await;
+    assert_eq!(his.as_array().unwrap().len(), 2);
+    let admin = login(harbor.clone(), "admin").await;
+    let tree = get(harbor.clone(), admin, "/api/v1/admin/mentoring-tree").await;
+    assert_eq!(tree["edges"].as_array().unwrap().len(), 2);
+    assert!(data.join("northwind/trellis.db").is_file());
+
+    stop_with_sigterm(&mut child);
+    assert!(data.is_dir(), "a directory given is kept");
+
+    // It seeds fresh databases only.
+    let again = trellis(dir.path())
+        .args(["demo", "--port-a", "0", "--port-b", "0", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        stderr(&again).contains("is not empty"),
+        "{}",
+        stderr(&again)
+    );
 }
 
 #[test]
