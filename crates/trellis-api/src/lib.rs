@@ -36,6 +36,7 @@ pub use state::{ApiConfig, AppState};
         (name = "skills", description = "The skills catalog"),
         (name = "directory", description = "Finding mentors"),
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
+        (name = "sessions", description = "The check-ins of a mentorship"),
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
@@ -124,7 +125,7 @@ impl Modify for CommonErrors {
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, directory, federation, health, matching, mentorships, notifications,
-        profiles, skills,
+        profiles, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -141,6 +142,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(mentorships::request, mentorships::list))
         .routes(routes!(mentorships::get))
         .routes(routes!(mentorships::transition))
+        .routes(routes!(sessions::create, sessions::list))
+        .routes(routes!(sessions::get, sessions::put))
+        .routes(routes!(sessions::private_note))
         .routes(routes!(mentorships::tree))
         .routes(routes!(mentorships::unmentored_mentors))
         .routes(routes!(matching::matches))

@@ -150,6 +150,7 @@ pub enum InboxActivity {
     Offer(crate::mentorships::Offer),
     OfferAnswer(crate::mentorships::OfferAnswer),
     MentorshipUpdate(crate::mentorships::MentorshipUpdate),
+    Session(crate::sessions::SessionActivity),
 }
 
 /// The sender's instance, as this one knows it.

@@ -130,7 +130,7 @@ impl From<CoreError> for FederationError {
 }
 
 /// Store refusals in the inbox's terms.
-fn refused(err: StoreError) -> FederationError {
+pub(crate) fn refused(err: StoreError) -> FederationError {
     match err {
         StoreError::Refused(core) => core.into(),
         StoreError::Conflict(why) => FederationError::Conflict(why),
@@ -140,12 +140,12 @@ fn refused(err: StoreError) -> FederationError {
 
 /// Whether an activity was applied before: a repeat is acknowledged and
 /// changes nothing (the state it would check has moved on).
-async fn repeated(data: &Data, activity: &Url) -> FederationResult<bool> {
+pub(crate) async fn repeated(data: &Data, activity: &Url) -> FederationResult<bool> {
     Ok(data.store.activity_received(activity.as_str()).await?)
 }
 
 /// The sending member, of a partner instance.
-async fn sender(actor: &ActorId, data: &Data) -> FederationResult<(DbActor, Uuid)> {
+pub(crate) async fn sender(actor: &ActorId, data: &Data) -> FederationResult<(DbActor, Uuid)> {
     let actor = crate::activities::partner_member(actor, data).await?;
     let account_id = actor
         .account_id
@@ -154,7 +154,7 @@ async fn sender(actor: &ActorId, data: &Data) -> FederationResult<(DbActor, Uuid
 }
 
 /// The mentorship a received activity names, and the sender's side in it.
-async fn named(
+pub(crate) async fn named(
     data: &Data,
     object: &Url,
     sender: Uuid,
@@ -407,7 +407,7 @@ impl Activity for MentorshipUpdate {
 }
 
 /// A party's actor URL: ours for local members, theirs for the others.
-fn actor_url(data: &Data, party: &PartyRecord) -> FederationResult<Url> {
+pub(crate) fn actor_url(data: &Data, party: &PartyRecord) -> FederationResult<Url> {
     match &party.actor_url {
         Some(url) => Url::parse(url)
             .map_err(|e| FederationError::Internal(format!("stored actor URL {url}: {e}"))),
@@ -416,7 +416,7 @@ fn actor_url(data: &Data, party: &PartyRecord) -> FederationResult<Url> {
 }
 
 /// The id of a mentorship's federated object.
-fn object_id(data: &Data, m: &StoredMentorship) -> FederationResult<Url> {
+pub(crate) fn object_id(data: &Data, m: &StoredMentorship) -> FederationResult<Url> {
     match &m.object_url {
         Some(url) => Url::parse(url)
             .map_err(|e| FederationError::Internal(format!("stored object URL {url}: {e}"))),
@@ -442,21 +442,9 @@ pub(crate) async fn step_delivery(
     } else {
         (&m.mentee, &m.mentor)
     };
-    let Some(remote) = other.actor_url.as_deref() else {
+    let Some(inbox) = remote_inbox(data, other).await? else {
         return Ok(Vec::new());
     };
-    let person = data
-        .store
-        .remote_person(remote)
-        .await?
-        .ok_or_else(|| FederationError::Internal(format!("no cached actor {remote}")))?;
-    let inbox = Url::parse(
-        person
-            .shared_inbox_url
-            .as_deref()
-            .unwrap_or(&person.inbox_url),
-    )
-    .map_err(|e| FederationError::Internal(format!("stored inbox: {e}")))?;
     let previous = previous_state(data, mentorship_id, &event).await?;
     let activity = step_activity(data, &m, me, other, &event, previous)?;
     let id = activity.id().clone();
@@ -466,6 +454,30 @@ pub(crate) async fn step_delivery(
         Step::Update(a) => crate::outbox::delivery(&inbox, Some(me.account_id), &id, a)?,
     };
     Ok(vec![delivery])
+}
+
+/// Where to deliver to a party who is a member elsewhere (their instance's
+/// shared inbox, if it has one); `None` for members of this instance.
+pub(crate) async fn remote_inbox(
+    data: &Data,
+    party: &PartyRecord,
+) -> FederationResult<Option<Url>> {
+    let Some(remote) = party.actor_url.as_deref() else {
+        return Ok(None);
+    };
+    let person = data
+        .store
+        .remote_person(remote)
+        .await?
+        .ok_or_else(|| FederationError::Internal(format!("no cached actor {remote}")))?;
+    Url::parse(
+        person
+            .shared_inbox_url
+            .as_deref()
+            .unwrap_or(&person.inbox_url),
+    )
+    .map(Some)
+    .map_err(|e| FederationError::Internal(format!("stored inbox: {e}")))
 }
 
 /// The state a mentorship was in before `event`.

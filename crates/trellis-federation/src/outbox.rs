@@ -223,6 +223,19 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             Some(step) => (crate::mentorships::step_delivery(data, step).await?, None),
             None => (Vec::new(), None),
         },
+        (
+            kind @ (OutboxEventKind::SessionCreated | OutboxEventKind::SessionUpdated),
+            Some(actor),
+            _,
+        ) => match event.session_id {
+            Some(session) => {
+                let created = kind == OutboxEventKind::SessionCreated;
+                let deliveries =
+                    crate::sessions::session_delivery(data, session, actor, created).await?;
+                (deliveries, None)
+            }
+            None => (Vec::new(), None),
+        },
         _ => (Vec::new(), None),
     };
     data.store

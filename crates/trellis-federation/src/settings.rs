@@ -123,6 +123,19 @@ impl FederationSettings {
         url.path().strip_prefix("/mentorships/")?.parse().ok()
     }
 
+    /// A session logged by a member here.
+    pub fn session_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/sessions/{id}"))
+    }
+
+    /// The session a URL of this instance names, if any.
+    pub fn local_session_id(&self, url: &Url) -> Option<uuid::Uuid> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path().strip_prefix("/sessions/")?.parse().ok()
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

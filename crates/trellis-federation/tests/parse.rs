@@ -86,6 +86,7 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::Offer(_) => "Offer",
         InboxActivity::OfferAnswer(_) => "OfferAnswer",
         InboxActivity::MentorshipUpdate(_) => "MentorshipUpdate",
+        InboxActivity::Session(_) => "Session",
     }
 }
 
@@ -147,6 +148,24 @@ fn mentorship_activities_are_told_apart_from_partnership_and_profile_ones() {
         "object": odd,
     });
     assert!(serde_json::from_value::<InboxActivity>(update).is_err());
+
+    let session = json!({
+        "id": "https://a.example/activities/4",
+        "type": "Create",
+        "actor": "https://a.example/users/ada",
+        "object": {
+            "type": "MentoringSession",
+            "id": "https://a.example/sessions/0191",
+            "mentorship": "https://a.example/mentorships/0190",
+            "attributedTo": "https://a.example/users/ada",
+            "startTime": "2026-11-22T10:00:00Z",
+            "durationMinutes": 45,
+            "topics": ["DNSSEC"],
+            "content": "Shared notes",
+            "actionItems": [{"text": "Read RFC 9364", "owner": "mentee", "done": false}]
+        }
+    });
+    assert_eq!(kind_of(session), "Session");
 }
 
 #[test]

@@ -310,6 +310,36 @@ forward! {
     ) -> StoreResult<Vec<Mentorship>>;
     /// Every state a mentorship entered, oldest first.
     pub async fn mentorship_events(&self, id: Uuid) -> StoreResult<Vec<MentorshipEvent>>;
+
+    /// Logs a session of a mentorship under way (a conflict otherwise).
+    pub async fn add_session(&self, new: &NewSession, now: DateTime<Utc>) -> StoreResult<Session>;
+    /// Replaces what both parties share of a session.
+    pub async fn update_session(
+        &self,
+        id: Uuid,
+        content: &trellis_core::session::SessionContent,
+        editor_id: Uuid,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Session>;
+    /// One session, with `viewer`'s private note on it.
+    pub async fn session(&self, id: Uuid, viewer: Uuid) -> StoreResult<Session>;
+    /// The session the other party's instance named with this id.
+    pub async fn session_by_object(
+        &self,
+        object_url: &str,
+        viewer: Uuid,
+    ) -> StoreResult<Option<Session>>;
+    /// A mentorship's sessions, latest first, with `viewer`'s private notes.
+    pub async fn sessions(&self, mentorship_id: Uuid, viewer: Uuid) -> StoreResult<Vec<Session>>;
+    /// Sets (or, with an empty text, removes) a party's private note.
+    pub async fn set_private_note(
+        &self,
+        session_id: Uuid,
+        account_id: Uuid,
+        text: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Session>;
     /// Of these accounts, those who currently have a mentor.
     pub async fn mentored_among(
         &self,

@@ -281,6 +281,10 @@ pub enum OutboxEventKind {
     /// A local member moved a mentorship with a member elsewhere: their
     /// instance must hear of it.
     MentorshipChanged,
+    /// A local member logged a session of such a mentorship.
+    SessionCreated,
+    /// A local member changed one.
+    SessionUpdated,
 }
 
 impl OutboxEventKind {
@@ -289,6 +293,8 @@ impl OutboxEventKind {
             Self::ProfileChanged => "profile_changed",
             Self::PartnerJoined => "partner_joined",
             Self::MentorshipChanged => "mentorship_changed",
+            Self::SessionCreated => "session_created",
+            Self::SessionUpdated => "session_updated",
         }
     }
 
@@ -297,6 +303,8 @@ impl OutboxEventKind {
             Self::ProfileChanged,
             Self::PartnerJoined,
             Self::MentorshipChanged,
+            Self::SessionCreated,
+            Self::SessionUpdated,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -311,6 +319,8 @@ pub struct OutboxEvent {
     pub domain: Option<String>,
     /// The mentorship step to send (`MentorshipChanged`).
     pub mentorship_event_id: Option<Uuid>,
+    /// The session to send (`SessionCreated`, `SessionUpdated`).
+    pub session_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -456,4 +466,30 @@ pub struct Notification {
     pub domain: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A session of a mentorship, as one party sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: Uuid,
+    pub mentorship_id: Uuid,
+    /// Its federated id when the other party's instance named it.
+    pub object_url: Option<String>,
+    pub author_id: Uuid,
+    pub content: trellis_core::session::SessionContent,
+    /// The viewing party's private note (never the other party's).
+    pub private_note: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A session logged by `author_id` (or received from their instance).
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    pub mentorship_id: Uuid,
+    pub author_id: Uuid,
+    pub content: trellis_core::session::SessionContent,
+    pub object_url: Option<String>,
+    /// The received activity this records (a repeat changes nothing).
+    pub received: Option<String>,
 }

@@ -60,3 +60,4 @@ include!("queries/profiles.rs");
 include!("queries/federation.rs");
 include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
+include!("queries/sessions.rs");

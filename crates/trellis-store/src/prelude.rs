@@ -18,6 +18,7 @@ pub(crate) use crate::model::{
     NewDelivery, NewInvite, NewMentorship, OutboxEvent, OutboxEventKind, Page, PartnershipStep,
     ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
+pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
     ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
@@ -27,3 +28,4 @@ pub(crate) use crate::rows::{
     json_list,
 };
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
+pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};

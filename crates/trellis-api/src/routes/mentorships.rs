@@ -263,7 +263,11 @@ pub async fn list(
 }
 
 /// A mentorship with its history, for its two parties only.
-async fn own(state: &AppState, caller: &Caller, id: Uuid) -> ApiResult<(Mentorship, Party)> {
+pub(crate) async fn own(
+    state: &AppState,
+    caller: &Caller,
+    id: Uuid,
+) -> ApiResult<(Mentorship, Party)> {
     let not_found = || ApiError::not_found("mentorship");
     let m = match state.store.mentorship(id).await {
         Ok(m) => m,

@@ -10,4 +10,5 @@ pub mod matching;
 pub mod mentorships;
 pub mod notifications;
 pub mod profiles;
+pub mod sessions;
 pub mod skills;

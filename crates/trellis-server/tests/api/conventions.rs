@@ -44,7 +44,8 @@ async fn every_documented_route_answers(app: TestApp) {
         let concrete = path
             .replace("{username}", "root")
             .replace("{key}", "networking.dns")
-            .replace("{id}", &uuid::Uuid::now_v7().to_string());
+            .replace("{id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{session_id}", &uuid::Uuid::now_v7().to_string());
         for (method, operation) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
             if path == "/api/v1/auth/logout" {

@@ -37,3 +37,4 @@ mod helpers;
 mod matching;
 mod mentorships;
 mod profiles;
+mod sessions;

@@ -729,6 +729,85 @@ async fn mentorship_steps_from_an_independent_peer_are_checked_like_local_ones(b
     assert_eq!(accept.body["object"]["object"], object);
     assert_eq!(accept.body["summary"], "Gladly");
 
+    // Our mentor logs a session with a private note: the peer gets the
+    // shared part, signed by him and addressed to its member alone.
+    let sessions = format!(
+        "/api/v1/mentorships/{}/sessions",
+        asked[0]["id"].as_str().unwrap()
+    );
+    let logged = app
+        .post(
+            &sessions,
+            Some(&bo),
+            json!({"held_at": "2026-11-20T09:00:00Z", "duration_minutes": 30,
+                   "notes": "Shared notes", "action_items": [{"text": "Read RFC 9364", "owner": "mentee"}]}),
+        )
+        .await
+        .expect(reqwest::StatusCode::CREATED);
+    app.put(
+        &format!("{sessions}/{}/private-note", logged["id"].as_str().unwrap()),
+        Some(&bo),
+        json!({"text": "only for bo"}),
+    )
+    .await
+    .expect(reqwest::StatusCode::OK);
+    eventually("the peer receives the session", || async {
+        peer.received()
+            .iter()
+            .any(|r| r.body["object"]["type"] == "MentoringSession")
+    })
+    .await;
+    let created = peer
+        .received()
+        .into_iter()
+        .find(|r| r.body["object"]["type"] == "MentoringSession")
+        .unwrap();
+    assert_eq!(created.body["type"], "Create");
+    assert_eq!(created.signed_by.as_deref(), Some(bo_url.as_str()));
+    assert_eq!(created.body["to"], json!([mal]));
+    assert_eq!(created.body["object"]["content"], "Shared notes");
+    assert_eq!(created.body["object"]["mentorship"], object);
+    let everything = peer
+        .received()
+        .iter()
+        .map(|r| r.body.to_string())
+        .collect::<String>();
+    assert!(
+        !everything.contains("only for bo"),
+        "a private note left us"
+    );
+
+    // The peer's member ticks off her item; a session of a mentorship we
+    // do not know is refused.
+    let mut done = created.body["object"].clone();
+    done["actionItems"][0]["done"] = json!(true);
+    let update_session = json!({
+        "@context": context, "id": peer.activity_id(), "type": "Update", "actor": mal,
+        "object": done,
+    });
+    assert_eq!(
+        peer.send(&inbox, &update_session, false).await,
+        StatusCode::ACCEPTED
+    );
+    let ours = app
+        .get(&sessions, Some(&bo))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    assert_eq!(ours[0]["action_items"][0]["done"], true);
+    assert_eq!(ours[0]["private_note"], "only for bo");
+    let mut stray = created.body["object"].clone();
+    stray["id"] = json!(peer.url("/sessions/9"));
+    stray["attributedTo"] = json!(mal);
+    stray["mentorship"] = json!(peer.url("/mentorships/unknown"));
+    let stray_create = json!({
+        "@context": context, "id": peer.activity_id(), "type": "Create", "actor": mal,
+        "object": stray,
+    });
+    assert_eq!(
+        peer.send(&inbox, &stray_create, false).await,
+        StatusCode::CONFLICT
+    );
+
     // Now the mentee may pause it; a replay has no second effect.
     let pause = update("paused");
     for _ in 0..2 {

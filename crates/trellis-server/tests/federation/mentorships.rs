@@ -13,6 +13,7 @@ on_every_backend_fleet!(
     steps_taken_while_the_other_instance_is_down_arrive_when_it_returns,
     a_mentor_elsewhere_who_is_full_declines_with_the_reason,
     only_mentors_shared_with_partners_can_be_asked_from_elsewhere,
+    sessions_travel_to_the_other_party_and_private_notes_stay_home,
 );
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
@@ -381,4 +382,127 @@ async fn only_mentors_shared_with_partners_can_be_asked_from_elsewhere(backend: 
         .await;
     let local = ask(&a, &ada, &format!("grace@{}", a.app.domain())).await;
     assert_eq!(local["mentor"]["domain"], Value::Null);
+}
+
+async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> Vec<Value> {
+    on.app
+        .get(
+            &format!(
+                "/api/v1/mentorships/{}/sessions",
+                mentorship["id"].as_str().unwrap()
+            ),
+            Some(token),
+        )
+        .await
+        .expect(StatusCode::OK)
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn sessions_travel_to_the_other_party_and_private_notes_stay_home(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 2).await;
+    let ada = a.app.member("ada").await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+    ask(&a, &ada, &handle).await;
+    let on_b = wait_state(&b, &bo, "requested").await;
+    step(&b, &bo, &on_b, "accept", "").await;
+    let on_a = wait_state(&a, &ada, "active").await;
+
+    // Ada logs a session at A, with a private note.
+    let path = format!(
+        "/api/v1/mentorships/{}/sessions",
+        on_a["id"].as_str().unwrap()
+    );
+    let session = json!({
+        "held_at": "2026-11-20T09:00:00Z", "duration_minutes": 50,
+        "topics": ["DNSSEC"], "notes": "Shared: KSK rollover walk-through",
+        "action_items": [{"text": "Share the runbook", "owner": "mentor"}],
+    });
+    let logged = a
+        .app
+        .post(&path, Some(&ada), session.clone())
+        .await
+        .expect(StatusCode::CREATED);
+    let sid = logged["id"].as_str().unwrap();
+    a.app
+        .put(
+            &format!("{path}/{sid}/private-note"),
+            Some(&ada),
+            json!({"text": "Ada's own worry"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+
+    eventually("B has Ada's session", || async {
+        sessions_of(&b, &bo, &on_b).await.len() == 1
+    })
+    .await;
+    let at_b = sessions_of(&b, &bo, &on_b).await.remove(0);
+    assert_eq!(at_b["notes"], "Shared: KSK rollover walk-through");
+    assert_eq!(at_b["logged_by"], "mentee");
+    assert_eq!(at_b["private_note"], Value::Null);
+    assert!(!at_b.to_string().contains("Ada's own worry"));
+
+    // Bo ticks off his action item at B and keeps his own note there.
+    let b_path = format!(
+        "/api/v1/mentorships/{}/sessions/{}",
+        on_b["id"].as_str().unwrap(),
+        at_b["id"].as_str().unwrap()
+    );
+    let mut done = session.clone();
+    done["action_items"][0]["done"] = json!(true);
+    b.app
+        .put(&b_path, Some(&bo), done)
+        .await
+        .expect(StatusCode::OK);
+    b.app
+        .put(
+            &format!("{b_path}/private-note"),
+            Some(&bo),
+            json!({"text": "Bo's own thought"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    eventually("A sees the action item done", || async {
+        sessions_of(&a, &ada, &on_a).await[0]["action_items"][0]["done"] == true
+    })
+    .await;
+    let at_a = sessions_of(&a, &ada, &on_a).await.remove(0);
+    assert_eq!(at_a["private_note"], "Ada's own worry");
+    assert!(!at_a.to_string().contains("Bo's own thought"));
+
+    // Bo logs the next one at B; it reaches A.
+    let mut next = session;
+    next["held_at"] = json!("2026-11-27T09:00:00Z");
+    b.app
+        .post(
+            &format!(
+                "/api/v1/mentorships/{}/sessions",
+                on_b["id"].as_str().unwrap()
+            ),
+            Some(&bo),
+            next,
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    eventually("A has both sessions", || async {
+        sessions_of(&a, &ada, &on_a).await.len() == 2
+    })
+    .await;
+    assert_eq!(sessions_of(&a, &ada, &on_a).await[0]["logged_by"], "mentor");
+
+    // Admins of either instance see no session of it.
+    for (peer, m) in [(&a, &on_a), (&b, &on_b)] {
+        let reply = peer
+            .app
+            .get(
+                &format!("/api/v1/mentorships/{}/sessions", m["id"].as_str().unwrap()),
+                Some(&peer.admin),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    }
 }
