@@ -51,3 +51,4 @@ include!("queries/profiles.rs");
 include!("queries/federation.rs");
 include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
+include!("queries/cohorts.rs");

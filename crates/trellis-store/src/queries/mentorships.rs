@@ -58,6 +58,35 @@ async fn insert_mentorship_event(
     Ok(())
 }
 
+/// The request path, inside the caller's transaction: checks the mentor's
+/// room under a lock, records the request and its first event, and tells
+/// the mentor. Every request is made here, whoever asks.
+async fn insert_request(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    new: &NewMentorship,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    check_mentor_room(tx, new.mentor_id, None).await?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
+           created_at, updated_at) VALUES ($1, $2, $3, 'requested', $4, $5, $6, $7, $7)",
+    )
+    .bind(id)
+    .bind(new.mentor_id)
+    .bind(new.mentee_id)
+    .bind(&new.message)
+    .bind(&new.goals)
+    .bind(new.object_url.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    insert_mentorship_event(tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
+        .await?;
+    notify(tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
+    Ok(id)
+}
+
 /// Tells `account_id` about something, in the transaction of the change.
 pub(crate) async fn notify(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -91,24 +120,7 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<Mentorship> {
         let mut tx = self.pool.begin().await?;
-        check_mentor_room(&mut tx, new.mentor_id, None).await?;
-        let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
-               created_at, updated_at) VALUES ($1, $2, $3, 'requested', $4, $5, $6, $7, $7)",
-        )
-        .bind(id)
-        .bind(new.mentor_id)
-        .bind(new.mentee_id)
-        .bind(&new.message)
-        .bind(&new.goals)
-        .bind(new.object_url.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_mentorship_event(&mut tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
-            .await?;
-        notify(&mut tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
+        let id = insert_request(&mut tx, new, now).await?;
         tx.commit().await?;
         self.mentorship(id).await
     }
