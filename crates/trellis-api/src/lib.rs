@@ -25,7 +25,7 @@ pub use state::{ApiConfig, AppState};
 #[openapi(
     info(
         title = "Trellis client API",
-        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
+        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
@@ -38,6 +38,7 @@ pub use state::{ApiConfig, AppState};
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "sessions", description = "The check-ins of a mentorship"),
         (name = "matching", description = "Mentors ranked for the caller"),
+        (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
@@ -124,8 +125,8 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, directory, federation, health, matching, mentorships, notifications,
-        profiles, sessions, skills,
+        accounts, admin, cohorts, directory, federation, health, matching, mentorships,
+        notifications, profiles, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -152,6 +153,11 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(notifications::read_one))
         .routes(routes!(notifications::read_all))
         .routes(routes!(matching::get_weights, matching::put_weights))
+        .routes(routes!(cohorts::create, cohorts::list))
+        .routes(routes!(cohorts::get))
+        .routes(routes!(cohorts::set_members))
+        .routes(routes!(cohorts::run_match, cohorts::get_proposal))
+        .routes(routes!(cohorts::approve))
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))

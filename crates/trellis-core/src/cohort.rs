@@ -5,7 +5,10 @@
 //! [`assign`] finds an optimal assignment: first as many mentees matched as
 //! possible, then, among all assignments matching that many, the largest
 //! total score. [`greedy`] is the naive first-come-first-served baseline,
-//! kept so the two can be compared.
+//! kept so the two can be compared. [`plan`] puts matching and assignment
+//! together for a cohort of members: it scores every pair with the rules of
+//! `matching`, assigns optimally, and says why each mentee it leaves
+//! without a mentor has none.
 //!
 //! # Method
 //!
@@ -26,6 +29,11 @@
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::CoreError;
+use crate::matching::{Candidate as Mentor, Excluded, Seeker, Values, Weights, values};
 
 /// The highest score a candidate pair may carry; anything above is ignored.
 const MAX_SCORE: u8 = 100;
@@ -162,6 +170,176 @@ pub fn greedy(mentee_count: usize, capacities: &[u16], candidates: &[Candidate])
     Assignment {
         mentor_of,
         total_score,
+    }
+}
+
+/// Why a mentee of a cohort was left without a mentor. The variants are in
+/// the order a search for a mentor gets through (`Ord` follows it): a
+/// mentee is told the furthest stage any mentor reached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Unassigned {
+    /// The cohort has no mentor but, perhaps, the mentee themselves.
+    NoMentors,
+    /// No mentor of the cohort shares a language with the mentee.
+    NoSharedLanguage,
+    /// The mentors who share a language have no place left.
+    NoRoom,
+    /// The mentee already has an open request or mentorship with every
+    /// mentor who could take them.
+    AlreadyPaired,
+    /// Mentors who suit them exist, but the best assignment for the whole
+    /// cohort gives their places to other mentees.
+    PlacesTaken,
+}
+
+impl Unassigned {
+    const ALL: [Self; 5] = [
+        Self::NoMentors,
+        Self::NoSharedLanguage,
+        Self::NoRoom,
+        Self::AlreadyPaired,
+        Self::PlacesTaken,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::NoMentors => "no_mentors",
+            Self::NoSharedLanguage => "no_shared_language",
+            Self::NoRoom => "no_room",
+            Self::AlreadyPaired => "already_paired",
+            Self::PlacesTaken => "places_taken",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, CoreError> {
+        Self::ALL
+            .into_iter()
+            .find(|reason| reason.as_str() == raw)
+            .ok_or_else(|| CoreError::invalid("reason", format_args!("unknown reason {raw:?}")))
+    }
+
+    /// The reason in words, for the admin who reviews the proposal.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::NoMentors => "the cohort has no mentor for them",
+            Self::NoSharedLanguage => "no mentor of the cohort shares a language with them",
+            Self::NoRoom => "the mentors who share a language with them have no place left",
+            Self::AlreadyPaired => {
+                "they already have an open request or mentorship with every mentor who could take them"
+            }
+            Self::PlacesTaken => {
+                "the places of the mentors who suit them go to other mentees: \
+                 any other assignment would match fewer mentees or score lower in total"
+            }
+        }
+    }
+}
+
+/// Why a (mentee, mentor) pair of a cohort may not be proposed, apart from
+/// the required matching factors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Barred {
+    /// The mentee and the mentor are the same member.
+    Oneself,
+    /// The two have an open request or mentorship already.
+    AlreadyPaired,
+}
+
+/// The mentor chosen for one mentee.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Choice {
+    /// Index into the mentors.
+    pub mentor: usize,
+    pub score: u8,
+    /// The factors' values, to explain the score with.
+    pub values: Values,
+}
+
+/// A proposed assignment of a cohort, with the greedy baseline's figures.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// For each mentee, in order: their mentor, or why they have none.
+    pub choices: Vec<Result<Choice, Unassigned>>,
+    /// Sum of the chosen pairs' scores.
+    pub total_score: u64,
+    pub assigned: usize,
+    /// What first-come-first-served ([`greedy`]) would have achieved.
+    pub greedy_total_score: u64,
+    pub greedy_assigned: usize,
+}
+
+/// Plans a cohort: scores every (mentee, mentor) pair with the matching
+/// rules (a shared language and room are required), then finds the
+/// optimal assignment with [`assign`]. A mentor's places for the cohort are
+/// their capacity minus the places they hold (`capacity − active`); give a
+/// mentor who is not taking mentees capacity 0. `barred` rules pairs out
+/// for other reasons.
+///
+/// Scores `mentees × mentors` pairs, then runs [`assign`] and [`greedy`]
+/// on the allowed ones (see their costs).
+pub fn plan(
+    mentees: &[Seeker<'_>],
+    mentors: &[Mentor<'_>],
+    barred: impl Fn(usize, usize) -> Option<Barred>,
+    weights: &Weights,
+) -> Plan {
+    let capacities: Vec<u16> = mentors
+        .iter()
+        .map(|m| m.capacity.saturating_sub(m.active))
+        .collect();
+    let mut candidates = Vec::new();
+    // Per mentee, how far the best mentor got before being ruled out; a
+    // mentee with no candidate at all is told the furthest stage.
+    let mut unassigned = vec![Unassigned::NoMentors; mentees.len()];
+    for (i, seeker) in mentees.iter().enumerate() {
+        for (j, mentor) in mentors.iter().enumerate() {
+            let barred = barred(i, j);
+            if barred == Some(Barred::Oneself) {
+                continue;
+            }
+            let stage = match values(seeker, mentor) {
+                Err(Excluded::NoSharedLanguage) => Unassigned::NoSharedLanguage,
+                Err(Excluded::NoRoomLeft) => Unassigned::NoRoom,
+                Ok(_) if barred == Some(Barred::AlreadyPaired) => Unassigned::AlreadyPaired,
+                Ok(v) => {
+                    candidates.push(Candidate {
+                        mentee: i,
+                        mentor: j,
+                        score: v.score(weights),
+                    });
+                    Unassigned::PlacesTaken
+                }
+            };
+            unassigned[i] = unassigned[i].max(stage);
+        }
+    }
+    let optimal = assign(mentees.len(), &capacities, &candidates);
+    let baseline = greedy(mentees.len(), &capacities, &candidates);
+    let choices = optimal
+        .mentor_of
+        .iter()
+        .zip(&unassigned)
+        .enumerate()
+        .map(|(i, (chosen, why))| match chosen {
+            Some(j) => values(&mentees[i], &mentors[*j])
+                .map(|values| Choice {
+                    mentor: *j,
+                    score: values.score(weights),
+                    values,
+                })
+                // `assign` only picks allowed pairs, which have values.
+                .map_err(|_| *why),
+            None => Err(*why),
+        })
+        .collect();
+    Plan {
+        choices,
+        total_score: optimal.total_score,
+        assigned: optimal.assigned(),
+        greedy_total_score: baseline.total_score,
+        greedy_assigned: baseline.assigned(),
     }
 }
 
@@ -614,6 +792,216 @@ mod tests {
             }
         }
         assert!(strictly_better > 0, "assign never beat greedy");
+    }
+
+    mod planning {
+        use super::super::*;
+        use super::{Rng, brute_force, c};
+        use crate::profile::{GoalTarget, LanguageTag, ProfileSkill};
+        use crate::skill::{SkillKey, SkillLevel};
+
+        fn langs(tags: &[&str]) -> Vec<LanguageTag> {
+            tags.iter()
+                .map(|t| LanguageTag::parse(t).unwrap())
+                .collect()
+        }
+
+        fn skills(list: &[(&str, u8)]) -> Vec<ProfileSkill> {
+            list.iter()
+                .map(|(k, l)| ProfileSkill {
+                    skill: SkillKey::parse(k).unwrap(),
+                    level: SkillLevel::try_from(*l).unwrap(),
+                    wants_to_grow: false,
+                })
+                .collect()
+        }
+
+        fn targets(list: &[(&str, u8)]) -> Vec<GoalTarget> {
+            list.iter()
+                .map(|(k, l)| GoalTarget {
+                    skill: SkillKey::parse(k).unwrap(),
+                    level: SkillLevel::try_from(*l).unwrap(),
+                })
+                .collect()
+        }
+
+        fn seeker<'a>(languages: &'a [LanguageTag], goals: &'a [GoalTarget]) -> Seeker<'a> {
+            Seeker {
+                targets: goals,
+                skills: &[],
+                languages,
+                utc_offset: None,
+            }
+        }
+
+        fn mentor<'a>(
+            languages: &'a [LanguageTag],
+            skills: &'a [ProfileSkill],
+            capacity: u16,
+            active: u16,
+        ) -> Mentor<'a> {
+            Mentor {
+                skills,
+                languages,
+                utc_offset: None,
+                capacity,
+                active,
+                pending: 0,
+                completed: 0,
+                same_organization: true,
+            }
+        }
+
+        const SKILLS_ONLY: Weights = Weights {
+            skills: 1,
+            timezone: 0,
+            load: 0,
+            track_record: 0,
+            organization: 0,
+        };
+
+        #[test]
+        fn the_optimum_beats_first_come_first_served() {
+            let en = langs(&["en"]);
+            let (dns, routing) = (targets(&[("net.dns", 5)]), targets(&[("net.routing", 5)]));
+            let strong = skills(&[("net.dns", 5), ("net.routing", 5)]);
+            let narrow = skills(&[("net.dns", 4), ("net.routing", 1)]);
+            let mentees = [seeker(&en, &dns), seeker(&en, &routing)];
+            let mentors = [mentor(&en, &strong, 1, 0), mentor(&en, &narrow, 1, 0)];
+            let plan = plan(&mentees, &mentors, |_, _| None, &SKILLS_ONLY);
+            // Greedy: mentee 0 takes the strong mentor (100), mentee 1 is left
+            // the narrow one (routing 1 of 5: 20). Optimal: 80 + 100.
+            assert_eq!((plan.greedy_assigned, plan.greedy_total_score), (2, 120));
+            assert_eq!((plan.assigned, plan.total_score), (2, 180));
+            let chosen: Vec<(usize, u8)> = plan
+                .choices
+                .iter()
+                .map(|c| c.map(|c| (c.mentor, c.score)).unwrap())
+                .collect();
+            assert_eq!(chosen, [(1, 80), (0, 100)]);
+        }
+
+        #[test]
+        fn every_unassigned_mentee_is_told_why() {
+            let (en, fr, it, en_it, de) = (
+                langs(&["en"]),
+                langs(&["fr"]),
+                langs(&["it"]),
+                langs(&["en", "it"]),
+                langs(&["de"]),
+            );
+            let none: Vec<GoalTarget> = Vec::new();
+            let no_skills: Vec<ProfileSkill> = Vec::new();
+            let mentors = [
+                mentor(&en, &no_skills, 1, 0),    // 0: one place
+                mentor(&en_it, &no_skills, 2, 2), // 1: full
+                mentor(&de, &no_skills, 0, 0),    // 2: not taking mentees
+                mentor(&de, &no_skills, 3, 0),    // 3: mentee 5 themselves
+            ];
+            let mentees = [
+                seeker(&en, &none), // 0: competes for mentor 0
+                seeker(&fr, &none), // 1: nobody speaks French
+                seeker(&it, &none), // 2: only the full mentor speaks Italian
+                seeker(&en, &none), // 3: already paired with mentor 0
+                seeker(&en, &none), // 4: competes for mentor 0
+                seeker(&de, &none), // 5: is mentor 3
+            ];
+            let barred = |i: usize, j: usize| match (i, j) {
+                (3, 0) => Some(Barred::AlreadyPaired),
+                (5, 3) => Some(Barred::Oneself),
+                _ => None,
+            };
+            let plan = plan(&mentees, &mentors, barred, &Weights::default());
+            assert_eq!(plan.assigned, 1);
+            let taken = plan.choices[0].is_ok() as usize + plan.choices[4].is_ok() as usize;
+            assert_eq!(taken, 1, "mentor 0 has one place for mentees 0 and 4");
+            let loser = if plan.choices[0].is_ok() { 4 } else { 0 };
+            assert_eq!(plan.choices[loser], Err(Unassigned::PlacesTaken));
+            assert_eq!(plan.choices[1], Err(Unassigned::NoSharedLanguage));
+            assert_eq!(plan.choices[2], Err(Unassigned::NoRoom));
+            assert_eq!(plan.choices[3], Err(Unassigned::AlreadyPaired));
+            assert_eq!(
+                plan.choices[5],
+                Err(Unassigned::NoRoom),
+                "the other German speaker takes nobody"
+            );
+            let alone = plan_alone(&de, &no_skills);
+            assert_eq!(alone, Err(Unassigned::NoMentors));
+        }
+
+        fn plan_alone(
+            languages: &[LanguageTag],
+            own: &[ProfileSkill],
+        ) -> Result<Choice, Unassigned> {
+            let mentors = [mentor(languages, own, 2, 0)];
+            let mentees = [seeker(languages, &[])];
+            let plan = plan(
+                &mentees,
+                &mentors,
+                |_, _| Some(Barred::Oneself),
+                &Weights::default(),
+            );
+            plan.choices[0]
+        }
+
+        #[test]
+        fn reasons_round_trip_and_read_well() {
+            for reason in Unassigned::ALL {
+                assert_eq!(Unassigned::parse(reason.as_str()), Ok(reason));
+                assert!(!reason.describe().is_empty());
+            }
+            assert!(Unassigned::parse("bored").is_err());
+        }
+
+        #[test]
+        fn a_random_cohort_plans_as_well_as_brute_force_allows() {
+            let mut rng = Rng(77);
+            let pool = [langs(&["en"]), langs(&["de"]), langs(&["en", "de"])];
+            let levels: Vec<Vec<ProfileSkill>> = (1..=7)
+                .map(|l| skills(&[("net.dns", l), ("net.routing", 8 - l)]))
+                .collect();
+            let goals = [targets(&[("net.dns", 6)]), targets(&[("net.routing", 6)])];
+            for round in 0..200 {
+                let mentees: Vec<Seeker> = (0..rng.below(6) as usize)
+                    .map(|_| seeker(&pool[rng.below(3) as usize], &goals[rng.below(2) as usize]))
+                    .collect();
+                let mentors: Vec<Mentor> = (0..rng.below(4) as usize)
+                    .map(|_| {
+                        mentor(
+                            &pool[rng.below(3) as usize],
+                            &levels[rng.below(7) as usize],
+                            rng.below(3) as u16,
+                            0,
+                        )
+                    })
+                    .collect();
+                let plan = plan(&mentees, &mentors, |_, _| None, &Weights::default());
+                // The same pairs, scored independently, solved exhaustively.
+                let mut pairs = Vec::new();
+                for (i, s) in mentees.iter().enumerate() {
+                    for (j, m) in mentors.iter().enumerate() {
+                        if let Ok(v) = values(s, m) {
+                            pairs.push(c(i, j, v.score(&Weights::default())));
+                        }
+                    }
+                }
+                let caps: Vec<u16> = mentors.iter().map(|m| m.capacity).collect();
+                assert_eq!(
+                    (plan.assigned, plan.total_score),
+                    brute_force(mentees.len(), &caps, &pairs),
+                    "round {round}"
+                );
+                assert!(
+                    (plan.assigned, plan.total_score)
+                        >= (plan.greedy_assigned, plan.greedy_total_score)
+                );
+                let mut load = vec![0u16; mentors.len()];
+                for choice in plan.choices.iter().flatten() {
+                    load[choice.mentor] += 1;
+                }
+                assert!(load.iter().zip(&caps).all(|(l, c)| l <= c));
+            }
+        }
     }
 
     #[test]

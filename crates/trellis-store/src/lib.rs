@@ -361,6 +361,53 @@ forward! {
         &self,
         mentor_ids: &[Uuid],
     ) -> StoreResult<std::collections::HashMap<Uuid, MentorLoad>>;
+    /// Of these mentees, who has an open request or mentorship (requested,
+    /// active or paused) with whom, as (mentor id, mentee id).
+    pub async fn open_pairs_of(
+        &self,
+        mentee_ids: &[Uuid],
+    ) -> StoreResult<std::collections::HashSet<(Uuid, Uuid)>>;
+    /// These members' profiles, in no particular order (missing ones left out).
+    pub async fn profiles(&self, account_ids: &[Uuid]) -> StoreResult<Vec<ProfileRecord>>;
+    /// The accounts these handles name, where they exist: `(username, None)`
+    /// is a member of this instance, `(username, Some(domain))` a cached
+    /// member of another instance.
+    pub async fn accounts_by_handle(
+        &self,
+        handles: &[(Username, Option<String>)],
+    ) -> StoreResult<Vec<PartyRecord>>;
+
+    /// Creates a cohort without members.
+    pub async fn create_cohort(&self, new: &NewCohort, now: DateTime<Utc>) -> StoreResult<Cohort>;
+    /// Every cohort, newest first, with member counts.
+    pub async fn cohorts(&self) -> StoreResult<Vec<CohortSummary>>;
+    /// A cohort with its members.
+    pub async fn cohort(&self, id: Uuid) -> StoreResult<Cohort>;
+    /// Replaces a cohort's members (in the order given) and drops its
+    /// proposal; refused (`Refused`, a conflict) once it is approved.
+    pub async fn set_cohort_members(
+        &self,
+        id: Uuid,
+        mentees: &[Uuid],
+        mentors: &[Uuid],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Cohort>;
+    /// Stores a proposal in place of any earlier one; refused if the
+    /// members changed since the revision it was computed from, or the
+    /// cohort is approved.
+    pub async fn save_proposal(&self, new: &NewProposal, now: DateTime<Utc>) -> StoreResult<Proposal>;
+    /// A cohort's proposal, if any, with each request's outcome once approved.
+    pub async fn proposal(&self, cohort_id: Uuid) -> StoreResult<Option<Proposal>>;
+    /// Approves the proposal and makes one request per pair through the
+    /// request path, in one transaction; a pair the rules refuse now is
+    /// recorded as failed without undoing the others. Refused if there is
+    /// no proposal or it was approved before.
+    pub async fn approve_cohort(
+        &self,
+        cohort_id: Uuid,
+        approval: &CohortApproval,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Proposal>;
 }
 
 #[cfg(test)]

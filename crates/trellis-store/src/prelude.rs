@@ -18,6 +18,10 @@ pub(crate) use crate::model::{
     NewDelivery, NewInvite, NewMentorship, OutboxEvent, OutboxEventKind, Page, PartnershipStep,
     ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
+pub(crate) use crate::model::{
+    Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
+    ProposedFor, RequestOutcome,
+};
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
@@ -26,6 +30,10 @@ pub(crate) use crate::rows::{
     OutboxEventRow, PROFILE_COLUMNS, ProfileRow, REMOTE_PERSON_COLUMNS, RemotePersonRow,
     SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow, group_by_account,
     json_list,
+};
+pub(crate) use crate::rows::{
+    COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
+    ProposalRow,
 };
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};

@@ -59,3 +59,4 @@ include!("queries/federation.rs");
 include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
+include!("queries/cohorts.rs");

@@ -2,12 +2,16 @@
 //! each with the reasons for their score; and the weights admins set.
 
 use axum::extract::State;
-use chrono::Utc;
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trellis_core::matching::{Candidate, FactorScore, Seeker, Weights, rank};
+use trellis_core::profile::Profile;
 use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{DirectoryQuery, ProfileRecord, Scope};
+use trellis_store::{DirectoryQuery, MentorLoad, ProfileRecord, Scope};
 use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
 
 use super::profiles::{ProfileView, views};
 use crate::error::{ApiError, ApiResult, ErrorBody};
@@ -62,6 +66,42 @@ async fn candidates(state: &AppState) -> ApiResult<Vec<ProfileRecord>> {
     }
 }
 
+/// A member looking for a mentor, as matching sees them at `now`.
+pub(crate) fn seeker_of(profile: &Profile, now: DateTime<Utc>) -> Seeker<'_> {
+    Seeker {
+        targets: &profile.goals.targets,
+        skills: &profile.skills,
+        languages: &profile.languages,
+        utc_offset: profile
+            .timezone
+            .as_ref()
+            .map(|tz| tz.utc_offset_minutes(now)),
+    }
+}
+
+/// A mentor with their load, as matching sees them at `now`.
+pub(crate) fn candidate_of(
+    r: &ProfileRecord,
+    load: MentorLoad,
+    now: DateTime<Utc>,
+) -> Candidate<'_> {
+    let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+    Candidate {
+        skills: &r.profile.skills,
+        languages: &r.profile.languages,
+        utc_offset: r
+            .profile
+            .timezone
+            .as_ref()
+            .map(|tz| tz.utc_offset_minutes(now)),
+        capacity: r.profile.mentor.capacity,
+        active: small(load.active),
+        pending: small(load.pending),
+        completed: load.completed,
+        same_organization: r.domain.is_none(),
+    }
+}
+
 /// The mentors that suit the caller best, with the reasons. Mentors must
 /// share a language with the caller and have room; then goal skills,
 /// time zones, load, track record and organization are weighed as the
@@ -90,34 +130,14 @@ pub async fn matches(
     records.retain(|r| r.account_id != caller.account.id);
     let ids: Vec<_> = records.iter().map(|r| r.account_id).collect();
     let loads = state.store.mentor_loads(&ids).await?;
-    let seeker = Seeker {
-        targets: &me.goals.targets,
-        skills: &me.skills,
-        languages: &me.languages,
-        utc_offset: me.timezone.as_ref().map(|tz| tz.utc_offset_minutes(now)),
+    let seeker = seeker_of(&me, now);
+    let candidate = |r, loads: &HashMap<Uuid, MentorLoad>, now| {
+        candidate_of(
+            r,
+            loads.get(&r.account_id).copied().unwrap_or_default(),
+            now,
+        )
     };
-    fn candidate<'r>(
-        r: &'r ProfileRecord,
-        loads: &std::collections::HashMap<uuid::Uuid, trellis_store::MentorLoad>,
-        now: chrono::DateTime<Utc>,
-    ) -> Candidate<'r> {
-        let load = loads.get(&r.account_id).copied().unwrap_or_default();
-        let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
-        Candidate {
-            skills: &r.profile.skills,
-            languages: &r.profile.languages,
-            utc_offset: r
-                .profile
-                .timezone
-                .as_ref()
-                .map(|tz| tz.utc_offset_minutes(now)),
-            capacity: r.profile.mentor.capacity,
-            active: small(load.active),
-            pending: small(load.pending),
-            completed: load.completed,
-            same_organization: r.domain.is_none(),
-        }
-    }
     let ranked = rank(
         &seeker,
         records.iter().map(|r| candidate(r, &loads, now)),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod cohorts;
 pub mod directory;
 pub mod federation;
 pub mod health;

@@ -14,7 +14,9 @@ use crate::state::AppState;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {
     pub id: Uuid,
-    /// `mentorship_requested`, `mentorship_<state>`, or `partnership_<state>`.
+    /// `mentorship_requested`, `mentorship_<state>`, `cohort_request_sent`
+    /// (a cohort's approval asked a mentor in the member's name), or
+    /// `partnership_<state>`.
     #[schema(example = "mentorship_requested")]
     pub kind: String,
     /// The same, in words.
@@ -30,6 +32,9 @@ fn message(n: &Notification) -> String {
     let domain = n.domain.as_deref().unwrap_or("another instance");
     match n.kind.as_str() {
         "mentorship_requested" => "You have a new mentorship request".to_owned(),
+        "cohort_request_sent" => {
+            "Your mentoring program matched you with a mentor and asked them for you".to_owned()
+        }
         "mentorship_active" => "A mentorship of yours is active".to_owned(),
         "mentorship_declined" => "Your mentorship request was declined".to_owned(),
         "mentorship_withdrawn" => "A mentorship request to you was withdrawn".to_owned(),

@@ -34,6 +34,11 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/admin/settings",
         "/api/v1/admin/invites",
         "/api/v1/admin/invites/{id}",
+        "/api/v1/admin/cohorts",
+        "/api/v1/admin/cohorts/{id}",
+        "/api/v1/admin/cohorts/{id}/members",
+        "/api/v1/admin/cohorts/{id}/match",
+        "/api/v1/admin/cohorts/{id}/approve",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");

@@ -30,6 +30,7 @@ macro_rules! on_every_backend {
 mod accounts;
 mod admin;
 mod cli;
+mod cohorts;
 mod conventions;
 mod directory;
 mod hardening;

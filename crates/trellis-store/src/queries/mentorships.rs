@@ -77,6 +77,52 @@ async fn insert_mentorship_event(
     Ok(())
 }
 
+/// The request path, inside the caller's transaction: checks the mentor's
+/// room under a lock, records the request and its first event, and tells
+/// the mentor. Every request is made here, whoever asks. A request from
+/// elsewhere that finds no room (`decline_when_full`), or one to decline
+/// at once (`decline_with`), is recorded as declined by the mentor with
+/// the reason instead.
+async fn insert_request(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    new: &NewMentorship,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let refusal = match check_mentor_room(tx, new.mentor_id, None).await {
+        Ok(()) => new.decline_with.clone(),
+        Err(StoreError::Refused(reason)) if new.decline_when_full => Some(reason.to_string()),
+        Err(other) => return Err(other),
+    };
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
+           created_at, updated_at) VALUES ($1, $2, $3, 'requested', $4, $5, $6, $7, $7)",
+    )
+    .bind(id)
+    .bind(new.mentor_id)
+    .bind(new.mentee_id)
+    .bind(&new.message)
+    .bind(&new.goals)
+    .bind(new.object_url.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    insert_mentorship_event(tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
+        .await?;
+    match refusal {
+        None => notify(tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?,
+        Some(reason) => {
+            sqlx::query("UPDATE mentorships SET state = 'declined' WHERE id = $1")
+                .bind(id)
+                .execute(&mut **tx)
+                .await?;
+            insert_mentorship_event(tx, id, MentorshipState::Declined, new.mentor_id, &reason, now)
+                .await?;
+        }
+    }
+    Ok(id)
+}
+
 /// Tells `account_id` about something, in the transaction of the change
 /// (members of other instances are told by their own).
 pub(crate) async fn notify(
@@ -129,40 +175,7 @@ impl Backend {
             drop(tx);
             return self.repeated_offer(new).await;
         }
-        let refusal = match check_mentor_room(&mut tx, new.mentor_id, None).await {
-            Ok(()) => new.decline_with.clone(),
-            Err(StoreError::Refused(reason)) if new.decline_when_full => Some(reason.to_string()),
-            Err(other) => return Err(other),
-        };
-        let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO mentorships (id, mentor_id, mentee_id, state, message, goals, object_url, \
-               created_at, updated_at) VALUES ($1, $2, $3, 'requested', $4, $5, $6, $7, $7)",
-        )
-        .bind(id)
-        .bind(new.mentor_id)
-        .bind(new.mentee_id)
-        .bind(&new.message)
-        .bind(&new.goals)
-        .bind(new.object_url.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        insert_mentorship_event(&mut tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
-            .await?;
-        match refusal {
-            None => {
-                notify(&mut tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?;
-            }
-            Some(reason) => {
-                sqlx::query("UPDATE mentorships SET state = 'declined' WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                insert_mentorship_event(&mut tx, id, MentorshipState::Declined, new.mentor_id, &reason, now)
-                    .await?;
-            }
-        }
+        let id = insert_request(&mut tx, new, now).await?;
         tx.commit().await?;
         self.mentorship(id).await
     }
