@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod federation;
+pub mod match_index;
 mod routes;
 mod state;
 

@@ -4,6 +4,7 @@ use std::time::Duration;
 use trellis_store::Store;
 
 use crate::federation::FederationPort;
+use crate::match_index::MatchIndex;
 
 /// What the API needs from the server that runs it.
 #[derive(Debug, Clone)]
@@ -29,6 +30,8 @@ pub struct AppState {
     pub store: Store,
     pub config: Arc<ApiConfig>,
     pub federation: Arc<dyn FederationPort>,
+    /// The mentors matching ranks, kept between requests.
+    pub matching: Arc<MatchIndex>,
 }
 
 impl AppState {
@@ -37,6 +40,7 @@ impl AppState {
             store,
             config: Arc::new(config),
             federation,
+            matching: Arc::default(),
         }
     }
 }

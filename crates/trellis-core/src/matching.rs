@@ -301,30 +301,68 @@ impl Values {
 
 /// Ranks candidates: the `limit` best by score (ties: in the order given),
 /// as (candidate index, score, values). Excluded candidates are skipped.
+///
+/// Only the best `limit` are kept while scoring (a bounded heap), so
+/// ranking many candidates allocates for the few it returns.
 pub fn rank<'a>(
     seeker: &Seeker<'_>,
     candidates: impl IntoIterator<Item = Candidate<'a>>,
     weights: &Weights,
     limit: usize,
 ) -> Vec<(usize, u8, Values)> {
-    let mut ranked: Vec<(usize, u8, Values)> = candidates
-        .into_iter()
-        .enumerate()
-        .filter_map(|(i, c)| values(seeker, &c).ok().map(|v| (i, v.score(weights), v)))
-        .collect();
-    let limit = limit.min(ranked.len());
+    use std::cmp::{Ordering, Reverse};
+    use std::collections::BinaryHeap;
+
+    /// Orders kept candidates so that the heap's top is the one to drop
+    /// first: the lowest score, and among equal scores the latest.
+    struct Kept(usize, u8, Values);
+    impl Kept {
+        fn key(&self) -> (Reverse<u8>, usize) {
+            (Reverse(self.1), self.0)
+        }
+    }
+    impl PartialEq for Kept {
+        fn eq(&self, other: &Self) -> bool {
+            self.key() == other.key()
+        }
+    }
+    impl Eq for Kept {}
+    impl PartialOrd for Kept {
+        fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+            Some(self.cmp(other))
+        }
+    }
+    impl Ord for Kept {
+        fn cmp(&self, other: &Self) -> Ordering {
+            self.key().cmp(&other.key())
+        }
+    }
+
     if limit == 0 {
         return Vec::new();
     }
-    // Best first; equal scores keep their order (index as tie-breaker).
-    let order =
-        |a: &(usize, u8, Values), b: &(usize, u8, Values)| b.1.cmp(&a.1).then(a.0.cmp(&b.0));
-    if limit < ranked.len() {
-        ranked.select_nth_unstable_by(limit - 1, order);
-        ranked.truncate(limit);
+    let mut kept: BinaryHeap<Kept> = BinaryHeap::with_capacity(limit + 1);
+    for (i, candidate) in candidates.into_iter().enumerate() {
+        let Ok(values) = values(seeker, &candidate) else {
+            continue;
+        };
+        let score = values.score(weights);
+        if kept.len() == limit {
+            // Candidates come in order, so an equal score never displaces.
+            match kept.peek() {
+                Some(worst) if score > worst.1 => {
+                    kept.pop();
+                }
+                _ => continue,
+            }
+        }
+        kept.push(Kept(i, score, values));
     }
-    ranked.sort_unstable_by(order);
-    ranked
+    // Best first; equal scores keep their order.
+    kept.into_sorted_vec()
+        .into_iter()
+        .map(|Kept(i, score, values)| (i, score, values))
+        .collect()
 }
 
 #[cfg(test)]

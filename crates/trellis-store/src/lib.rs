@@ -175,6 +175,16 @@ forward! {
     ) -> StoreResult<ProfileRecord>;
     /// One page of the mentor directory and the number of matches in all.
     pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>>;
+    /// Every mentor taking mentees with one of these visibilities, here and
+    /// at active partners, with their load: what matching ranks.
+    pub async fn match_candidates(
+        &self,
+        visible: &[trellis_core::visibility::Visibility],
+    ) -> StoreResult<Vec<MatchCandidate>>;
+    /// A number that grows with every committed change to what
+    /// `match_candidates` reads (mentor profiles, mentorship states,
+    /// partnerships); equal numbers mean equal candidates.
+    pub async fn matching_version(&self) -> StoreResult<i64>;
 
     /// The instance actor's key pair, if made yet.
     pub async fn instance_keys(&self) -> StoreResult<Option<KeyPair>>;
@@ -367,7 +377,7 @@ forward! {
         &self,
         mentee_ids: &[Uuid],
     ) -> StoreResult<std::collections::HashSet<(Uuid, Uuid)>>;
-    /// These members' profiles, in no particular order (missing ones left out).
+    /// These members' profiles, in the order asked (missing ones left out).
     pub async fn profiles(&self, account_ids: &[Uuid]) -> StoreResult<Vec<ProfileRecord>>;
     /// The accounts these handles name, where they exist: `(username, None)`
     /// is a member of this instance, `(username, Some(domain))` a cached

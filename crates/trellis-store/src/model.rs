@@ -446,6 +446,19 @@ pub struct MentorshipStep {
     pub received: Option<String>,
 }
 
+/// A mentor as matching ranks them: only what scoring reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MatchCandidate {
+    pub account_id: Uuid,
+    /// The mentor's instance; `None` for members of this one.
+    pub domain: Option<String>,
+    pub timezone: Option<trellis_core::profile::Timezone>,
+    pub capacity: u16,
+    pub skills: Vec<trellis_core::profile::ProfileSkill>,
+    pub languages: Vec<trellis_core::profile::LanguageTag>,
+    pub load: MentorLoad,
+}
+
 /// How busy a mentor is and has been.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MentorLoad {
@@ -610,11 +623,9 @@ pub struct Proposal {
     pub entries: Vec<ProposalEntry>,
 }
 
-/// An approval: who approves, the message every request carries, and the
-/// pairs (by mentee) whose requests must not be made, with the reason.
+/// An approval: who approves, and the message every request carries.
 #[derive(Debug, Clone)]
 pub struct CohortApproval {
     pub approved_by: Uuid,
     pub message: String,
-    pub held_back: Vec<(Uuid, String)>,
 }

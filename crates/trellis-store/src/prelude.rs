@@ -35,5 +35,6 @@ pub(crate) use crate::rows::{
     COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
     ProposalRow,
 };
+pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};

@@ -26,6 +26,7 @@ use crate::model::{
     OutboxEventKind, PartyRecord, ProfileRecord, Proposal, ProposalEntry, ProposedFor,
     RemotePerson, RequestOutcome, Skill,
 };
+use crate::model::{MatchCandidate, MentorLoad};
 
 /// A local member: `accounts a JOIN users u`.
 pub(crate) const ACCOUNT_COLUMNS: &str =
@@ -173,6 +174,66 @@ pub(crate) struct SkillLevelRow {
     skill_key: String,
     level: i32,
     wants_to_grow: bool,
+}
+
+/// A mentor for matching, with their lists folded into one text each
+/// (`key:level,key:level`, `tag,tag`), so that a whole directory comes back
+/// as one row a mentor.
+#[derive(sqlx::FromRow)]
+pub(crate) struct MatchCandidateRow {
+    pub(crate) account_id: Uuid,
+    domain: Option<String>,
+    timezone: Option<String>,
+    capacity: i32,
+    skills: Option<String>,
+    languages: Option<String>,
+}
+
+/// The columns of a `MatchCandidateRow`, from `profiles p JOIN accounts a`.
+pub(crate) const MATCH_CANDIDATE_COLUMNS: &str = "p.account_id, a.domain, p.timezone, p.capacity, \
+     (SELECT string_agg(s.skill_key || ':' || CAST(s.level AS TEXT), ',' ORDER BY s.position) \
+        FROM profile_skills s WHERE s.account_id = p.account_id) AS skills, \
+     (SELECT string_agg(l.tag, ',' ORDER BY l.position) \
+        FROM profile_languages l WHERE l.account_id = p.account_id) AS languages";
+
+impl MatchCandidateRow {
+    pub(crate) fn assemble(self, load: MentorLoad) -> Result<MatchCandidate, CoreError> {
+        let items = |folded: &Option<String>| -> Vec<String> {
+            folded
+                .as_deref()
+                .filter(|f| !f.is_empty())
+                .map(|f| f.split(',').map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
+        let skills = items(&self.skills)
+            .iter()
+            .map(|item| {
+                let (key, value) = item.rsplit_once(':').ok_or_else(|| {
+                    CoreError::invalid("skills", format_args!("{item:?} is not key:level"))
+                })?;
+                let value: i32 = value.parse().map_err(|_| {
+                    CoreError::invalid("skills", format_args!("{item:?} is not key:level"))
+                })?;
+                Ok(ProfileSkill {
+                    skill: SkillKey::parse(key)?,
+                    level: level(value)?,
+                    wants_to_grow: false,
+                })
+            })
+            .collect::<Result<_, CoreError>>()?;
+        Ok(MatchCandidate {
+            account_id: self.account_id,
+            domain: self.domain,
+            timezone: self.timezone.as_deref().map(Timezone::parse).transpose()?,
+            capacity: small("capacity", self.capacity)?,
+            skills,
+            languages: items(&self.languages)
+                .iter()
+                .map(|tag| LanguageTag::parse(tag))
+                .collect::<Result<_, _>>()?,
+            load,
+        })
+    }
 }
 
 fn level(value: i32) -> Result<SkillLevel, CoreError> {

@@ -81,6 +81,7 @@ conformance!(
     a_request_from_elsewhere_that_finds_no_room_is_declined_with_the_reason,
     members_elsewhere_are_found_by_name_and_domain,
     sessions_are_kept_while_under_way_with_notes_apart,
+    matching_reads_its_candidates_and_a_version_that_moves_with_them,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -2325,6 +2326,9 @@ async fn approval_requests_each_pair_once_and_closes_the_cohort(store: Store) {
     let roomy = mentor_with_capacity(&store, "roomy", 3).await;
     let tight = mentor_with_capacity(&store, "tight", 1).await;
     let remote = remote_account(&store, "bo", "b.example").await;
+    let mut shared = mentor_profile(Visibility::Federated, &[], &["en"]);
+    shared.mentor.capacity = 2;
+    store.put_profile(remote, &shared, now()).await.unwrap();
     let cohort = store
         .create_cohort(&cohort_named("Spring", admin), now())
         .await
@@ -2332,7 +2336,6 @@ async fn approval_requests_each_pair_once_and_closes_the_cohort(store: Store) {
     let approval = CohortApproval {
         approved_by: admin,
         message: "Matched in the cohort Spring".into(),
-        held_back: vec![(dee, "not sent: a test reason".into())],
     };
     let early = store.approve_cohort(cohort.id, &approval, now()).await;
     assert!(
@@ -2408,9 +2411,22 @@ async fn approval_requests_each_pair_once_and_closes_the_cohort(store: Store) {
     assert_eq!(made.message, "Matched in the cohort Spring");
     assert!(matches!(outcome(ben), RequestOutcome::Failed(why) if why.contains("full")));
     assert!(matches!(outcome(cy), RequestOutcome::Failed(why) if why.contains("open request")));
+    // The request to the mentor elsewhere is made and waits in the outbox.
+    let RequestOutcome::Requested(abroad) = outcome(dee) else {
+        panic!("dee's request was not made: {:?}", outcome(dee));
+    };
     assert_eq!(
-        outcome(dee),
-        RequestOutcome::Failed("not sent: a test reason".into())
+        store.mentorship(abroad).await.unwrap().mentor.account_id,
+        remote
+    );
+    assert!(
+        store
+            .next_outbox_events(10)
+            .await
+            .unwrap()
+            .iter()
+            .any(|e| e.kind == OutboxEventKind::MentorshipChanged),
+        "no outbox event for the request abroad"
     );
     // The failed pairs left nothing behind; the mentee and mentor were told.
     assert!(
@@ -2427,13 +2443,6 @@ async fn approval_requests_each_pair_once_and_closes_the_cohort(store: Store) {
             .unwrap()
             .len(),
         1
-    );
-    assert!(
-        store
-            .list_mentorships(dee, false, true, None)
-            .await
-            .unwrap()
-            .is_empty()
     );
     let told = store.notifications(ann, 10).await.unwrap();
     assert_eq!(told[0].kind, "cohort_request_sent");
@@ -2549,4 +2558,105 @@ async fn members_are_found_by_handle_with_their_profiles_and_open_pairs(store: S
         .await
         .unwrap();
     assert!(store.open_pairs_of(&[ann, mia]).await.unwrap().is_empty());
+}
+
+async fn matching_reads_its_candidates_and_a_version_that_moves_with_them(store: Store) {
+    let shown = [
+        Visibility::Organization,
+        Visibility::Federated,
+        Visibility::Public,
+    ];
+    let start = store.matching_version().await.unwrap();
+    let ada = make_mentor(
+        &store,
+        "ada",
+        mentor_profile(
+            Visibility::Organization,
+            &[("networking.dns", 5)],
+            &["en", "de"],
+        ),
+    )
+    .await;
+    let after_ada = store.matching_version().await.unwrap();
+    assert!(after_ada > start, "a new mentor moves the version");
+    let mut full = mentor_profile(Visibility::Organization, &[], &["en"]);
+    full.mentor.accepting_mentees = false;
+    make_mentor(&store, "full", full).await;
+    make_mentor(
+        &store,
+        "hidden",
+        mentor_profile(Visibility::Private, &[], &["en"]),
+    )
+    .await;
+    let mentee = account(&store, "mia").await.id;
+
+    let candidates = store.match_candidates(&shown).await.unwrap();
+    assert_eq!(
+        candidates.len(),
+        1,
+        "only mentors taking mentees, not private"
+    );
+    let found = &candidates[0];
+    assert_eq!(found.account_id, ada);
+    assert_eq!(found.domain, None);
+    assert_eq!(found.capacity, 2);
+    assert_eq!(
+        found.timezone.as_ref().map(Timezone::name),
+        Some("Europe/Berlin")
+    );
+    assert_eq!(
+        found
+            .skills
+            .iter()
+            .map(|s| (s.skill.as_str(), s.level.get()))
+            .collect::<Vec<_>>(),
+        [("networking.dns", 5)]
+    );
+    assert_eq!(
+        found
+            .languages
+            .iter()
+            .map(LanguageTag::as_str)
+            .collect::<Vec<_>>(),
+        ["en", "de"]
+    );
+    assert_eq!(found.load, trellis_store::MentorLoad::default());
+
+    // Things matching does not read leave the version alone.
+    let before = store.matching_version().await.unwrap();
+    store
+        .change_settings(&SettingsChange {
+            organization_name: Some("Renamed".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(store.matching_version().await.unwrap(), before);
+
+    // A request changes the mentor's load, and the version with it.
+    store
+        .request_mentorship(&ask(ada, mentee), now())
+        .await
+        .unwrap();
+    let after_request = store.matching_version().await.unwrap();
+    assert!(after_request > before);
+    let candidates = store.match_candidates(&shown).await.unwrap();
+    assert_eq!(candidates[0].load.pending, 1);
+
+    // So does a change of languages alone.
+    let mut changed = mentor_profile(Visibility::Organization, &[("networking.dns", 5)], &["fr"]);
+    changed.display_name = "Ada".into();
+    store.put_profile(ada, &changed, now()).await.unwrap();
+    assert!(store.matching_version().await.unwrap() > after_request);
+
+    // Profiles by id come in the order asked, unknown ids left out.
+    let found = store
+        .profiles(&[mentee, uuid::Uuid::now_v7(), ada])
+        .await
+        .unwrap();
+    assert_eq!(
+        found.iter().map(|r| r.account_id).collect::<Vec<_>>(),
+        [mentee, ada]
+    );
+    assert_eq!(found[1].profile.display_name, "Ada");
 }

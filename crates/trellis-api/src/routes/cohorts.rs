@@ -690,10 +690,6 @@ pub async fn get_proposal(
     Ok(AppJson(proposal.into()))
 }
 
-/// Why a pair's request is not made by this version.
-const REMOTE_NOT_SENT: &str = "not sent: requests to members of partner instances cannot be \
-     made from here yet; ask the mentor through their own instance";
-
 /// Approves the proposal: one mentorship request per pair, made in the
 /// mentee's name through the usual request path (the mentor must still
 /// have a place and take mentees), each carrying a message that names the
@@ -719,24 +715,12 @@ pub async fn approve(
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<ProposalView>> {
     let cohort = find(&state, id).await?;
-    let proposal = state.store.proposal(id).await?;
-    let held_back = proposal
-        .iter()
-        .flat_map(|p| &p.entries)
-        .filter_map(|entry| match &entry.proposed {
-            ProposedFor::Mentor { mentor, .. } if mentor.domain.is_some() => {
-                Some((entry.mentee.account_id, REMOTE_NOT_SENT.to_owned()))
-            }
-            _ => None,
-        })
-        .collect();
     let approval = CohortApproval {
         approved_by: admin.account.id,
         message: format!(
             "Matched in the cohort \u{201c}{}\u{201d} by the program admins.",
             cohort.name
         ),
-        held_back,
     };
     let approved = state
         .store
@@ -747,6 +731,13 @@ pub async fn approve(
         .iter()
         .filter(|e| matches!(e.outcome, Some(RequestOutcome::Requested(_))))
         .count();
+    // Requests to mentors elsewhere wait in the outbox.
+    if approved.entries.iter().any(|e| {
+        matches!(e.outcome, Some(RequestOutcome::Requested(_)))
+            && matches!(&e.proposed, ProposedFor::Mentor { mentor, .. } if mentor.domain.is_some())
+    }) {
+        state.federation.wake();
+    }
     tracing::info!(cohort = %id, requests = sent, "cohort approved");
     Ok(AppJson(approved.into()))
 }

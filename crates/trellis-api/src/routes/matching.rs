@@ -2,14 +2,13 @@
 //! each with the reasons for their score; and the weights admins set.
 
 use axum::extract::State;
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trellis_core::matching::{Candidate, FactorScore, Seeker, Weights, rank};
 use trellis_core::profile::Profile;
-use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{DirectoryQuery, MentorLoad, ProfileRecord, Scope};
+use trellis_store::{MentorLoad, ProfileRecord};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -34,36 +33,6 @@ pub struct MatchParams {
     /// How many matches, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub limit: Option<u32>,
-}
-
-/// Every mentor the caller may see who is taking mentees, here and at
-/// partner instances (a page at a time from the store).
-async fn candidates(state: &AppState) -> ApiResult<Vec<ProfileRecord>> {
-    const PAGE: u32 = 1000;
-    let visible = Visibility::visible_to(Viewer::Member)
-        .into_iter()
-        .filter(|v| *v != Visibility::Private)
-        .collect::<Vec<_>>();
-    let mut all = Vec::new();
-    loop {
-        let query = DirectoryQuery {
-            scope: Scope::All,
-            visible: visible.clone(),
-            skills: Vec::new(),
-            min_level: None,
-            language: None,
-            text: None,
-            accepting_only: true,
-            limit: PAGE,
-            offset: u32::try_from(all.len()).unwrap_or(u32::MAX),
-        };
-        let page = state.store.search_mentors(&query).await?;
-        let done = page.items.len() < PAGE as usize;
-        all.extend(page.items);
-        if done {
-            return Ok(all);
-        }
-    }
 }
 
 /// A member looking for a mentor, as matching sees them at `now`.
@@ -126,36 +95,53 @@ pub async fn matches(
     let now = Utc::now();
     let me = state.store.profile(caller.account.id).await?.profile;
     let weights = state.store.settings().await?.match_weights;
-    let mut records = candidates(&state).await?;
-    records.retain(|r| r.account_id != caller.account.id);
-    let ids: Vec<_> = records.iter().map(|r| r.account_id).collect();
-    let loads = state.store.mentor_loads(&ids).await?;
+    // Mentors the caller has asked or has already are not offered again.
+    let taken: HashSet<Uuid> = state
+        .store
+        .list_mentorships(caller.account.id, false, true, None)
+        .await?
+        .into_iter()
+        .filter(|m| m.state.is_open())
+        .map(|m| m.mentor.account_id)
+        .collect();
+    let snapshot = state.matching.snapshot(&state.store).await?;
+    let offsets = snapshot.offsets(now);
+    let eligible: Vec<usize> = (0..snapshot.mentors().len())
+        .filter(|&i| {
+            let id = snapshot.mentors()[i].account_id;
+            id != caller.account.id && !taken.contains(&id)
+        })
+        .collect();
     let seeker = seeker_of(&me, now);
-    let candidate = |r, loads: &HashMap<Uuid, MentorLoad>, now| {
-        candidate_of(
-            r,
-            loads.get(&r.account_id).copied().unwrap_or_default(),
-            now,
-        )
-    };
     let ranked = rank(
         &seeker,
-        records.iter().map(|r| candidate(r, &loads, now)),
+        eligible
+            .iter()
+            .filter_map(|&i| snapshot.candidate(i, &offsets)),
         &weights,
         limit as usize,
     );
-    let profiles = views(
-        &state,
-        ranked.iter().map(|r| records[r.0].clone()).collect(),
-    )
-    .await?;
+    let chosen: Vec<usize> = ranked.iter().map(|r| eligible[r.0]).collect();
+    let ids: Vec<Uuid> = chosen
+        .iter()
+        .map(|&i| snapshot.mentors()[i].account_id)
+        .collect();
+    // The full profiles of the few shown, as they are now (one deleted
+    // meanwhile is left out).
+    let records = state.store.profiles(&ids).await?;
+    let present: HashSet<Uuid> = records.iter().map(|r| r.account_id).collect();
+    let mut shown = views(&state, records).await?.into_iter();
     let matches = ranked
         .into_iter()
-        .zip(profiles)
-        .map(|((index, score, values), mentor)| MatchView {
-            score,
-            factors: values.explain(&weights, &candidate(&records[index], &loads, now)),
-            mentor,
+        .zip(chosen)
+        .filter(|(_, index)| present.contains(&snapshot.mentors()[*index].account_id))
+        .filter_map(|((_, score, values), index)| {
+            let candidate = snapshot.candidate(index, &offsets)?;
+            Some(MatchView {
+                score,
+                factors: values.explain(&weights, &candidate),
+                mentor: shown.next()?,
+            })
         })
         .collect();
     Ok(AppJson(matches))

@@ -5,7 +5,11 @@ use serde_json::{Value, json};
 
 use crate::helpers::TestApp;
 
-on_every_backend!(matches_rank_explain_and_exclude, admins_set_the_weights);
+on_every_backend!(
+    matches_rank_explain_and_exclude,
+    matches_follow_changes_and_leave_out_mentors_already_asked,
+    admins_set_the_weights
+);
 
 fn mentor_profile(
     skills: &[(&str, u8)],
@@ -21,6 +25,122 @@ fn mentor_profile(
         "mentor": {"offers_mentoring": true, "accepting_mentees": true, "capacity": capacity, "hours_per_month": 4},
         "visibility": "organization",
     })
+}
+
+/// The usernames `GET /api/v1/matches` offers the caller, best first.
+async fn matched(app: &TestApp, token: &str) -> Vec<String> {
+    app.get("/api/v1/matches", Some(token))
+        .await
+        .expect(StatusCode::OK)
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["mentor"]["username"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn matches_follow_changes_and_leave_out_mentors_already_asked(app: TestApp) {
+    let mia = app.member("mia").await;
+    app.set_profile(
+        &mia,
+        json!({
+            "timezone": "Europe/Berlin",
+            "languages": ["en"],
+            "skills": [{"skill": "networking.dns", "level": 2}],
+            "goals": {"summary": "DNS", "targets": [{"skill": "networking.dns", "level": 5}]},
+            "visibility": "organization",
+        }),
+    )
+    .await;
+    let grace = app.member("grace").await;
+    app.set_profile(
+        &grace,
+        mentor_profile(&[("networking.dns", 6)], &["en"], "Europe/Berlin", 2),
+    )
+    .await;
+    let otto = app.member("otto").await;
+    app.set_profile(
+        &otto,
+        mentor_profile(&[("networking.dns", 4)], &["en"], "Europe/Berlin", 2),
+    )
+    .await;
+    assert_eq!(matched(&app, &mia).await, ["grace", "otto"]);
+
+    // Once asked, grace is not offered again while the request is open.
+    let asked = app
+        .post(
+            "/api/v1/mentorships",
+            Some(&mia),
+            json!({"mentor": "grace"}),
+        )
+        .await
+        .expect(StatusCode::CREATED)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(matched(&app, &mia).await, ["otto"]);
+    // Others still see her, her load now counting the request.
+    let lee = app.member("lee").await;
+    app.set_profile(
+        &lee,
+        json!({"languages": ["en"], "visibility": "organization"}),
+    )
+    .await;
+    let for_lee = app
+        .get("/api/v1/matches", Some(&lee))
+        .await
+        .expect(StatusCode::OK);
+    let grace_for_lee = for_lee
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["mentor"]["username"] == "grace")
+        .unwrap()
+        .clone();
+    assert!(
+        grace_for_lee["factors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["factor"] == "load"
+                && f["explanation"]
+                    .as_str()
+                    .unwrap()
+                    .contains("1 requests waiting")),
+        "{grace_for_lee}"
+    );
+
+    // A mentor who changes their profile is ranked as they are now.
+    app.set_profile(
+        &otto,
+        mentor_profile(&[("networking.dns", 4)], &["fr"], "Europe/Berlin", 2),
+    )
+    .await;
+    assert!(
+        matched(&app, &mia).await.is_empty(),
+        "otto no longer shares a language"
+    );
+    let zoe = app.member("zoe").await;
+    app.set_profile(
+        &zoe,
+        mentor_profile(&[("networking.dns", 5)], &["en"], "Europe/Berlin", 1),
+    )
+    .await;
+    assert_eq!(
+        matched(&app, &mia).await,
+        ["zoe"],
+        "a new mentor shows at once"
+    );
+
+    // Withdrawn, the request no longer keeps grace out.
+    app.post(
+        &format!("/api/v1/mentorships/{asked}/withdraw"),
+        Some(&mia),
+        json!({}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(matched(&app, &mia).await, ["grace", "zoe"]);
 }
 
 async fn matches_rank_explain_and_exclude(app: TestApp) {

@@ -14,6 +14,7 @@ on_every_backend_fleet!(
     a_mentor_elsewhere_who_is_full_declines_with_the_reason,
     only_mentors_shared_with_partners_can_be_asked_from_elsewhere,
     sessions_travel_to_the_other_party_and_private_notes_stay_home,
+    a_cohort_approved_on_one_instance_asks_mentors_of_the_other,
 );
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
@@ -505,4 +506,65 @@ async fn sessions_travel_to_the_other_party_and_private_notes_stay_home(backend:
             .await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND);
     }
+}
+
+async fn a_cohort_approved_on_one_instance_asks_mentors_of_the_other(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 1).await;
+    let ada = a.app.member("ada").await;
+    a.app
+        .set_profile(
+            &ada,
+            json!({
+                "languages": ["en"],
+                "skills": [{"skill": "networking.dns", "level": 2}],
+                "goals": {"targets": [{"skill": "networking.dns", "level": 5}]},
+                "visibility": "organization",
+            }),
+        )
+        .await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+
+    let cohort = a
+        .app
+        .post(
+            "/api/v1/admin/cohorts",
+            Some(&a.admin),
+            json!({"name": "Across"}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let path = format!("/api/v1/admin/cohorts/{}", cohort["id"].as_str().unwrap());
+    a.app
+        .put(
+            &format!("{path}/members"),
+            Some(&a.admin),
+            json!({"mentees": ["ada"], "mentors": [handle]}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    a.app
+        .post(&format!("{path}/match"), Some(&a.admin), json!({}))
+        .await
+        .expect(StatusCode::OK);
+    let approved = a
+        .app
+        .post(&format!("{path}/approve"), Some(&a.admin), json!({}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        approved["pairs"][0]["request"]["state"], "requested",
+        "{approved}"
+    );
+
+    // The request reaches bo's instance as an Offer; he answers it there.
+    let on_b = wait_state(&b, &bo, "requested").await;
+    assert_eq!(on_b["mentee"]["username"], "ada");
+    assert!(
+        on_b["message"].as_str().unwrap().contains("Across"),
+        "the request names the cohort: {on_b}"
+    );
+    step(&b, &bo, &on_b, "accept", "Welcome").await;
+    wait_state(&a, &ada, "active").await;
 }

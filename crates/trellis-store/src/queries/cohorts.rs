@@ -261,7 +261,8 @@ impl Backend {
     /// proposed pair through the request path, all in one transaction. A
     /// pair the rules refuse now (the mentor filled up, stopped taking
     /// mentees, or the two have an open mentorship already) is recorded as
-    /// failed without undoing the others; so is a pair in `held_back`.
+    /// failed without undoing the others. A request to a mentor elsewhere
+    /// goes to the outbox like any other.
     /// Refused if there is no proposal or it was approved before.
     pub async fn approve_cohort(
         &self,
@@ -296,54 +297,44 @@ impl Backend {
         .fetch_all(&mut *tx)
         .await?;
         for (mentee_id, mentor_id) in pairs {
-            let held_back = approval
-                .held_back
-                .iter()
-                .find(|(mentee, _)| *mentee == mentee_id)
-                .map(|(_, why)| why.clone());
-            let outcome = match held_back {
-                Some(why) => RequestOutcome::Failed(why),
-                None => {
-                    let new = NewMentorship {
-                        mentor_id,
+            let new = NewMentorship {
+                mentor_id,
+                mentee_id,
+                message: approval.message.clone(),
+                goals: String::new(),
+                object_url: None,
+                received: None,
+                decline_when_full: false,
+                decline_with: None,
+            };
+            // A savepoint per pair: a refused pair leaves no trace and the
+            // transaction goes on with the next.
+            let mut pair = sqlx::Acquire::begin(&mut *tx).await?;
+            let outcome = match insert_request(&mut pair, &new, now).await {
+                Ok(mentorship_id) => {
+                    notify(
+                        &mut pair,
                         mentee_id,
-                        message: approval.message.clone(),
-                        goals: String::new(),
-                        object_url: None,
-                        received: None,
-                        decline_when_full: false,
-                        decline_with: None,
-                    };
-                    // A savepoint per pair: a refused pair leaves no trace
-                    // and the transaction goes on with the next.
-                    let mut pair = sqlx::Acquire::begin(&mut *tx).await?;
-                    match insert_request(&mut pair, &new, now).await {
-                        Ok(mentorship_id) => {
-                            notify(
-                                &mut pair,
-                                mentee_id,
-                                "cohort_request_sent",
-                                Some(mentorship_id),
-                                None,
-                                now,
-                            )
-                            .await?;
-                            pair.commit().await?;
-                            RequestOutcome::Requested(mentorship_id)
-                        }
-                        Err(StoreError::Refused(rule)) => {
-                            pair.rollback().await?;
-                            RequestOutcome::Failed(rule.to_string())
-                        }
-                        Err(StoreError::Conflict(_)) => {
-                            pair.rollback().await?;
-                            RequestOutcome::Failed(
-                                "the two have an open request or mentorship already".into(),
-                            )
-                        }
-                        Err(other) => return Err(other),
-                    }
+                        "cohort_request_sent",
+                        Some(mentorship_id),
+                        None,
+                        now,
+                    )
+                    .await?;
+                    pair.commit().await?;
+                    RequestOutcome::Requested(mentorship_id)
                 }
+                Err(StoreError::Refused(rule)) => {
+                    pair.rollback().await?;
+                    RequestOutcome::Failed(rule.to_string())
+                }
+                Err(StoreError::Conflict(_)) => {
+                    pair.rollback().await?;
+                    RequestOutcome::Failed(
+                        "the two have an open request or mentorship already".into(),
+                    )
+                }
+                Err(other) => return Err(other),
             };
             let (mentorship_id, failure) = match outcome {
                 RequestOutcome::Requested(id) => (Some(id), None),
@@ -391,8 +382,8 @@ impl Backend {
         Ok(found)
     }
 
-    /// These members' profiles (in no particular order; missing ones are
-    /// left out).
+    /// These members' profiles, in the order asked (missing ones are left
+    /// out).
     pub async fn profiles(&self, account_ids: &[Uuid]) -> StoreResult<Vec<ProfileRecord>> {
         let mut found = Vec::with_capacity(account_ids.len());
         for chunk in account_ids.chunks(CHUNK) {
@@ -406,9 +397,15 @@ impl Backend {
             }
             query.push(")");
             let rows: Vec<ProfileRow> = query.build_query_as().fetch_all(&self.pool).await?;
-            found.extend(self.assemble_profiles(rows).await?);
+            found.extend(
+                self.assemble_profiles(rows)
+                    .await?
+                    .into_iter()
+                    .map(|r| (r.account_id, r)),
+            );
         }
-        Ok(found)
+        let mut found: std::collections::HashMap<Uuid, ProfileRecord> = found.into_iter().collect();
+        Ok(account_ids.iter().filter_map(|id| found.remove(id)).collect())
     }
 
     /// Of these mentees, who has an open request or mentorship (requested,

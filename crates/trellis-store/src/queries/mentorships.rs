@@ -306,18 +306,30 @@ impl Backend {
         if mentor_ids.is_empty() {
             return Ok(Default::default());
         }
+        self.loads(Some(mentor_ids)).await
+    }
+
+    /// The loads of these mentors, or of every mentor.
+    async fn loads(
+        &self,
+        mentor_ids: Option<&[Uuid]>,
+    ) -> StoreResult<std::collections::HashMap<Uuid, crate::model::MentorLoad>> {
         let mut query = QueryBuilder::<Db>::new(
             "SELECT mentor_id, \
                SUM(CASE WHEN state IN ('active', 'paused') THEN 1 ELSE 0 END), \
                SUM(CASE WHEN state = 'requested' THEN 1 ELSE 0 END), \
                SUM(CASE WHEN state = 'completed' THEN 1 ELSE 0 END) \
-             FROM mentorships WHERE mentor_id IN (",
+             FROM mentorships",
         );
-        let mut list = query.separated(", ");
-        for id in mentor_ids {
-            list.push_bind(*id);
+        if let Some(ids) = mentor_ids {
+            query.push(" WHERE mentor_id IN (");
+            let mut list = query.separated(", ");
+            for id in ids {
+                list.push_bind(*id);
+            }
+            query.push(")");
         }
-        query.push(") GROUP BY mentor_id");
+        query.push(" GROUP BY mentor_id");
         let rows: Vec<(Uuid, i64, i64, i64)> = query.build_query_as().fetch_all(&self.pool).await?;
         let count = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
         Ok(rows

@@ -88,6 +88,53 @@ impl Backend {
         })
     }
 
+    /// Every mentor taking mentees whose profile has one of the `visible`
+    /// visibilities (members elsewhere only while their instance is an
+    /// active partner), with their load: what matching ranks. Two queries,
+    /// however many mentors.
+    pub async fn match_candidates(
+        &self,
+        visible: &[trellis_core::visibility::Visibility],
+    ) -> StoreResult<Vec<crate::model::MatchCandidate>> {
+        let query = DirectoryQuery {
+            scope: Scope::All,
+            visible: visible.to_vec(),
+            skills: Vec::new(),
+            min_level: None,
+            language: None,
+            text: None,
+            accepting_only: true,
+            limit: 0,
+            offset: 0,
+        };
+        if query.visible.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut select = QueryBuilder::<Db>::new(format!(
+            "SELECT {MATCH_CANDIDATE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id"
+        ));
+        push_directory_filters(&mut select, &query);
+        let rows: Vec<MatchCandidateRow> = select.build_query_as().fetch_all(&self.pool).await?;
+        let loads = self.loads(None).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let load = loads.get(&row.account_id).copied().unwrap_or_default();
+                row.assemble(load)
+            })
+            .collect::<Result<_, trellis_core::CoreError>>()?)
+    }
+
+    /// How far matching's inputs have changed: a number that grows with
+    /// every committed change to them (kept by triggers).
+    pub async fn matching_version(&self) -> StoreResult<i64> {
+        let (value,): (i64,) =
+            sqlx::query_as("SELECT value FROM change_counters WHERE name = 'matching'")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(value)
+    }
+
     /// Loads the lists of these profiles (three queries in all, however many
     /// profiles) and puts each profile together, keeping their order.
     async fn assemble_profiles(&self, rows: Vec<ProfileRow>) -> StoreResult<Vec<ProfileRecord>> {
