@@ -8,6 +8,7 @@ pub mod error;
 pub mod matching;
 pub mod mentorship;
 pub mod partnership;
+pub mod plan;
 pub mod profile;
 pub mod review;
 pub mod session;
