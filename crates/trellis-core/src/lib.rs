@@ -5,6 +5,7 @@
 pub mod account;
 pub mod cohort;
 pub mod error;
+pub mod growth;
 pub mod matching;
 pub mod mentorship;
 pub mod partnership;
