@@ -5,10 +5,13 @@
 pub mod account;
 pub mod cohort;
 pub mod error;
+pub mod growth;
 pub mod matching;
 pub mod mentorship;
 pub mod partnership;
+pub mod plan;
 pub mod profile;
+pub mod review;
 pub mod session;
 pub mod settings;
 pub mod skill;
