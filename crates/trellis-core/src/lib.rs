@@ -9,6 +9,7 @@ pub mod matching;
 pub mod mentorship;
 pub mod partnership;
 pub mod profile;
+pub mod recognition;
 pub mod session;
 pub mod settings;
 pub mod skill;
