@@ -14,6 +14,7 @@ pub mod session;
 pub mod settings;
 pub mod skill;
 pub mod text;
+pub mod track;
 pub mod visibility;
 
 pub use error::{CoreError, ValueError};
