@@ -11,11 +11,13 @@ pub mod mentorship;
 pub mod partnership;
 pub mod plan;
 pub mod profile;
+pub mod recognition;
 pub mod review;
 pub mod session;
 pub mod settings;
 pub mod skill;
 pub mod text;
+pub mod track;
 pub mod visibility;
 
 pub use error::{CoreError, ValueError};
