@@ -38,6 +38,8 @@ pub use state::{ApiConfig, AppState};
         (name = "directory", description = "Finding mentors"),
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "sessions", description = "The check-ins of a mentorship"),
+        (name = "reviews", description = "Skill reviews of a mentorship and their cadence"),
+        (name = "plan", description = "A member's career plan, growth and drift"),
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
         (name = "notifications", description = "What a member should know"),
@@ -127,7 +129,7 @@ impl Modify for CommonErrors {
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, cohorts, directory, federation, health, matching, mentorships,
-        notifications, profiles, sessions, skills,
+        notifications, plan, profiles, reviews, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -147,6 +149,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::create, sessions::list))
         .routes(routes!(sessions::get, sessions::put))
         .routes(routes!(sessions::private_note))
+        .routes(routes!(reviews::start, reviews::list))
+        .routes(routes!(reviews::get))
+        .routes(routes!(reviews::submit))
+        .routes(routes!(reviews::get_cadence, reviews::put_cadence))
+        .routes(routes!(plan::get, plan::put))
+        .routes(routes!(plan::history))
+        .routes(routes!(plan::growth))
+        .routes(routes!(plan::mentee_growth))
         .routes(routes!(mentorships::tree))
         .routes(routes!(mentorships::unmentored_mentors))
         .routes(routes!(matching::matches))

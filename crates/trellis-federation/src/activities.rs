@@ -151,6 +151,7 @@ pub enum InboxActivity {
     OfferAnswer(crate::mentorships::OfferAnswer),
     MentorshipUpdate(crate::mentorships::MentorshipUpdate),
     Session(crate::sessions::SessionActivity),
+    Review(crate::reviews::ReviewActivity),
 }
 
 /// The sender's instance, as this one knows it.

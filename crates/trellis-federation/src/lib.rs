@@ -29,6 +29,7 @@ pub mod mentorships;
 pub mod objects;
 pub mod outbox;
 mod partners;
+pub mod reviews;
 pub mod sessions;
 pub mod settings;
 pub mod vocabulary;

@@ -236,6 +236,19 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
+        (
+            kind @ (OutboxEventKind::ReviewStarted | OutboxEventKind::ReviewPartSubmitted),
+            Some(actor),
+            _,
+        ) => match event.review_id {
+            Some(review) => {
+                let started = kind == OutboxEventKind::ReviewStarted;
+                let deliveries =
+                    crate::reviews::review_delivery(data, review, actor, started).await?;
+                (deliveries, None)
+            }
+            None => (Vec::new(), None),
+        },
         _ => (Vec::new(), None),
     };
     data.store

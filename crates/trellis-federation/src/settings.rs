@@ -136,6 +136,18 @@ impl FederationSettings {
         url.path().strip_prefix("/sessions/")?.parse().ok()
     }
 
+    pub fn review_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/reviews/{id}"))
+    }
+
+    /// The review a URL of this instance names, if any.
+    pub fn local_review_id(&self, url: &Url) -> Option<uuid::Uuid> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path().strip_prefix("/reviews/")?.parse().ok()
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

@@ -87,6 +87,7 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::OfferAnswer(_) => "OfferAnswer",
         InboxActivity::MentorshipUpdate(_) => "MentorshipUpdate",
         InboxActivity::Session(_) => "Session",
+        InboxActivity::Review(_) => "Review",
     }
 }
 
@@ -166,6 +167,22 @@ fn mentorship_activities_are_told_apart_from_partnership_and_profile_ones() {
         }
     });
     assert_eq!(kind_of(session), "Session");
+    let review = json!({
+        "id": "https://b.example/activities/0193",
+        "type": "Update",
+        "actor": "https://b.example/users/bo",
+        "to": ["https://a.example/users/ada"],
+        "object": {
+            "type": "SkillReview",
+            "id": "https://a.example/reviews/0192",
+            "mentorship": "https://a.example/mentorships/0190",
+            "attributedTo": "https://a.example/users/ada",
+            "skills": ["networking.dns"],
+            "startTime": "2026-11-22T10:00:00Z",
+            "mentorPart": {"ratings": [{"skill": "networking.dns", "rating": 4, "comment": "Solid"}]}
+        }
+    });
+    assert_eq!(kind_of(review), "Review");
 }
 
 #[test]

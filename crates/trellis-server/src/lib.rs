@@ -69,6 +69,7 @@ pub struct Instance {
     task: JoinHandle<std::io::Result<()>>,
     stop_workers: watch::Sender<bool>,
     workers: JoinHandle<()>,
+    reminders: JoinHandle<()>,
     federation: trellis_federation::Federation,
 }
 
@@ -107,6 +108,7 @@ impl Instance {
             .await
             .context("cannot set up federation")?;
         let (stop_workers, workers_signal) = watch::channel(false);
+        let reminders = tokio::spawn(remind_due_reviews(store.clone(), workers_signal.clone()));
         let workers = federation.spawn_workers(workers_signal);
         let port = federation::FederationAdapter {
             domain: settings_domain,
@@ -129,6 +131,7 @@ impl Instance {
             task,
             stop_workers,
             workers,
+            reminders,
             federation,
         })
     }
@@ -145,6 +148,9 @@ impl Instance {
         self.task.await.context("the server task failed")??;
         let _ = self.stop_workers.send(true);
         self.workers.await.context("the outbox workers failed")?;
+        self.reminders
+            .await
+            .context("the review reminders failed")?;
         self.store.close().await;
         Ok(())
     }
@@ -155,9 +161,32 @@ impl Instance {
     pub async fn kill(self) {
         self.task.abort();
         self.workers.abort();
+        self.reminders.abort();
         let _ = self.task.await;
         let _ = self.workers.await;
+        let _ = self.reminders.await;
         self.store.close().await;
+    }
+}
+
+/// Tells the parties of mentorships whose skill review is due, at start and
+/// then every ten minutes, until `stop` turns true.
+async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiver<bool>) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                match store.notify_due_reviews(chrono::Utc::now()).await {
+                    Ok(0) => {}
+                    Ok(due) => tracing::info!(due, "skill reviews due: parties told"),
+                    Err(err) => tracing::warn!(error = %err, "cannot check for due reviews"),
+                }
+            }
+            _ = stop.changed() => return,
+        }
+        if *stop.borrow() {
+            return;
+        }
     }
 }
 

@@ -342,6 +342,55 @@ forward! {
     ) -> StoreResult<Option<Session>>;
     /// A mentorship's sessions, latest first, with `viewer`'s private notes.
     pub async fn sessions(&self, mentorship_id: Uuid, viewer: Uuid) -> StoreResult<Vec<Session>>;
+
+    /// Starts a skill review of a mentorship under way (one at a time: a
+    /// conflict otherwise); the other party is told, and a member elsewhere
+    /// hears of it through the outbox.
+    pub async fn start_review(&self, new: &NewReview, now: DateTime<Utc>) -> StoreResult<Review>;
+    /// Records `actor_id`'s part of a review, once; both parts complete it.
+    pub async fn submit_review_part(
+        &self,
+        review_id: Uuid,
+        actor_id: Uuid,
+        part: &trellis_core::review::ReviewPart,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Review>;
+    pub async fn review(&self, id: Uuid) -> StoreResult<Review>;
+    /// The review the other party's instance named with this id.
+    pub async fn review_by_object(&self, url: &str) -> StoreResult<Option<Review>>;
+    /// A mentorship's reviews, oldest first.
+    pub async fn reviews_of(&self, mentorship_id: Uuid) -> StoreResult<Vec<Review>>;
+    /// A member's completed reviews as mentee, in every mentorship, oldest first.
+    pub async fn completed_reviews_of_mentee(
+        &self,
+        mentee_id: Uuid,
+    ) -> StoreResult<Vec<CompletedReview>>;
+    /// Sets how often a mentorship reviews.
+    pub async fn set_review_cadence(
+        &self,
+        mentorship_id: Uuid,
+        cadence: trellis_core::review::Cadence,
+    ) -> StoreResult<()>;
+    pub async fn review_cadence(
+        &self,
+        mentorship_id: Uuid,
+    ) -> StoreResult<trellis_core::review::Cadence>;
+    /// Tells the parties of each mentorship whose review is due, once per
+    /// due date; how many were due.
+    pub async fn notify_due_reviews(&self, now: DateTime<Utc>) -> StoreResult<u64>;
+
+    /// A member's career plan now (`None`: never set).
+    pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>>;
+    /// Every version of a member's career plan, oldest first.
+    pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>>;
+    /// Keeps a new version of a member's plan (none if it is unchanged).
+    pub async fn put_plan(
+        &self,
+        account_id: Uuid,
+        plan: &trellis_core::plan::CareerPlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<PlanVersion>;
     /// Sets (or, with an empty text, removes) a party's private note.
     pub async fn set_private_note(
         &self,

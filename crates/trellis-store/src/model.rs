@@ -285,6 +285,10 @@ pub enum OutboxEventKind {
     SessionCreated,
     /// A local member changed one.
     SessionUpdated,
+    /// A local member started a skill review of such a mentorship.
+    ReviewStarted,
+    /// A local member submitted their part of one.
+    ReviewPartSubmitted,
 }
 
 impl OutboxEventKind {
@@ -295,6 +299,8 @@ impl OutboxEventKind {
             Self::MentorshipChanged => "mentorship_changed",
             Self::SessionCreated => "session_created",
             Self::SessionUpdated => "session_updated",
+            Self::ReviewStarted => "review_started",
+            Self::ReviewPartSubmitted => "review_part_submitted",
         }
     }
 
@@ -305,6 +311,8 @@ impl OutboxEventKind {
             Self::MentorshipChanged,
             Self::SessionCreated,
             Self::SessionUpdated,
+            Self::ReviewStarted,
+            Self::ReviewPartSubmitted,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -321,6 +329,8 @@ pub struct OutboxEvent {
     pub mentorship_event_id: Option<Uuid>,
     /// The session to send (`SessionCreated`, `SessionUpdated`).
     pub session_id: Option<Uuid>,
+    /// The review to send (`ReviewStarted`, `ReviewPartSubmitted`).
+    pub review_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -507,6 +517,57 @@ pub struct NewSession {
     pub object_url: Option<String>,
     /// The received activity this records (a repeat changes nothing).
     pub received: Option<String>,
+}
+
+/// A skill review of a mentorship: the skills it covers, and each party's
+/// part once submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Review {
+    pub id: Uuid,
+    pub mentorship_id: Uuid,
+    /// Its federated id when the other party's instance named it.
+    pub object_url: Option<String>,
+    pub started_by: Uuid,
+    pub skills: Vec<SkillKey>,
+    pub state: trellis_core::review::ReviewState,
+    pub mentee_part: Option<Submitted>,
+    pub mentor_part: Option<Submitted>,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A party's part of a review, and when it came in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Submitted {
+    pub part: trellis_core::review::ReviewPart,
+    pub at: DateTime<Utc>,
+}
+
+/// A review started by `started_by` (or received from their instance).
+#[derive(Debug, Clone)]
+pub struct NewReview {
+    pub mentorship_id: Uuid,
+    pub started_by: Uuid,
+    pub skills: Vec<SkillKey>,
+    pub object_url: Option<String>,
+    /// The received activity this records (a repeat changes nothing).
+    pub received: Option<String>,
+}
+
+/// A completed review of a member as mentee, for their growth timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompletedReview {
+    pub review: Review,
+    /// The mentor, and their instance (`None`: this one).
+    pub mentor: PartyRecord,
+}
+
+/// One version of a member's career plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlanVersion {
+    pub version: u32,
+    pub plan: trellis_core::plan::CareerPlan,
+    pub created_at: DateTime<Utc>,
 }
 
 /// A new cohort: a name, and who made it.

@@ -61,4 +61,5 @@ include!("queries/federation.rs");
 include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
+include!("queries/reviews.rs");
 include!("queries/cohorts.rs");

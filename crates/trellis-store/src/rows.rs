@@ -313,6 +313,12 @@ pub(crate) fn group_by_account<R>(rows: Vec<R>, of: impl Fn(&R) -> Uuid) -> Hash
     groups
 }
 
+/// A value stored as JSON (a review part, a career plan).
+pub(crate) fn json_value<T: serde::Serialize>(value: &T) -> Result<String, crate::StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| crate::StoreError::Database(sqlx::Error::Encode(Box::new(e))))
+}
+
 /// A list as stored: a JSON array (of URLs, topics, action items).
 pub(crate) fn json_list<T: serde::Serialize>(list: &[T]) -> String {
     // Serialising these plain values cannot fail.
@@ -506,6 +512,7 @@ pub(crate) struct OutboxEventRow {
     domain: Option<String>,
     mentorship_event_id: Option<Uuid>,
     session_id: Option<Uuid>,
+    review_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -521,6 +528,7 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
             domain: row.domain,
             mentorship_event_id: row.mentorship_event_id,
             session_id: row.session_id,
+            review_id: row.review_id,
             created_at: row.created_at,
         })
     }
@@ -886,6 +894,84 @@ impl ProposalRow {
                 .into_iter()
                 .map(|row| row.entry(approved))
                 .collect::<Result<_, _>>()?,
+        })
+    }
+}
+
+pub(crate) const REVIEW_COLUMNS: &str = "r.id, r.mentorship_id, r.object_url, r.started_by, \
+     r.skills, r.state, r.mentee_part, r.mentee_submitted_at, r.mentor_part, \
+     r.mentor_submitted_at, r.started_at, r.completed_at";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ReviewRow {
+    id: Uuid,
+    mentorship_id: Uuid,
+    object_url: Option<String>,
+    started_by: Uuid,
+    skills: String,
+    state: String,
+    mentee_part: Option<String>,
+    mentee_submitted_at: Option<DateTime<Utc>>,
+    mentor_part: Option<String>,
+    mentor_submitted_at: Option<DateTime<Utc>>,
+    started_at: DateTime<Utc>,
+    completed_at: Option<DateTime<Utc>>,
+}
+
+fn submitted(
+    field: &str,
+    part: Option<String>,
+    at: Option<DateTime<Utc>>,
+) -> Result<Option<crate::model::Submitted>, CoreError> {
+    match (part, at) {
+        (Some(part), Some(at)) => Ok(Some(crate::model::Submitted {
+            part: serde_json::from_str(&part)
+                .map_err(|e| CoreError::invalid(field, format_args!("not a review part: {e}")))?,
+            at,
+        })),
+        _ => Ok(None),
+    }
+}
+
+impl TryFrom<ReviewRow> for crate::model::Review {
+    type Error = CoreError;
+    fn try_from(row: ReviewRow) -> Result<Self, CoreError> {
+        let keys: Vec<String> = serde_json::from_str(&row.skills)
+            .map_err(|e| CoreError::invalid("skills", format_args!("not a JSON list: {e}")))?;
+        Ok(Self {
+            id: row.id,
+            mentorship_id: row.mentorship_id,
+            object_url: row.object_url,
+            started_by: row.started_by,
+            skills: keys
+                .iter()
+                .map(|k| SkillKey::parse(k))
+                .collect::<Result<_, _>>()?,
+            state: trellis_core::review::ReviewState::parse(&row.state)?,
+            mentee_part: submitted("mentee_part", row.mentee_part, row.mentee_submitted_at)?,
+            mentor_part: submitted("mentor_part", row.mentor_part, row.mentor_submitted_at)?,
+            started_at: row.started_at,
+            completed_at: row.completed_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanVersionRow {
+    version: i32,
+    plan: String,
+    created_at: DateTime<Utc>,
+}
+
+impl TryFrom<PlanVersionRow> for crate::model::PlanVersion {
+    type Error = CoreError;
+    fn try_from(row: PlanVersionRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            version: u32::try_from(row.version)
+                .map_err(|_| CoreError::invalid("version", "is negative"))?,
+            plan: serde_json::from_str(&row.plan)
+                .map_err(|e| CoreError::invalid("plan", format_args!("not a career plan: {e}")))?,
+            created_at: row.created_at,
         })
     }
 }

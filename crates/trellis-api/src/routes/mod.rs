@@ -10,6 +10,8 @@ pub mod health;
 pub mod matching;
 pub mod mentorships;
 pub mod notifications;
+pub mod plan;
 pub mod profiles;
+pub mod reviews;
 pub mod sessions;
 pub mod skills;

@@ -50,7 +50,7 @@ impl SessionView {
 }
 
 /// Wakes federation when the other party is a member elsewhere.
-fn tell_the_other_instance(state: &AppState, m: &Mentorship) {
+pub(crate) fn tell_the_other_instance(state: &AppState, m: &Mentorship) {
     if !(m.mentor.is_local() && m.mentee.is_local()) {
         state.federation.wake();
     }

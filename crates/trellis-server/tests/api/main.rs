@@ -38,4 +38,5 @@ mod helpers;
 mod matching;
 mod mentorships;
 mod profiles;
+mod reviews;
 mod sessions;

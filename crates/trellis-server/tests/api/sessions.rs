@@ -13,7 +13,7 @@ on_every_backend!(
 );
 
 /// An active mentorship between grace (mentor) and ada (mentee).
-async fn active_pair(app: &TestApp) -> (String, String, String) {
+pub(crate) async fn active_pair(app: &TestApp) -> (String, String, String) {
     let grace = app.member("grace").await;
     app.set_profile(&grace, mentor("organization", &[("networking.dns", 6)]))
         .await;

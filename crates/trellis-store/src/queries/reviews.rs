@@ -1,0 +1,392 @@
+// Skill reviews of mentorships, and members' career plans as versions.
+// Included into each backend module.
+
+/// Queues a review step a local member took for the other party's
+/// instance, when that party is a member elsewhere.
+async fn queue_review(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    kind: OutboxEventKind,
+    review_id: Uuid,
+    actor_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox_events (id, kind, account_id, review_id, created_at) \
+         SELECT $1, $2, $3, $4, $5 \
+         FROM skill_reviews r JOIN mentorships m ON m.id = r.mentorship_id \
+           JOIN accounts mr ON mr.id = m.mentor_id JOIN accounts me ON me.id = m.mentee_id \
+           JOIN accounts actor ON actor.id = $3 \
+         WHERE r.id = $4 AND actor.domain IS NULL \
+           AND (mr.domain IS NULL) <> (me.domain IS NULL)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(kind.as_str())
+    .bind(actor_id)
+    .bind(review_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Locks a mentorship for the rest of the transaction: its state and who
+/// is on each side.
+async fn lock_mentorship(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    mentorship_id: Uuid,
+) -> StoreResult<(MentorshipState, Uuid, Uuid)> {
+    sqlx::query("UPDATE mentorships SET updated_at = updated_at WHERE id = $1")
+        .bind(mentorship_id)
+        .execute(&mut **tx)
+        .await?;
+    let (state, mentor_id, mentee_id): (String, Uuid, Uuid) =
+        sqlx::query_as("SELECT state, mentor_id, mentee_id FROM mentorships WHERE id = $1")
+            .bind(mentorship_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok((MentorshipState::parse(&state)?, mentor_id, mentee_id))
+}
+
+impl Backend {
+    /// Starts a review of a mentorship under way, over the given skills.
+    /// One review at a time per mentorship (a conflict otherwise). A repeat
+    /// of a received start gives the review it made.
+    pub async fn start_review(&self, new: &NewReview, now: DateTime<Utc>) -> StoreResult<Review> {
+        let mut tx = self.begin().await?;
+        if let Some(activity) = &new.received
+            && !record_received(&mut tx, activity, now).await?
+        {
+            drop(tx);
+            let url = new.object_url.as_deref().unwrap_or_default();
+            return self.review_by_object(url).await?.ok_or(StoreError::NotFound);
+        }
+        let (state, mentor_id, mentee_id) = lock_mentorship(&mut tx, new.mentorship_id).await?;
+        if new.started_by != mentor_id && new.started_by != mentee_id {
+            return Err(StoreError::Refused(trellis_core::CoreError::Forbidden(
+                "only the two parties review a mentorship".into(),
+            )));
+        }
+        let review_state =
+            trellis_core::review::start(state, &new.skills).map_err(StoreError::Refused)?;
+        let id = Uuid::now_v7();
+        let keys: Vec<&str> = new.skills.iter().map(SkillKey::as_str).collect();
+        sqlx::query(
+            "INSERT INTO skill_reviews (id, mentorship_id, object_url, started_by, skills, state, \
+               started_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(id)
+        .bind(new.mentorship_id)
+        .bind(new.object_url.as_deref())
+        .bind(new.started_by)
+        .bind(json_list(&keys))
+        .bind(review_state.as_str())
+        .bind(now)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| match StoreError::from(e) {
+            StoreError::Conflict(_) => StoreError::Conflict(
+                "this mentorship has a review in progress: complete it first".into(),
+            ),
+            other => other,
+        })?;
+        let other = if new.started_by == mentor_id { mentee_id } else { mentor_id };
+        notify(&mut tx, other, "review_started", Some(new.mentorship_id), None, now).await?;
+        queue_review(&mut tx, OutboxEventKind::ReviewStarted, id, new.started_by, now).await?;
+        tx.commit().await?;
+        self.review(id).await
+    }
+
+    /// Records one party's part of a review (by `actor_id`, who must be that
+    /// party): each part once; the review is completed when both are in.
+    /// A repeat of a received part changes nothing.
+    pub async fn submit_review_part(
+        &self,
+        review_id: Uuid,
+        actor_id: Uuid,
+        part: &trellis_core::review::ReviewPart,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Review> {
+        use trellis_core::mentorship::Party;
+        use trellis_core::review::ReviewEvent;
+        let mut tx = self.begin().await?;
+        if let Some(activity) = received
+            && !record_received(&mut tx, activity, now).await?
+        {
+            drop(tx);
+            return self.review(review_id).await;
+        }
+        let (mentorship_id,): (Uuid,) =
+            sqlx::query_as("SELECT mentorship_id FROM skill_reviews WHERE id = $1")
+                .bind(review_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let (_, mentor_id, mentee_id) = lock_mentorship(&mut tx, mentorship_id).await?;
+        let party = if actor_id == mentor_id {
+            Party::Mentor
+        } else if actor_id == mentee_id {
+            Party::Mentee
+        } else {
+            return Err(StoreError::Refused(trellis_core::CoreError::Forbidden(
+                "only the two parties review a mentorship".into(),
+            )));
+        };
+        let review: Review = sqlx::query_as::<_, ReviewRow>(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM skill_reviews r WHERE r.id = $1"
+        ))
+        .bind(review_id)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_into()?;
+        let next = review
+            .state
+            .next(ReviewEvent::submit(party), party)
+            .map_err(StoreError::Refused)?;
+        let part = part.clone().normalize(&review.skills).map_err(StoreError::Refused)?;
+        let column = match party {
+            Party::Mentee => "mentee",
+            Party::Mentor => "mentor",
+        };
+        sqlx::query(&format!(
+            "UPDATE skill_reviews SET {column}_part = $2, {column}_submitted_at = $3, state = $4, \
+               completed_at = $5 WHERE id = $1"
+        ))
+        .bind(review_id)
+        .bind(json_value(&part)?)
+        .bind(now)
+        .bind(next.as_str())
+        .bind(next.is_completed().then_some(now))
+        .execute(&mut *tx)
+        .await?;
+        let other = if party == Party::Mentor { mentee_id } else { mentor_id };
+        let kind = if next.is_completed() {
+            "review_completed"
+        } else {
+            "review_part_submitted"
+        };
+        notify(&mut tx, other, kind, Some(mentorship_id), None, now).await?;
+        if next.is_completed() {
+            notify(&mut tx, actor_id, kind, Some(mentorship_id), None, now).await?;
+        }
+        queue_review(&mut tx, OutboxEventKind::ReviewPartSubmitted, review_id, actor_id, now)
+            .await?;
+        tx.commit().await?;
+        self.review(review_id).await
+    }
+
+    pub async fn review(&self, id: Uuid) -> StoreResult<Review> {
+        let row: ReviewRow = sqlx::query_as(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM skill_reviews r WHERE r.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(row.try_into()?)
+    }
+
+    /// The review the other instance named `url`, if this one has it.
+    pub async fn review_by_object(&self, url: &str) -> StoreResult<Option<Review>> {
+        let row: Option<ReviewRow> = sqlx::query_as(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM skill_reviews r WHERE r.object_url = $1"
+        ))
+        .bind(url)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(TryInto::try_into).transpose()?)
+    }
+
+    /// A mentorship's reviews, oldest first.
+    pub async fn reviews_of(&self, mentorship_id: Uuid) -> StoreResult<Vec<Review>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM skill_reviews r WHERE r.mentorship_id = $1 \
+             ORDER BY r.started_at, r.id"
+        ))
+        .bind(mentorship_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Every completed review of `mentee_id` as mentee, in every mentorship,
+    /// oldest first, with the mentor of each.
+    pub async fn completed_reviews_of_mentee(
+        &self,
+        mentee_id: Uuid,
+    ) -> StoreResult<Vec<CompletedReview>> {
+        let rows: Vec<ReviewRow> = sqlx::query_as(&format!(
+            "SELECT {REVIEW_COLUMNS} FROM skill_reviews r \
+             JOIN mentorships m ON m.id = r.mentorship_id \
+             WHERE m.mentee_id = $1 AND r.state = 'completed' \
+             ORDER BY r.completed_at, r.id"
+        ))
+        .bind(mentee_id)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut found = Vec::with_capacity(rows.len());
+        for row in rows {
+            let review: Review = row.try_into()?;
+            let mentor = self.mentorship(review.mentorship_id).await?.mentor;
+            found.push(CompletedReview { review, mentor });
+        }
+        Ok(found)
+    }
+
+    /// Sets how often a mentorship reviews, in weeks.
+    pub async fn set_review_cadence(
+        &self,
+        mentorship_id: Uuid,
+        cadence: trellis_core::review::Cadence,
+    ) -> StoreResult<()> {
+        let done = sqlx::query("UPDATE mentorships SET review_every_weeks = $2 WHERE id = $1")
+            .bind(mentorship_id)
+            .bind(i32::from(cadence.every_weeks()))
+            .execute(&self.pool)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// How often a mentorship reviews.
+    pub async fn review_cadence(
+        &self,
+        mentorship_id: Uuid,
+    ) -> StoreResult<trellis_core::review::Cadence> {
+        let (weeks,): (i32,) =
+            sqlx::query_as("SELECT review_every_weeks FROM mentorships WHERE id = $1")
+                .bind(mentorship_id)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(trellis_core::review::Cadence::new(u16::try_from(weeks).unwrap_or(0))?)
+    }
+
+    /// Tells both local parties of each mentorship under way whose review
+    /// is due at `now` (by its cadence, from the last completed review or
+    /// the start), once per due date. Returns how many were due.
+    pub async fn notify_due_reviews(&self, now: DateTime<Utc>) -> StoreResult<u64> {
+        /// A mentorship under way: id, mentor, mentee, cadence in weeks,
+        /// start, last completed review, last told.
+        type Due = (
+            Uuid,
+            Uuid,
+            Uuid,
+            i32,
+            DateTime<Utc>,
+            Option<DateTime<Utc>>,
+            Option<DateTime<Utc>>,
+        );
+        let rows: Vec<Due> =
+            sqlx::query_as(
+                "SELECT m.id, m.mentor_id, m.mentee_id, m.review_every_weeks, m.created_at, \
+                   (SELECT MAX(r.completed_at) FROM skill_reviews r WHERE r.mentorship_id = m.id), \
+                   m.review_due_told_at \
+                 FROM mentorships m WHERE m.state IN ('active', 'paused') \
+                   AND NOT EXISTS (SELECT 1 FROM skill_reviews r \
+                     WHERE r.mentorship_id = m.id AND r.state <> 'completed')",
+            )
+            .fetch_all(&self.pool)
+            .await?;
+        let mut due = 0;
+        for (id, mentor_id, mentee_id, weeks, started, last, told) in rows {
+            let Ok(cadence) = trellis_core::review::Cadence::new(u16::try_from(weeks).unwrap_or(0))
+            else {
+                continue;
+            };
+            if !cadence.is_due(last, started, now) {
+                continue;
+            }
+            let due_at = cadence.next_due(last.unwrap_or(started));
+            if told.is_some_and(|t| t >= due_at) {
+                continue;
+            }
+            let mut tx = self.begin().await?;
+            let moved = sqlx::query(
+                "UPDATE mentorships SET review_due_told_at = $2 WHERE id = $1 \
+                 AND (review_due_told_at IS NULL OR review_due_told_at < $3)",
+            )
+            .bind(id)
+            .bind(now)
+            .bind(due_at)
+            .execute(&mut *tx)
+            .await?;
+            if moved.rows_affected() == 1 {
+                for party in [mentor_id, mentee_id] {
+                    notify(&mut tx, party, "review_due", Some(id), None, now).await?;
+                }
+                due += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(due)
+    }
+
+    /// A member's career plan as it is now (`None`: never set).
+    pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>> {
+        let row: Option<PlanVersionRow> = sqlx::query_as(
+            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(TryInto::try_into).transpose()?)
+    }
+
+    /// Every version of a member's career plan, oldest first.
+    pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>> {
+        let rows: Vec<PlanVersionRow> = sqlx::query_as(
+            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
+             ORDER BY version",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?)
+    }
+
+    /// Keeps `plan` as the member's new version (the old ones stay). A plan
+    /// equal to the current one adds no version.
+    pub async fn put_plan(
+        &self,
+        account_id: Uuid,
+        plan: &trellis_core::plan::CareerPlan,
+        now: DateTime<Utc>,
+    ) -> StoreResult<PlanVersion> {
+        let mut tx = self.begin().await?;
+        let current: Option<PlanVersionRow> = sqlx::query_as(
+            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
+             ORDER BY version DESC LIMIT 1",
+        )
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let current: Option<PlanVersion> = current.map(TryInto::try_into).transpose()?;
+        if let Some(current) = current.as_ref().filter(|c| c.plan == *plan) {
+            return Ok(current.clone());
+        }
+        let version = current.map_or(1, |c| c.version + 1);
+        sqlx::query(
+            "INSERT INTO career_plan_versions (account_id, version, plan, created_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(account_id)
+        .bind(i32::try_from(version).unwrap_or(i32::MAX))
+        .bind(json_value(plan)?)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(PlanVersion {
+            version,
+            plan: plan.clone(),
+            created_at: now,
+        })
+    }
+}
