@@ -15,6 +15,7 @@ on_every_backend_fleet!(
     only_mentors_shared_with_partners_can_be_asked_from_elsewhere,
     sessions_travel_to_the_other_party_and_private_notes_stay_home,
     a_cohort_approved_on_one_instance_asks_mentors_of_the_other,
+    a_review_across_instances_is_completed_on_both_sides,
 );
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
@@ -567,4 +568,143 @@ async fn a_cohort_approved_on_one_instance_asks_mentors_of_the_other(backend: Ba
     );
     step(&b, &bo, &on_b, "accept", "Welcome").await;
     wait_state(&a, &ada, "active").await;
+}
+
+/// The reviews of the mentorship `m` as the member with `token` sees them.
+async fn reviews_of(on: &Peer, token: &str, m: &Value) -> Vec<Value> {
+    on.app
+        .get(
+            &format!("/api/v1/mentorships/{}/reviews", m["id"].as_str().unwrap()),
+            Some(token),
+        )
+        .await
+        .expect(StatusCode::OK)
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let bo = federated_mentor(&b, "bo", 2).await;
+    let ada = a.app.member("ada").await;
+    a.app
+        .set_profile(
+            &ada,
+            json!({"languages": ["en"], "skills": [{"skill": "networking.dns", "level": 2}],
+                   "visibility": "organization"}),
+        )
+        .await;
+    let handle = format!("bo@{}", b.app.domain());
+    shared(&a, &ada, &handle).await;
+    ask(&a, &ada, &handle).await;
+    let on_b = wait_state(&b, &bo, "requested").await;
+    step(&b, &bo, &on_b, "accept", "").await;
+    let on_a = wait_state(&a, &ada, "active").await;
+
+    // Ada starts a review of her skills at A; it reaches B.
+    let started = a
+        .app
+        .post(
+            &format!(
+                "/api/v1/mentorships/{}/reviews",
+                on_a["id"].as_str().unwrap()
+            ),
+            Some(&ada),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    eventually("B has the review", || async {
+        reviews_of(&b, &bo, &on_b).await.len() == 1
+    })
+    .await;
+    let at_b = reviews_of(&b, &bo, &on_b).await.remove(0);
+    assert_eq!(at_b["skills"], json!(["networking.dns"]));
+    assert_eq!(at_b["started_by"], "mentee");
+
+    // Each submits at home; each part travels to the other side.
+    let part = |rating: u8, comment: &str| json!({"ratings": [{"skill": "networking.dns", "rating": rating, "comment": comment}]});
+    a.app
+        .put(
+            &format!(
+                "/api/v1/mentorships/{}/reviews/{}/part",
+                on_a["id"].as_str().unwrap(),
+                started["id"].as_str().unwrap()
+            ),
+            Some(&ada),
+            part(3, "Getting there"),
+        )
+        .await
+        .expect(StatusCode::OK);
+    eventually("B has Ada's part", || async {
+        reviews_of(&b, &bo, &on_b).await[0]["mentee_submitted"] == true
+    })
+    .await;
+    assert!(
+        reviews_of(&b, &bo, &on_b).await[0]["mentee_part"].is_null(),
+        "hidden from the mentor until he has rated too"
+    );
+    b.app
+        .put(
+            &format!(
+                "/api/v1/mentorships/{}/reviews/{}/part",
+                on_b["id"].as_str().unwrap(),
+                at_b["id"].as_str().unwrap()
+            ),
+            Some(&bo),
+            part(4, "Solid on resolvers"),
+        )
+        .await
+        .expect(StatusCode::OK);
+    eventually("A has the completed review", || async {
+        reviews_of(&a, &ada, &on_a).await[0]["state"] == "completed"
+    })
+    .await;
+    for (peer, token, m) in [(&a, &ada, &on_a), (&b, &bo, &on_b)] {
+        let review = reviews_of(peer, token, m).await.remove(0);
+        assert_eq!(review["state"], "completed");
+        assert_eq!(review["mentee_part"]["ratings"][0]["rating"], 3);
+        assert_eq!(review["mentor_part"]["ratings"][0]["rating"], 4);
+        assert_eq!(
+            review["mentor_part"]["ratings"][0]["comment"],
+            "Solid on resolvers"
+        );
+    }
+    // The mentor's rating is part of Ada's growth at her own instance.
+    let growth = a
+        .app
+        .get("/api/v1/me/growth", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(growth["reviews"], 1);
+    assert_eq!(growth["skills"][0]["points"][0]["mentor_rating"], 4);
+
+    // Nobody else on either side reads it.
+    for (peer, name, m) in [(&a, "eve", &on_a), (&b, "mallory", &on_b)] {
+        let other = peer.app.member(name).await;
+        assert_eq!(
+            peer.app
+                .get(
+                    &format!("/api/v1/mentorships/{}/reviews", m["id"].as_str().unwrap()),
+                    Some(&other),
+                )
+                .await
+                .status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    for (peer, m) in [(&a, &on_a), (&b, &on_b)] {
+        assert_eq!(
+            peer.app
+                .get(
+                    &format!("/api/v1/mentorships/{}/reviews", m["id"].as_str().unwrap()),
+                    Some(&peer.admin),
+                )
+                .await
+                .status,
+            StatusCode::NOT_FOUND,
+            "admins see aggregates, not reviews"
+        );
+    }
 }
