@@ -39,6 +39,13 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/admin/cohorts/{id}/members",
         "/api/v1/admin/cohorts/{id}/match",
         "/api/v1/admin/cohorts/{id}/approve",
+        "/api/v1/mentorships/{id}/reviews",
+        "/api/v1/mentorships/{id}/reviews/{review_id}/part",
+        "/api/v1/mentorships/{id}/review-cadence",
+        "/api/v1/mentorships/{id}/growth",
+        "/api/v1/me/plan",
+        "/api/v1/me/plan/history",
+        "/api/v1/me/growth",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");
@@ -50,7 +57,8 @@ async fn every_documented_route_answers(app: TestApp) {
             .replace("{username}", "root")
             .replace("{key}", "networking.dns")
             .replace("{id}", &uuid::Uuid::now_v7().to_string())
-            .replace("{session_id}", &uuid::Uuid::now_v7().to_string());
+            .replace("{session_id}", &uuid::Uuid::now_v7().to_string())
+            .replace("{review_id}", &uuid::Uuid::now_v7().to_string());
         for (method, operation) in item.as_object().unwrap() {
             let method: Method = method.to_uppercase().parse().unwrap();
             if path == "/api/v1/auth/logout" {
