@@ -22,6 +22,7 @@ macro_rules! activity_basics {
 pub mod activities;
 pub mod actors;
 pub mod context;
+pub mod credentials;
 mod discovery;
 pub mod error;
 mod inbox;
