@@ -8,11 +8,12 @@
 //! request asks for that number — one small query — and reloads only when
 //! it moved. Only what scoring needs is kept: no names, bios or goals.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use trellis_core::matching::Candidate;
+use trellis_core::matching::{Candidate, Seeker, Values, Weights, rank};
 use trellis_core::profile::{LanguageTag, ProfileSkill, Timezone};
 use trellis_core::visibility::{Viewer, Visibility};
 use trellis_store::{MentorLoad, Store};
@@ -149,5 +150,163 @@ impl Snapshot {
             completed: mentor.load.completed,
             same_organization: mentor.local,
         })
+    }
+
+    /// The `limit` best mentors for `seeker` as (mentor index, score,
+    /// values), best first (equal scores in index order), leaving out the
+    /// `excluded` accounts. A large index is ranked in parts on every core
+    /// at once; call it off the async runtime.
+    pub fn rank(
+        &self,
+        seeker: &Seeker<'_>,
+        offsets: &[i32],
+        excluded: &HashSet<Uuid>,
+        weights: &Weights,
+        limit: usize,
+    ) -> Vec<(usize, u8, Values)> {
+        /// Below this many mentors one core is quicker than several.
+        const PER_THREAD: usize = 10_000;
+        let count = self.mentors.len();
+        let threads = std::thread::available_parallelism()
+            .map_or(1, std::num::NonZeroUsize::get)
+            .min(count.div_ceil(PER_THREAD))
+            .max(1);
+        self.rank_in(threads, seeker, offsets, excluded, weights, limit)
+    }
+
+    /// `rank` over `threads` parts of the index, one thread each.
+    fn rank_in(
+        &self,
+        threads: usize,
+        seeker: &Seeker<'_>,
+        offsets: &[i32],
+        excluded: &HashSet<Uuid>,
+        weights: &Weights,
+        limit: usize,
+    ) -> Vec<(usize, u8, Values)> {
+        let count = self.mentors.len();
+        let part =
+            |range: Range<usize>| self.rank_part(range, seeker, offsets, excluded, weights, limit);
+        if threads <= 1 {
+            return part(0..count);
+        }
+        let size = count.div_ceil(threads);
+        let mut best: Vec<(usize, u8, Values)> = std::thread::scope(|scope| {
+            let parts: Vec<_> = (0..threads)
+                .map(|t| {
+                    let range = (t * size).min(count)..((t + 1) * size).min(count);
+                    scope.spawn(move || part(range))
+                })
+                .collect();
+            parts
+                .into_iter()
+                .flat_map(|p| match p.join() {
+                    Ok(ranked) => ranked,
+                    Err(panic) => std::panic::resume_unwind(panic),
+                })
+                .collect()
+        });
+        best.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        best.truncate(limit);
+        best
+    }
+
+    fn rank_part(
+        &self,
+        range: Range<usize>,
+        seeker: &Seeker<'_>,
+        offsets: &[i32],
+        excluded: &HashSet<Uuid>,
+        weights: &Weights,
+        limit: usize,
+    ) -> Vec<(usize, u8, Values)> {
+        let indices: Vec<usize> = range
+            .filter(|&i| !excluded.contains(&self.mentors[i].account_id))
+            .collect();
+        rank(
+            seeker,
+            indices.iter().filter_map(|&i| self.candidate(i, offsets)),
+            weights,
+            limit,
+        )
+        .into_iter()
+        .map(|(j, score, values)| (indices[j], score, values))
+        .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use trellis_core::skill::{SkillKey, SkillLevel};
+
+    fn mentor(i: usize, level: u8, languages: &[&str]) -> IndexedMentor {
+        IndexedMentor {
+            account_id: Uuid::from_u128(i as u128 + 1),
+            local: i.is_multiple_of(2),
+            skills: vec![ProfileSkill {
+                skill: SkillKey::parse("networking.dns").unwrap(),
+                level: SkillLevel::try_from(level).unwrap(),
+                wants_to_grow: false,
+            }],
+            languages: languages
+                .iter()
+                .map(|l| LanguageTag::parse(l).unwrap())
+                .collect(),
+            timezone: None,
+            capacity: 3,
+            load: MentorLoad {
+                active: 0,
+                pending: u32::try_from(i % 3).unwrap(),
+                completed: u32::try_from(i % 7).unwrap(),
+            },
+        }
+    }
+
+    #[test]
+    fn ranking_in_parts_gives_the_ranking_in_one() {
+        // Levels repeat, so equal scores fall on both sides of part borders.
+        let mentors: Vec<IndexedMentor> = (0..101)
+            .map(|i| {
+                let languages: &[&str] = if i % 10 == 3 { &["fr"] } else { &["en"] };
+                mentor(i, u8::try_from(1 + i % 7).unwrap(), languages)
+            })
+            .collect();
+        let snapshot = Snapshot {
+            version: 1,
+            timezones: Vec::new(),
+            mentors,
+        };
+        let targets = vec![trellis_core::profile::GoalTarget {
+            skill: SkillKey::parse("networking.dns").unwrap(),
+            level: SkillLevel::try_from(5u8).unwrap(),
+        }];
+        let languages = vec![LanguageTag::parse("en").unwrap()];
+        let seeker = Seeker {
+            targets: &targets,
+            skills: &[],
+            languages: &languages,
+            utc_offset: None,
+        };
+        let excluded: HashSet<Uuid> = [Uuid::from_u128(5), Uuid::from_u128(50)].into();
+        let weights = Weights::default();
+        let whole = snapshot.rank_in(1, &seeker, &[], &excluded, &weights, 25);
+        assert_eq!(whole.len(), 25);
+        for threads in [2, 3, 7] {
+            let parts = snapshot.rank_in(threads, &seeker, &[], &excluded, &weights, 25);
+            let key =
+                |r: &Vec<(usize, u8, Values)>| r.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>();
+            assert_eq!(key(&parts), key(&whole), "{threads} parts");
+        }
+        assert!(
+            whole
+                .iter()
+                .all(|(i, _, _)| !excluded.contains(&snapshot.mentors[*i].account_id))
+        );
+        assert!(
+            whole.iter().all(|(i, _, _)| i % 10 != 3),
+            "no shared language, no rank"
+        );
     }
 }

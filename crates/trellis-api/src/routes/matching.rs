@@ -3,10 +3,11 @@
 
 use axum::extract::State;
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trellis_core::matching::{Candidate, FactorScore, Seeker, Weights, rank};
+use trellis_core::matching::{Candidate, FactorScore, Seeker, Weights};
 use trellis_core::profile::Profile;
 use trellis_store::{MentorLoad, ProfileRecord};
 use utoipa::{IntoParams, ToSchema};
@@ -105,26 +106,28 @@ pub async fn matches(
         .map(|m| m.mentor.account_id)
         .collect();
     let snapshot = state.matching.snapshot(&state.store).await?;
+    let mut excluded = taken;
+    excluded.insert(caller.account.id);
+    // Ranking reads every candidate: off the async runtime, on every core.
+    let ranked = tokio::task::spawn_blocking({
+        let snapshot = Arc::clone(&snapshot);
+        move || {
+            let seeker = seeker_of(&me, now);
+            snapshot.rank(
+                &seeker,
+                &snapshot.offsets(now),
+                &excluded,
+                &weights,
+                limit as usize,
+            )
+        }
+    })
+    .await
+    .map_err(ApiError::internal)?;
     let offsets = snapshot.offsets(now);
-    let eligible: Vec<usize> = (0..snapshot.mentors().len())
-        .filter(|&i| {
-            let id = snapshot.mentors()[i].account_id;
-            id != caller.account.id && !taken.contains(&id)
-        })
-        .collect();
-    let seeker = seeker_of(&me, now);
-    let ranked = rank(
-        &seeker,
-        eligible
-            .iter()
-            .filter_map(|&i| snapshot.candidate(i, &offsets)),
-        &weights,
-        limit as usize,
-    );
-    let chosen: Vec<usize> = ranked.iter().map(|r| eligible[r.0]).collect();
-    let ids: Vec<Uuid> = chosen
+    let ids: Vec<Uuid> = ranked
         .iter()
-        .map(|&i| snapshot.mentors()[i].account_id)
+        .map(|&(i, _, _)| snapshot.mentors()[i].account_id)
         .collect();
     // The full profiles of the few shown, as they are now (one deleted
     // meanwhile is left out).
@@ -133,9 +136,8 @@ pub async fn matches(
     let mut shown = views(&state, records).await?.into_iter();
     let matches = ranked
         .into_iter()
-        .zip(chosen)
-        .filter(|(_, index)| present.contains(&snapshot.mentors()[*index].account_id))
-        .filter_map(|((_, score, values), index)| {
+        .filter(|(index, _, _)| present.contains(&snapshot.mentors()[*index].account_id))
+        .filter_map(|(index, score, values)| {
             let candidate = snapshot.candidate(index, &offsets)?;
             Some(MatchView {
                 score,

@@ -372,21 +372,18 @@ impl Backend {
             return Ok(current.clone());
         }
         let version = current.map_or(1, |c| c.version + 1);
-        sqlx::query(
+        // What the database kept (its clock resolution, not ours).
+        let kept: PlanVersionRow = sqlx::query_as(
             "INSERT INTO career_plan_versions (account_id, version, plan, created_at) \
-             VALUES ($1, $2, $3, $4)",
+             VALUES ($1, $2, $3, $4) RETURNING version, plan, created_at",
         )
         .bind(account_id)
         .bind(i32::try_from(version).unwrap_or(i32::MAX))
         .bind(json_value(plan)?)
         .bind(now)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(PlanVersion {
-            version,
-            plan: plan.clone(),
-            created_at: now,
-        })
+        Ok(kept.try_into()?)
     }
 }
