@@ -13,10 +13,11 @@ use std::ops::Range;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
-use trellis_core::matching::{Candidate, Seeker, Values, Weights, rank};
-use trellis_core::profile::{LanguageTag, ProfileSkill, Timezone};
+use trellis_core::matching::{Candidate, Seeker, Values, Weights, best, values_given};
+use trellis_core::profile::Timezone;
+use trellis_core::skill::SkillKey;
 use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{MentorLoad, Store};
+use trellis_store::{MatchCandidate, MentorLoad, Store};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
@@ -39,6 +40,12 @@ pub struct Snapshot {
     /// out once per zone and request rather than once per mentor.
     timezones: Vec<Timezone>,
     mentors: Vec<IndexedMentor>,
+    /// For each skill, the mentors who have it (index into `mentors`) and
+    /// at which level: a request reads the lists of its goal skills only,
+    /// instead of every mentor's skills.
+    by_skill: HashMap<SkillKey, Vec<(u32, u8)>>,
+    /// For each primary language (`pt` of `pt-BR`), the mentors who speak it.
+    by_language: HashMap<String, Vec<u32>>,
 }
 
 /// A mentor as scoring sees them.
@@ -47,8 +54,6 @@ pub struct IndexedMentor {
     pub account_id: Uuid,
     /// A member of this instance.
     pub local: bool,
-    skills: Vec<ProfileSkill>,
-    languages: Vec<LanguageTag>,
     /// Into `Snapshot::timezones`.
     timezone: Option<usize>,
     capacity: u16,
@@ -93,34 +98,56 @@ impl Snapshot {
             .into_iter()
             .filter(|v| *v != Visibility::Private)
             .collect();
-        let records = store.match_candidates(&visible).await?;
+        Ok(Self::from_candidates(
+            version,
+            store.match_candidates(&visible).await?,
+        ))
+    }
+
+    fn from_candidates(version: i64, records: Vec<MatchCandidate>) -> Self {
         let mut timezones = Vec::new();
         let mut zone_index: HashMap<&'static str, usize> = HashMap::new();
-        let mentors = records
-            .into_iter()
-            .map(|m| {
-                let timezone = m.timezone.map(|tz| {
-                    *zone_index.entry(tz.name()).or_insert_with(|| {
-                        timezones.push(tz);
-                        timezones.len() - 1
-                    })
-                });
-                IndexedMentor {
-                    account_id: m.account_id,
-                    local: m.domain.is_none(),
-                    skills: m.skills,
-                    languages: m.languages,
-                    timezone,
-                    capacity: m.capacity,
-                    load: m.load,
+        let mut by_skill: HashMap<SkillKey, Vec<(u32, u8)>> = HashMap::new();
+        let mut by_language: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut mentors = Vec::with_capacity(records.len());
+        for (i, m) in records.into_iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            for skill in m.skills {
+                by_skill
+                    .entry(skill.skill)
+                    .or_default()
+                    .push((i, skill.level.get()));
+            }
+            for language in &m.languages {
+                let list = by_language
+                    .entry(language.primary().to_owned())
+                    .or_default();
+                // en and en-GB are one language here.
+                if list.last() != Some(&i) {
+                    list.push(i);
                 }
-            })
-            .collect();
-        Ok(Self {
+            }
+            let timezone = m.timezone.map(|tz| {
+                *zone_index.entry(tz.name()).or_insert_with(|| {
+                    timezones.push(tz);
+                    timezones.len() - 1
+                })
+            });
+            mentors.push(IndexedMentor {
+                account_id: m.account_id,
+                local: m.domain.is_none(),
+                timezone,
+                capacity: m.capacity,
+                load: m.load,
+            });
+        }
+        Self {
             version,
             timezones,
             mentors,
-        })
+            by_skill,
+            by_language,
+        }
     }
 
     pub fn mentors(&self) -> &[IndexedMentor] {
@@ -136,13 +163,14 @@ impl Snapshot {
     }
 
     /// Mentor `index` as matching sees them, with the zone offsets from
-    /// `offsets`.
+    /// `offsets`: their numbers, for `values_given` and for explaining a
+    /// score. Skills and languages are in the index's lists, not here.
     pub fn candidate(&self, index: usize, offsets: &[i32]) -> Option<Candidate<'_>> {
         let mentor = self.mentors.get(index)?;
         let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
         Some(Candidate {
-            skills: &mentor.skills,
-            languages: &mentor.languages,
+            skills: &[],
+            languages: &[],
             utc_offset: mentor.timezone.and_then(|i| offsets.get(i).copied()),
             capacity: mentor.capacity,
             active: small(mentor.load.active),
@@ -174,6 +202,49 @@ impl Snapshot {
         self.rank_in(threads, seeker, offsets, excluded, weights, limit)
     }
 
+    /// What a seeker shares with every mentor, from the index's lists.
+    fn known(&self, seeker: &Seeker<'_>) -> Known {
+        let targets = seeker.targets.len();
+        let own = seeker
+            .targets
+            .iter()
+            .map(|t| {
+                seeker
+                    .skills
+                    .iter()
+                    .find(|s| s.skill == t.skill)
+                    .map_or(0, |s| s.level.get())
+            })
+            .collect();
+        let mut levels = vec![0u8; self.mentors.len() * targets];
+        for (j, target) in seeker.targets.iter().enumerate() {
+            for &(mentor, level) in self.by_skill.get(&target.skill).into_iter().flatten() {
+                if let Some(slot) = levels.get_mut(mentor as usize * targets + j) {
+                    *slot = level;
+                }
+            }
+        }
+        let mut shares = vec![false; self.mentors.len()];
+        for language in seeker.languages {
+            for &mentor in self
+                .by_language
+                .get(language.primary())
+                .into_iter()
+                .flatten()
+            {
+                if let Some(slot) = shares.get_mut(mentor as usize) {
+                    *slot = true;
+                }
+            }
+        }
+        Known {
+            targets,
+            own,
+            levels,
+            shares,
+        }
+    }
+
     /// `rank` over `threads` parts of the index, one thread each.
     fn rank_in(
         &self,
@@ -185,8 +256,11 @@ impl Snapshot {
         limit: usize,
     ) -> Vec<(usize, u8, Values)> {
         let count = self.mentors.len();
-        let part =
-            |range: Range<usize>| self.rank_part(range, seeker, offsets, excluded, weights, limit);
+        let known = self.known(seeker);
+        let known = &known;
+        let part = |range: Range<usize>| {
+            self.rank_part(range, seeker, known, offsets, excluded, weights, limit)
+        };
         if threads <= 1 {
             return part(0..count);
         }
@@ -211,102 +285,154 @@ impl Snapshot {
         best
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn rank_part(
         &self,
         range: Range<usize>,
         seeker: &Seeker<'_>,
+        known: &Known,
         offsets: &[i32],
         excluded: &HashSet<Uuid>,
         weights: &Weights,
         limit: usize,
     ) -> Vec<(usize, u8, Values)> {
-        let indices: Vec<usize> = range
-            .filter(|&i| !excluded.contains(&self.mentors[i].account_id))
-            .collect();
-        rank(
-            seeker,
-            indices.iter().filter_map(|&i| self.candidate(i, offsets)),
-            weights,
-            limit,
-        )
-        .into_iter()
-        .map(|(j, score, values)| (indices[j], score, values))
-        .collect()
+        let valued = range.filter_map(|i| {
+            if excluded.contains(&self.mentors[i].account_id) {
+                return None;
+            }
+            let candidate = self.candidate(i, offsets)?;
+            let shares = known.shares.get(i).copied().unwrap_or(false);
+            let level = |j: usize| {
+                let theirs = known.levels.get(i * known.targets + j).copied();
+                (known.own.get(j).copied().unwrap_or(0), theirs.unwrap_or(0))
+            };
+            values_given(seeker, &candidate, shares, level)
+                .ok()
+                .map(|v| (i, v))
+        });
+        best(valued, weights, limit)
     }
+}
+
+/// What one seeker shares with every mentor of a snapshot.
+struct Known {
+    /// The seeker's goal targets.
+    targets: usize,
+    /// The seeker's own level at each target.
+    own: Vec<u8>,
+    /// Mentor `i`'s level at target `j`, at `i * targets + j` (0: none).
+    levels: Vec<u8>,
+    /// Whether mentor `i` shares a language with the seeker.
+    shares: Vec<bool>,
 }
 
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
-    use trellis_core::skill::{SkillKey, SkillLevel};
+    use trellis_core::matching::rank;
+    use trellis_core::profile::{GoalTarget, LanguageTag, ProfileSkill};
+    use trellis_core::skill::SkillLevel;
 
-    fn mentor(i: usize, level: u8, languages: &[&str]) -> IndexedMentor {
-        IndexedMentor {
-            account_id: Uuid::from_u128(i as u128 + 1),
-            local: i.is_multiple_of(2),
-            skills: vec![ProfileSkill {
-                skill: SkillKey::parse("networking.dns").unwrap(),
-                level: SkillLevel::try_from(level).unwrap(),
-                wants_to_grow: false,
-            }],
-            languages: languages
-                .iter()
-                .map(|l| LanguageTag::parse(l).unwrap())
-                .collect(),
-            timezone: None,
-            capacity: 3,
-            load: MentorLoad {
-                active: 0,
-                pending: u32::try_from(i % 3).unwrap(),
-                completed: u32::try_from(i % 7).unwrap(),
-            },
+    const KEYS: [&str; 4] = [
+        "networking.dns",
+        "networking.routing",
+        "security.pki",
+        "databases.data-modelling",
+    ];
+
+    fn skill(key: &str, level: usize) -> ProfileSkill {
+        ProfileSkill {
+            skill: SkillKey::parse(key).unwrap(),
+            level: SkillLevel::try_from(u8::try_from(1 + level % 7).unwrap()).unwrap(),
+            wants_to_grow: false,
         }
     }
 
-    #[test]
-    fn ranking_in_parts_gives_the_ranking_in_one() {
-        // Levels repeat, so equal scores fall on both sides of part borders.
-        let mentors: Vec<IndexedMentor> = (0..101)
-            .map(|i| {
-                let languages: &[&str] = if i % 10 == 3 { &["fr"] } else { &["en"] };
-                mentor(i, u8::try_from(1 + i % 7).unwrap(), languages)
+    /// Mentors whose skills, levels, languages and loads vary, so that
+    /// equal scores fall on both sides of part borders.
+    fn mentors(count: usize) -> Vec<MatchCandidate> {
+        (0..count)
+            .map(|i| MatchCandidate {
+                account_id: Uuid::from_u128(i as u128 + 1),
+                domain: (i % 4 == 1).then(|| "b.example".to_owned()),
+                timezone: None,
+                capacity: 3,
+                skills: (0..1 + i % 3)
+                    .map(|k| skill(KEYS[(i + k) % KEYS.len()], i / 3 + k))
+                    .collect(),
+                languages: match i % 10 {
+                    3 => vec![LanguageTag::parse("fr").unwrap()],
+                    7 => vec![
+                        LanguageTag::parse("en-GB").unwrap(),
+                        LanguageTag::parse("en").unwrap(),
+                    ],
+                    _ => vec![LanguageTag::parse("en").unwrap()],
+                },
+                load: MentorLoad {
+                    active: u32::try_from(i % 4).unwrap(),
+                    pending: u32::try_from(i % 3).unwrap(),
+                    completed: u32::try_from(i % 7).unwrap(),
+                },
             })
-            .collect();
-        let snapshot = Snapshot {
-            version: 1,
-            timezones: Vec::new(),
-            mentors,
-        };
-        let targets = vec![trellis_core::profile::GoalTarget {
-            skill: SkillKey::parse("networking.dns").unwrap(),
-            level: SkillLevel::try_from(5u8).unwrap(),
-        }];
-        let languages = vec![LanguageTag::parse("en").unwrap()];
+            .collect()
+    }
+
+    #[test]
+    fn the_index_ranks_as_matching_does_whole_or_in_parts() {
+        let records = mentors(203);
+        let snapshot = Snapshot::from_candidates(1, records.clone());
+        let targets = vec![
+            GoalTarget {
+                skill: SkillKey::parse(KEYS[0]).unwrap(),
+                level: SkillLevel::try_from(5u8).unwrap(),
+            },
+            GoalTarget {
+                skill: SkillKey::parse(KEYS[2]).unwrap(),
+                level: SkillLevel::try_from(6u8).unwrap(),
+            },
+        ];
+        let own = vec![skill(KEYS[2], 1)];
+        let languages = vec![LanguageTag::parse("en-US").unwrap()];
         let seeker = Seeker {
             targets: &targets,
-            skills: &[],
+            skills: &own,
             languages: &languages,
             utc_offset: None,
         };
         let excluded: HashSet<Uuid> = [Uuid::from_u128(5), Uuid::from_u128(50)].into();
         let weights = Weights::default();
-        let whole = snapshot.rank_in(1, &seeker, &[], &excluded, &weights, 25);
-        assert_eq!(whole.len(), 25);
-        for threads in [2, 3, 7] {
-            let parts = snapshot.rank_in(threads, &seeker, &[], &excluded, &weights, 25);
-            let key =
-                |r: &Vec<(usize, u8, Values)>| r.iter().map(|x| (x.0, x.1)).collect::<Vec<_>>();
-            assert_eq!(key(&parts), key(&whole), "{threads} parts");
+        // What core's own ranking makes of the same mentors.
+        let kept: Vec<&MatchCandidate> = records
+            .iter()
+            .filter(|r| !excluded.contains(&r.account_id))
+            .collect();
+        let expected: Vec<(Uuid, u8)> = rank(
+            &seeker,
+            kept.iter().map(|r| Candidate {
+                skills: &r.skills,
+                languages: &r.languages,
+                utc_offset: None,
+                capacity: r.capacity,
+                active: u16::try_from(r.load.active).unwrap(),
+                pending: u16::try_from(r.load.pending).unwrap(),
+                completed: r.load.completed,
+                same_organization: r.domain.is_none(),
+            }),
+            &weights,
+            40,
+        )
+        .into_iter()
+        .map(|(i, score, _)| (kept[i].account_id, score))
+        .collect();
+        assert_eq!(expected.len(), 40);
+        for threads in [1, 2, 3, 7] {
+            let ranked: Vec<(Uuid, u8)> = snapshot
+                .rank_in(threads, &seeker, &[], &excluded, &weights, 40)
+                .into_iter()
+                .map(|(i, score, _)| (snapshot.mentors[i].account_id, score))
+                .collect();
+            assert_eq!(ranked, expected, "{threads} parts");
         }
-        assert!(
-            whole
-                .iter()
-                .all(|(i, _, _)| !excluded.contains(&snapshot.mentors[*i].account_id))
-        );
-        assert!(
-            whole.iter().all(|(i, _, _)| i % 10 != 3),
-            "no shared language, no rank"
-        );
     }
 }

@@ -168,7 +168,33 @@ fn share_a_language(a: &[LanguageTag], b: &[LanguageTag]) -> bool {
 
 /// The factors' values, or why the candidate is excluded.
 pub fn values(seeker: &Seeker<'_>, candidate: &Candidate<'_>) -> Result<Values, Excluded> {
-    if !share_a_language(seeker.languages, candidate.languages) {
+    values_given(
+        seeker,
+        candidate,
+        share_a_language(seeker.languages, candidate.languages),
+        |i| {
+            seeker.targets.get(i).map_or((0, 0), |target| {
+                (
+                    level_of(seeker.skills, &target.skill),
+                    level_of(candidate.skills, &target.skill),
+                )
+            })
+        },
+    )
+}
+
+/// [`values`], for a caller that has worked out beforehand whether the two
+/// share a language and, for the seeker's goal target `i`, the seeker's
+/// own level and the candidate's (`levels(i)`, 0 for none): an index of
+/// many candidates does this for all of them at once. `candidate`'s skills
+/// and languages are not read.
+pub fn values_given(
+    seeker: &Seeker<'_>,
+    candidate: &Candidate<'_>,
+    shares_language: bool,
+    levels: impl Fn(usize) -> (u8, u8),
+) -> Result<Values, Excluded> {
+    if !shares_language {
         return Err(Excluded::NoSharedLanguage);
     }
     let taken = candidate.active.saturating_add(candidate.pending);
@@ -179,9 +205,8 @@ pub fn values(seeker: &Seeker<'_>, candidate: &Candidate<'_>) -> Result<Values, 
     // level to the target the mentor's level reaches.
     let mut sum = 0.0f32;
     let mut full = 0u16;
-    for target in seeker.targets {
-        let own = level_of(seeker.skills, &target.skill);
-        let theirs = level_of(candidate.skills, &target.skill);
+    for (i, target) in seeker.targets.iter().enumerate() {
+        let (own, theirs) = levels(i);
         let goal = target.level.get().max(own + 1);
         if theirs > own {
             let reach = f32::from(theirs - own) / f32::from(goal - own);
@@ -301,12 +326,30 @@ impl Values {
 
 /// Ranks candidates: the `limit` best by score (ties: in the order given),
 /// as (candidate index, score, values). Excluded candidates are skipped.
-///
-/// Only the best `limit` are kept while scoring (a bounded heap), so
-/// ranking many candidates allocates for the few it returns.
 pub fn rank<'a>(
     seeker: &Seeker<'_>,
     candidates: impl IntoIterator<Item = Candidate<'a>>,
+    weights: &Weights,
+    limit: usize,
+) -> Vec<(usize, u8, Values)> {
+    best(
+        candidates
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, c)| values(seeker, &c).ok().map(|v| (i, v))),
+        weights,
+        limit,
+    )
+}
+
+/// The `limit` best of already valued candidates, given in increasing
+/// index order, as (index, score, values), best first; equal scores keep
+/// that order.
+///
+/// Only the best `limit` are kept while scoring (a bounded heap), so
+/// ranking many candidates allocates for the few it returns.
+pub fn best(
+    valued: impl IntoIterator<Item = (usize, Values)>,
     weights: &Weights,
     limit: usize,
 ) -> Vec<(usize, u8, Values)> {
@@ -342,10 +385,7 @@ pub fn rank<'a>(
         return Vec::new();
     }
     let mut kept: BinaryHeap<Kept> = BinaryHeap::with_capacity(limit + 1);
-    for (i, candidate) in candidates.into_iter().enumerate() {
-        let Ok(values) = values(seeker, &candidate) else {
-            continue;
-        };
+    for (i, values) in valued {
         let score = values.score(weights);
         if kept.len() == limit {
             // Candidates come in order, so an equal score never displaces.
@@ -571,6 +611,26 @@ mod tests {
             .check()
             .is_err()
         );
+    }
+
+    #[test]
+    fn values_given_known_levels_are_the_values_looked_up() {
+        let f = fixture();
+        let s = seeker(&f);
+        let c = candidate(&f);
+        let levels = |i: usize| {
+            let key = &s.targets[i].skill;
+            (level_of(s.skills, key), level_of(c.skills, key))
+        };
+        assert_eq!(values_given(&s, &c, true, levels), values(&s, &c));
+        assert_eq!(
+            values_given(&s, &c, false, levels),
+            Err(Excluded::NoSharedLanguage)
+        );
+        // Levels are taken as given, not looked up again.
+        let stronger = values_given(&s, &c, true, |_| (0, 7)).unwrap();
+        assert!(stronger.skills >= values(&s, &c).unwrap().skills);
+        assert_eq!(stronger.skills, 1.0);
     }
 
     #[test]

@@ -323,7 +323,7 @@ fn ranking_alone(size: usize, runs: usize) {
     }
     times.sort();
     println!(
-        "{size:>7} candidates, ranking alone (core, in memory): p50 {:>6.2} ms  p95 {:>6.2} ms",
+        "{size:>7} candidates, core rank() over profiles in memory, no index: p50 {:>6.2} ms  p95 {:>6.2} ms",
         ms(percentile(&times, 50.0)),
         ms(percentile(&times, 95.0)),
     );
