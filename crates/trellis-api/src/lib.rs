@@ -128,8 +128,8 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, cohorts, directory, federation, health, matching, mentorships,
-        notifications, plan, profiles, reviews, sessions, skills,
+        accounts, admin, cohorts, directory, federation, file, health, matching, mentorships,
+        notifications, plan, profiles, reports, reviews, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -157,6 +157,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::history))
         .routes(routes!(plan::growth))
         .routes(routes!(plan::mentee_growth))
+        .routes(routes!(file::file))
+        .routes(routes!(reports::program))
         .routes(routes!(mentorships::tree))
         .routes(routes!(mentorships::unmentored_mentors))
         .routes(routes!(matching::matches))

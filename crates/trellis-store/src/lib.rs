@@ -380,6 +380,14 @@ forward! {
     /// due date; how many were due.
     pub async fn notify_due_reviews(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
+    /// Figures for each mentorship under way: sessions in `[since, now]`,
+    /// the last session, reviews completed and started.
+    pub async fn pairing_activity(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<PairingActivity>>;
+
     /// A member's career plan now (`None`: never set).
     pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>>;
     /// Every version of a member's career plan, oldest first.

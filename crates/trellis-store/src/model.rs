@@ -562,6 +562,18 @@ pub struct CompletedReview {
     pub mentor: PartyRecord,
 }
 
+/// What a mentorship under way has done lately, in figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PairingActivity {
+    pub mentorship_id: Uuid,
+    /// Sessions held in the period asked about.
+    pub sessions_since: u64,
+    pub last_session_at: Option<DateTime<Utc>>,
+    pub reviews_completed: u64,
+    /// Completed or in progress.
+    pub reviews_started: u64,
+}
+
 /// One version of a member's career plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanVersion {

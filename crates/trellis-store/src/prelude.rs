@@ -22,7 +22,7 @@ pub(crate) use crate::model::{
     Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
     ProposedFor, RequestOutcome,
 };
-pub(crate) use crate::model::{CompletedReview, NewReview, PlanVersion, Review};
+pub(crate) use crate::model::{CompletedReview, NewReview, PairingActivity, PlanVersion, Review};
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{

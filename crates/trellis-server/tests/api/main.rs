@@ -38,5 +38,6 @@ mod helpers;
 mod matching;
 mod mentorships;
 mod profiles;
+mod reports;
 mod reviews;
 mod sessions;

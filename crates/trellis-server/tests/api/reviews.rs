@@ -12,6 +12,7 @@ on_every_backend!(
     parts_are_hidden_until_complete_and_from_everyone_else,
     plans_keep_their_history_and_refuse_bad_input,
     growth_shows_levels_over_time_and_warns_of_drift,
+    the_file_is_one_timeline_newest_first_and_its_owners_alone,
 );
 
 const DNS: &str = "networking.dns";
@@ -399,5 +400,100 @@ async fn growth_shows_levels_over_time_and_warns_of_drift(app: TestApp) {
             .await
             .status,
         StatusCode::CONFLICT
+    );
+}
+
+async fn the_file_is_one_timeline_newest_first_and_its_owners_alone(app: TestApp) {
+    let (grace, ada, id) = active_pair(&app).await;
+    mentee_skills(&app, &ada).await;
+    for held_at in ["2025-03-01T09:00:00Z", "2026-11-01T09:00:00Z"] {
+        app.post(
+            &format!("/api/v1/mentorships/{id}/sessions"),
+            Some(&ada),
+            json!({"held_at": held_at, "duration_minutes": 45, "topics": ["DNSSEC"]}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    }
+    review(&app, &id, &grace, &ada, &[(DNS, 2)], &[(DNS, 3)]).await;
+    app.put("/api/v1/me/plan", Some(&ada), plan_aiming_at(DNS, 5))
+        .await
+        .expect(StatusCode::OK);
+    app.put("/api/v1/me/plan", Some(&ada), plan_aiming_at(SQL, 4))
+        .await
+        .expect(StatusCode::OK);
+
+    let file = app
+        .get("/api/v1/me/file", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    // Requested and active, two sessions, one review, two plan versions.
+    assert_eq!(file["total"], 7, "{file}");
+    let entries = file["entries"].as_array().unwrap();
+    let times: Vec<&str> = entries.iter().map(|e| e["at"].as_str().unwrap()).collect();
+    let mut sorted = times.clone();
+    sorted.sort_by(|a, b| b.cmp(a));
+    assert_eq!(times, sorted, "newest first");
+    let kinds = |kind: &str| entries.iter().filter(|e| e["kind"] == kind).count();
+    assert_eq!(
+        (
+            kinds("mentorship"),
+            kinds("session"),
+            kinds("review"),
+            kinds("plan")
+        ),
+        (2, 2, 1, 2)
+    );
+    let oldest = entries.last().unwrap();
+    assert_eq!(
+        oldest["kind"], "session",
+        "a session of 2025 is the oldest entry"
+    );
+    assert_eq!(oldest["with"]["username"], "grace");
+    assert_eq!(oldest["role"], "mentee");
+
+    // Pages.
+    let page = |n: u32| format!("/api/v1/me/file?per_page=3&page={n}");
+    let third = app.get(&page(3), Some(&ada)).await.expect(StatusCode::OK);
+    assert_eq!(third["entries"].as_array().unwrap().len(), 1);
+    assert_eq!(third["entries"][0]["at"], oldest["at"]);
+    for bad in [
+        "/api/v1/me/file?page=0",
+        "/api/v1/me/file?per_page=500",
+        "/api/v1/me/file?since=x",
+    ] {
+        assert_eq!(
+            app.get(bad, Some(&ada)).await.status,
+            StatusCode::BAD_REQUEST,
+            "{bad}"
+        );
+    }
+
+    // The mentor's file has the pairing as mentor, not the mentee's plan.
+    let hers = app
+        .get("/api/v1/me/file", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(hers["total"], 5);
+    assert!(
+        hers["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["kind"] != "plan" && e["role"] == "mentor")
+    );
+    // Nobody else: another member, an admin (their own, empty file).
+    let eve = app.member("eve").await;
+    let admin = app.admin("root").await;
+    for token in [&eve, &admin] {
+        let theirs = app
+            .get("/api/v1/me/file", Some(token))
+            .await
+            .expect(StatusCode::OK);
+        assert_eq!(theirs["total"], 0);
+    }
+    assert_eq!(
+        app.get("/api/v1/me/file", None).await.status,
+        StatusCode::UNAUTHORIZED
     );
 }

@@ -387,3 +387,43 @@ impl Backend {
         Ok(kept.try_into()?)
     }
 }
+
+impl Backend {
+    /// For each mentorship under way: sessions held in `[since, now]`, the
+    /// last session held by `now`, and its reviews (completed, and in all).
+    /// Figures only: no notes, no ratings.
+    pub async fn pairing_activity(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<PairingActivity>> {
+        /// Mentorship, sessions since, last session, reviews completed, all.
+        type Figures = (Uuid, i64, Option<DateTime<Utc>>, i64, i64);
+        let rows: Vec<Figures> = sqlx::query_as(
+            "SELECT m.id, \
+               (SELECT COUNT(*) FROM sessions s WHERE s.mentorship_id = m.id \
+                  AND s.held_at >= $1 AND s.held_at <= $2), \
+               (SELECT MAX(s.held_at) FROM sessions s WHERE s.mentorship_id = m.id \
+                  AND s.held_at <= $2), \
+               (SELECT COUNT(*) FROM skill_reviews r WHERE r.mentorship_id = m.id \
+                  AND r.state = 'completed'), \
+               (SELECT COUNT(*) FROM skill_reviews r WHERE r.mentorship_id = m.id) \
+             FROM mentorships m WHERE m.state IN ('active', 'paused') ORDER BY m.created_at, m.id",
+        )
+        .bind(since)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(rows
+            .into_iter()
+            .map(|(mentorship_id, sessions, last, completed, all)| PairingActivity {
+                mentorship_id,
+                sessions_since: count(sessions),
+                last_session_at: last,
+                reviews_completed: count(completed),
+                reviews_started: count(all),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,206 @@
+//! The member's long-term file as one timeline: every step of their
+//! mentorships as mentor and as mentee, their sessions, skill reviews and
+//! plan changes, newest first, a page at a time, across the years.
+
+use axum::extract::State;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trellis_core::mentorship::{MentorshipState, Party};
+use trellis_core::plan::{CareerPlan, diff};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::mentorships::PartyView;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppQuery, Caller};
+use crate::state::AppState;
+
+const MAX_PER_PAGE: u32 = 200;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct FileParams {
+    /// Page number, from 1 (newest entries first).
+    #[param(minimum = 1)]
+    pub page: Option<u32>,
+    /// Entries per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub per_page: Option<u32>,
+}
+
+/// What an entry of the file is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryKind {
+    /// A mentorship entered a state (requested, active, completed…).
+    Mentorship,
+    Session,
+    /// A skill review was completed.
+    Review,
+    /// The career plan changed.
+    Plan,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FileEntry {
+    pub at: DateTime<Utc>,
+    pub kind: EntryKind,
+    /// What happened, in words.
+    pub summary: String,
+    /// The mentorship it belongs to, if any.
+    pub mentorship_id: Option<Uuid>,
+    /// The member's side in that mentorship.
+    pub role: Option<Party>,
+    /// The other party of that mentorship.
+    pub with: Option<PartyView>,
+    /// The session's, review's or plan version's id (a plan's version number
+    /// for plan entries).
+    pub item: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FilePage {
+    pub entries: Vec<FileEntry>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Entries in the whole file.
+    pub total: u64,
+}
+
+/// The caller's long-term file as one timeline, newest first: mentorships
+/// as mentor and as mentee (each state they entered), sessions, completed
+/// skill reviews and plan changes. The file is the member's own: nobody
+/// else, admins included, reads it.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/file",
+    tag = "plan",
+    security(("bearer" = [])),
+    params(FileParams),
+    responses(
+        (status = 200, description = "One page of the timeline", body = FilePage),
+        (status = 400, description = "A page or page size out of range", body = ErrorBody),
+    )
+)]
+pub async fn file(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppQuery(params): AppQuery<FileParams>,
+) -> ApiResult<AppJson<FilePage>> {
+    let page = params.page.unwrap_or(1);
+    let per_page = params.per_page.unwrap_or(50);
+    if page == 0 {
+        return Err(ApiError::BadRequest("page starts at 1".into()));
+    }
+    if !(1..=MAX_PER_PAGE).contains(&per_page) {
+        return Err(ApiError::BadRequest(format!(
+            "per_page must be 1 to {MAX_PER_PAGE}"
+        )));
+    }
+    let mut entries = timeline(&state, caller.account.id).await?;
+    entries.sort_by_key(|e| std::cmp::Reverse(e.at));
+    let total = entries.len() as u64;
+    let skip = usize::try_from((page - 1).saturating_mul(per_page)).unwrap_or(usize::MAX);
+    let entries = entries
+        .into_iter()
+        .skip(skip)
+        .take(per_page as usize)
+        .collect();
+    Ok(AppJson(FilePage {
+        entries,
+        page,
+        per_page,
+        total,
+    }))
+}
+
+/// Every entry of a member's file, in no particular order.
+async fn timeline(state: &AppState, me: Uuid) -> ApiResult<Vec<FileEntry>> {
+    let mut entries = Vec::new();
+    for m in state.store.list_mentorships(me, true, true, None).await? {
+        let (role, other) = if m.mentor.account_id == me {
+            (Party::Mentor, &m.mentee)
+        } else {
+            (Party::Mentee, &m.mentor)
+        };
+        let other_name = match &other.domain {
+            Some(domain) => format!("{}@{domain}", other.username),
+            None => other.username.to_string(),
+        };
+        let about = |at, kind, summary: String, item: Option<String>| FileEntry {
+            at,
+            kind,
+            summary,
+            mentorship_id: Some(m.id),
+            role: Some(role),
+            with: Some(other.clone().into()),
+            item,
+        };
+        for event in state.store.mentorship_events(m.id).await? {
+            let summary = match (event.state, role) {
+                (MentorshipState::Requested, Party::Mentee) => {
+                    format!("asked {other_name} to mentor you")
+                }
+                (MentorshipState::Requested, Party::Mentor) => {
+                    format!("{other_name} asked you to mentor them")
+                }
+                (state, _) => format!("the mentorship with {other_name} became {}", state.as_str()),
+            };
+            entries.push(about(event.at, EntryKind::Mentorship, summary, None));
+        }
+        for session in state.store.sessions(m.id, me).await? {
+            let topics = if session.content.topics.is_empty() {
+                String::new()
+            } else {
+                format!(" on {}", session.content.topics.join(", "))
+            };
+            entries.push(about(
+                session.content.held_at,
+                EntryKind::Session,
+                format!(
+                    "a {}-minute session with {other_name}{topics}",
+                    session.content.duration_minutes
+                ),
+                Some(session.id.to_string()),
+            ));
+        }
+        for review in state.store.reviews_of(m.id).await? {
+            if let Some(at) = review.completed_at {
+                entries.push(about(
+                    at,
+                    EntryKind::Review,
+                    format!(
+                        "a skill review of {} skills with {other_name}",
+                        review.skills.len()
+                    ),
+                    Some(review.id.to_string()),
+                ));
+            }
+        }
+    }
+    let mut previous = CareerPlan::default();
+    for version in state.store.plan_history(me).await? {
+        let changes = diff(&previous, &version.plan);
+        let summary = match changes.first() {
+            Some(first) if changes.len() == 1 => format!("plan changed: {}", first.describe()),
+            Some(first) => format!(
+                "plan changed: {} (and {} more changes)",
+                first.describe(),
+                changes.len() - 1
+            ),
+            None => "plan saved".to_owned(),
+        };
+        entries.push(FileEntry {
+            at: version.created_at,
+            kind: EntryKind::Plan,
+            summary,
+            mentorship_id: None,
+            role: None,
+            with: None,
+            item: Some(version.version.to_string()),
+        });
+        previous = version.plan;
+    }
+    Ok(entries)
+}
