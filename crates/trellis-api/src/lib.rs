@@ -20,6 +20,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::{ApiError, ApiResult};
+pub use routes::export::{Archive, archive_schema};
 pub use state::{ApiConfig, AppState};
 
 #[derive(OpenApi)]
@@ -128,8 +129,8 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, cohorts, directory, federation, file, health, matching, mentorships,
-        notifications, plan, profiles, reports, reviews, sessions, skills,
+        accounts, admin, cohorts, directory, export, federation, file, health, matching,
+        mentorships, notifications, plan, profiles, reports, reviews, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -158,6 +159,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::growth))
         .routes(routes!(plan::mentee_growth))
         .routes(routes!(file::file))
+        .routes(routes!(export::export))
         .routes(routes!(reports::program))
         .routes(routes!(mentorships::tree))
         .routes(routes!(mentorships::unmentored_mentors))

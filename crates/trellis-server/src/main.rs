@@ -35,6 +35,9 @@ enum Command {
     Serve,
     /// Apply database migrations and seed the skills catalog, then exit.
     Migrate,
+    /// Print the JSON Schema of the long-term file archive that
+    /// `GET /api/v1/me/export` gives (docs/export-schema.json).
+    ExportSchema,
     /// Administer the instance from the command line.
     Admin {
         #[command(subcommand)]
@@ -123,6 +126,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Serve => serve(config).await,
         Command::Migrate => {
             open_store(&config).await?.close().await;
+            Ok(())
+        }
+        Command::ExportSchema => {
+            let schema = serde_json::to_string_pretty(&trellis_api::archive_schema())?;
+            println!("{schema}");
             Ok(())
         }
         Command::Admin {

@@ -20,7 +20,8 @@ use crate::extract::{AppJson, AppPath, Caller};
 use crate::state::AppState;
 
 /// One party's part as the caller may see it.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PartView {
     pub ratings: Vec<SkillRating>,
     pub submitted_at: DateTime<Utc>,
@@ -49,15 +50,26 @@ pub struct ReviewView {
     pub mentor_submitted: bool,
 }
 
+impl PartView {
+    /// `author`'s part of a review in `state`, if `viewer` may see it: their
+    /// own always, the other's once the review is completed.
+    pub(crate) fn visible(
+        state: ReviewState,
+        part: Option<Submitted>,
+        author: Party,
+        viewer: Party,
+    ) -> Option<Self> {
+        part.filter(|_| state.part_visible_to(author, viewer))
+            .map(|s| Self {
+                ratings: s.part.ratings,
+                submitted_at: s.at,
+            })
+    }
+}
+
 impl ReviewView {
     fn new(review: Review, m: &Mentorship, viewer: Party) -> Self {
-        let shown = |part: Option<Submitted>, author: Party| {
-            part.filter(|_| review.state.part_visible_to(author, viewer))
-                .map(|s| PartView {
-                    ratings: s.part.ratings,
-                    submitted_at: s.at,
-                })
-        };
+        let shown = |part, author| PartView::visible(review.state, part, author, viewer);
         Self {
             id: review.id,
             mentorship_id: review.mentorship_id,

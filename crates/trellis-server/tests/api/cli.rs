@@ -366,3 +366,15 @@ fn an_unreachable_database_is_named_as_such() {
     let err = stderr(&output);
     assert!(err.to_lowercase().contains("refused"), "{err}");
 }
+
+#[test]
+fn export_schema_prints_the_committed_archive_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = trellis(dir.path()).arg("export-schema").output().unwrap();
+    assert!(output.status.success(), "{output:?}");
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../docs/export-schema.json")).unwrap();
+    assert_eq!(printed, committed, "docs/export-schema.json is stale");
+    assert!(printed["components"]["schemas"]["Archive"].is_object());
+}

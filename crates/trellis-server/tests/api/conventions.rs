@@ -47,6 +47,7 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/me/plan/history",
         "/api/v1/me/growth",
         "/api/v1/me/file",
+        "/api/v1/me/export",
         "/api/v1/admin/reports/program",
     ];
     for path in expected {

@@ -13,6 +13,7 @@ on_every_backend!(
     plans_keep_their_history_and_refuse_bad_input,
     growth_shows_levels_over_time_and_warns_of_drift,
     the_file_is_one_timeline_newest_first_and_its_owners_alone,
+    the_export_is_the_whole_file_in_its_documented_schema,
 );
 
 const DNS: &str = "networking.dns";
@@ -494,6 +495,117 @@ async fn the_file_is_one_timeline_newest_first_and_its_owners_alone(app: TestApp
     }
     assert_eq!(
         app.get("/api/v1/me/file", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}
+
+async fn the_export_is_the_whole_file_in_its_documented_schema(app: TestApp) {
+    let (grace, ada, id) = active_pair(&app).await;
+    mentee_skills(&app, &ada).await;
+    let logged = app
+        .post(
+            &format!("/api/v1/mentorships/{id}/sessions"),
+            Some(&ada),
+            json!({"held_at": "2026-11-01T09:00:00Z", "duration_minutes": 45,
+                   "notes": "Shared words", "action_items": [{"text": "Read RFC 9364", "owner": "mentee"}]}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let sid = logged["id"].as_str().unwrap();
+    let note = |who: &str| format!("{who}'s own worry");
+    for (token, who) in [(&ada, "ada"), (&grace, "grace")] {
+        app.put(
+            &format!("/api/v1/mentorships/{id}/sessions/{sid}/private-note"),
+            Some(token),
+            json!({"text": note(who)}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+    review(&app, &id, &grace, &ada, &[(DNS, 2)], &[(DNS, 3)]).await;
+    // A review in progress: only ada's own part is hers to export.
+    let open = app
+        .post(
+            &format!("/api/v1/mentorships/{id}/reviews"),
+            Some(&ada),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    app.put(
+        &format!(
+            "/api/v1/mentorships/{id}/reviews/{}/part",
+            open["id"].as_str().unwrap()
+        ),
+        Some(&grace),
+        part(&[(DNS, 4)]),
+    )
+    .await
+    .expect(StatusCode::OK);
+    app.put("/api/v1/me/plan", Some(&ada), plan_aiming_at(DNS, 5))
+        .await
+        .expect(StatusCode::OK);
+
+    let archive = app
+        .get("/api/v1/me/export", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(archive["format"], "trellis.long-term-file");
+    assert_eq!(archive["version"], 1);
+    assert_eq!(archive["member"]["username"], "ada");
+    assert_eq!(archive["plan_history"].as_array().unwrap().len(), 1);
+    let m = &archive["mentorships"][0];
+    assert_eq!(
+        (m["role"].as_str(), m["state"].as_str()),
+        (Some("mentee"), Some("active"))
+    );
+    assert_eq!(m["history"].as_array().unwrap().len(), 2);
+    assert_eq!(m["sessions"][0]["content"]["notes"], "Shared words");
+    assert_eq!(m["sessions"][0]["private_note"], note("ada"));
+    let reviews = m["reviews"].as_array().unwrap();
+    assert_eq!(reviews.len(), 2);
+    assert_eq!(reviews[0]["mentor_part"]["ratings"][0]["rating"], 3);
+    assert!(reviews[1]["mentor_part"].is_null(), "not hers to read yet");
+    let text = archive.to_string();
+    assert!(
+        !text.contains(&note("grace")),
+        "the other party's private note stays out"
+    );
+
+    // It reads back into the archive's types (what an importer uses), and
+    // the schema in the repository is the one those types make.
+    let typed: trellis_api::Archive = serde_json::from_value(archive.clone()).unwrap();
+    assert_eq!(typed.mentorships.len(), 1);
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../../../../docs/export-schema.json")).unwrap();
+    assert_eq!(
+        committed,
+        trellis_api::archive_schema(),
+        "docs/export-schema.json is stale: regenerate it with \
+         `cargo run -p trellis-server -- export-schema > docs/export-schema.json`"
+    );
+    // Each archive names the schema's required fields.
+    let required = committed["components"]["schemas"]["Archive"]["required"]
+        .as_array()
+        .unwrap();
+    for field in required {
+        assert!(archive.get(field.as_str().unwrap()).is_some(), "{field}");
+    }
+
+    // The mentor's export holds his side: his own private note, not hers.
+    let his = app
+        .get("/api/v1/me/export", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(his["mentorships"][0]["role"], "mentor");
+    assert_eq!(
+        his["mentorships"][0]["sessions"][0]["private_note"],
+        note("grace")
+    );
+    assert!(!his.to_string().contains(&note("ada")));
+    assert!(his["plan_history"].as_array().unwrap().is_empty());
+    assert_eq!(
+        app.get("/api/v1/me/export", None).await.status,
         StatusCode::UNAUTHORIZED
     );
 }
