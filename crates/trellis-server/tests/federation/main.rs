@@ -60,6 +60,7 @@ mod discovery;
 mod interop;
 mod mentorships;
 mod partnership;
+mod privacy;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]

@@ -19,7 +19,7 @@ on_every_backend_fleet!(
 );
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
-async fn federated_mentor(peer: &Peer, username: &str, capacity: u16) -> String {
+pub(crate) async fn federated_mentor(peer: &Peer, username: &str, capacity: u16) -> String {
     let token = peer.app.member(username).await;
     let mut profile = mentor("federated", &[("networking.dns", 6)]);
     profile["mentor"]["capacity"] = json!(capacity);
@@ -28,7 +28,7 @@ async fn federated_mentor(peer: &Peer, username: &str, capacity: u16) -> String 
 }
 
 /// Waits until `on` has the mentor's profile from `from` in its directory.
-async fn shared(on: &Peer, reader: &str, handle: &str) {
+pub(crate) async fn shared(on: &Peer, reader: &str, handle: &str) {
     eventually(&format!("{handle} shows in the directory"), || async {
         let page = on
             .app
@@ -46,7 +46,7 @@ async fn shared(on: &Peer, reader: &str, handle: &str) {
     .await;
 }
 
-async fn ask(on: &Peer, token: &str, mentor: &str) -> Value {
+pub(crate) async fn ask(on: &Peer, token: &str, mentor: &str) -> Value {
     on.app
         .post(
             "/api/v1/mentorships",
@@ -75,7 +75,7 @@ async fn only_mentorship(on: &Peer, token: &str) -> Option<Value> {
     )
 }
 
-async fn wait_state(on: &Peer, token: &str, state: &str) -> Value {
+pub(crate) async fn wait_state(on: &Peer, token: &str, state: &str) -> Value {
     eventually(
         &format!("{} shows the mentorship {state}", on.app.domain()),
         || async {
@@ -88,7 +88,7 @@ async fn wait_state(on: &Peer, token: &str, state: &str) -> Value {
     only_mentorship(on, token).await.unwrap()
 }
 
-async fn step(on: &Peer, token: &str, m: &Value, transition: &str, note: &str) -> Value {
+pub(crate) async fn step(on: &Peer, token: &str, m: &Value, transition: &str, note: &str) -> Value {
     on.app
         .post(
             &format!(
@@ -386,7 +386,7 @@ async fn only_mentors_shared_with_partners_can_be_asked_from_elsewhere(backend: 
     assert_eq!(local["mentor"]["domain"], Value::Null);
 }
 
-async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> Vec<Value> {
+pub(crate) async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> Vec<Value> {
     on.app
         .get(
             &format!(
@@ -571,7 +571,7 @@ async fn a_cohort_approved_on_one_instance_asks_mentors_of_the_other(backend: Ba
 }
 
 /// The reviews of the mentorship `m` as the member with `token` sees them.
-async fn reviews_of(on: &Peer, token: &str, m: &Value) -> Vec<Value> {
+pub(crate) async fn reviews_of(on: &Peer, token: &str, m: &Value) -> Vec<Value> {
     on.app
         .get(
             &format!("/api/v1/mentorships/{}/reviews", m["id"].as_str().unwrap()),
