@@ -1,52 +1,6 @@
 // Skill reviews of mentorships, and members' career plans as versions.
 // Included into each backend module.
 
-/// Queues a review step a local member took for the other party's
-/// instance, when that party is a member elsewhere.
-async fn queue_review(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    kind: OutboxEventKind,
-    review_id: Uuid,
-    actor_id: Uuid,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox_events (id, kind, account_id, review_id, created_at) \
-         SELECT $1, $2, $3, $4, $5 \
-         FROM skill_reviews r JOIN mentorships m ON m.id = r.mentorship_id \
-           JOIN accounts mr ON mr.id = m.mentor_id JOIN accounts me ON me.id = m.mentee_id \
-           JOIN accounts actor ON actor.id = $3 \
-         WHERE r.id = $4 AND actor.domain IS NULL \
-           AND (mr.domain IS NULL) <> (me.domain IS NULL)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(kind.as_str())
-    .bind(actor_id)
-    .bind(review_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
-}
-
-/// Locks a mentorship for the rest of the transaction: its state and who
-/// is on each side.
-async fn lock_mentorship(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    mentorship_id: Uuid,
-) -> StoreResult<(MentorshipState, Uuid, Uuid)> {
-    sqlx::query("UPDATE mentorships SET updated_at = updated_at WHERE id = $1")
-        .bind(mentorship_id)
-        .execute(&mut **tx)
-        .await?;
-    let (state, mentor_id, mentee_id): (String, Uuid, Uuid) =
-        sqlx::query_as("SELECT state, mentor_id, mentee_id FROM mentorships WHERE id = $1")
-            .bind(mentorship_id)
-            .fetch_one(&mut **tx)
-            .await?;
-    Ok((MentorshipState::parse(&state)?, mentor_id, mentee_id))
-}
-
 impl Backend {
     /// Starts a review of a mentorship under way, over the given skills.
     /// One review at a time per mentorship (a conflict otherwise). A repeat
@@ -91,7 +45,8 @@ impl Backend {
         })?;
         let other = if new.started_by == mentor_id { mentee_id } else { mentor_id };
         notify(&mut tx, other, "review_started", Some(new.mentorship_id), None, now).await?;
-        queue_review(&mut tx, OutboxEventKind::ReviewStarted, id, new.started_by, now).await?;
+        queue_for_other_party(&mut tx, OutboxEventKind::ReviewStarted, Item::Review, id, new.started_by, now)
+            .await?;
         tx.commit().await?;
         self.review(id).await
     }
@@ -168,8 +123,15 @@ impl Backend {
         if next.is_completed() {
             notify(&mut tx, actor_id, kind, Some(mentorship_id), None, now).await?;
         }
-        queue_review(&mut tx, OutboxEventKind::ReviewPartSubmitted, review_id, actor_id, now)
-            .await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::ReviewPartSubmitted,
+            Item::Review,
+            review_id,
+            actor_id,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.review(review_id).await
     }

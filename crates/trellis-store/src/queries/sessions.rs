@@ -1,46 +1,69 @@
 // Sessions of mentorships and each party's private notes on them.
 // Included into each backend module.
 
+/// Locks a mentorship for the rest of the transaction: its state and who
+/// is on each side.
+async fn lock_mentorship(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    mentorship_id: Uuid,
+) -> StoreResult<(MentorshipState, Uuid, Uuid)> {
+    sqlx::query("UPDATE mentorships SET updated_at = updated_at WHERE id = $1")
+        .bind(mentorship_id)
+        .execute(&mut **tx)
+        .await?;
+    let (state, mentor_id, mentee_id): (String, Uuid, Uuid) =
+        sqlx::query_as("SELECT state, mentor_id, mentee_id FROM mentorships WHERE id = $1")
+            .bind(mentorship_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    Ok((MentorshipState::parse(&state)?, mentor_id, mentee_id))
+}
+
 /// Locks the mentorship for the rest of the transaction and checks that
 /// sessions may be logged in it now.
 async fn lock_open_mentorship(
     tx: &mut sqlx::Transaction<'_, Db>,
     mentorship_id: Uuid,
 ) -> StoreResult<()> {
-    sqlx::query("UPDATE mentorships SET updated_at = updated_at WHERE id = $1")
-        .bind(mentorship_id)
-        .execute(&mut **tx)
-        .await?;
-    let (state,): (String,) = sqlx::query_as("SELECT state FROM mentorships WHERE id = $1")
-        .bind(mentorship_id)
-        .fetch_one(&mut **tx)
-        .await?;
-    trellis_core::session::check_open(MentorshipState::parse(&state)?)
-        .map_err(StoreError::Refused)
+    let (state, _, _) = lock_mentorship(tx, mentorship_id).await?;
+    trellis_core::session::check_open(state).map_err(StoreError::Refused)
 }
 
-/// Queues a session a local member logged or changed for the other
-/// party's instance, when that party is a member elsewhere.
-async fn queue_session(
+/// What of a mentorship a step is about, for `queue_for_other_party`.
+#[derive(Clone, Copy)]
+enum Item {
+    Session,
+    Review,
+}
+
+/// Queues a step a local member took on a session or review of a
+/// mentorship (`kind`) for the other party's instance, when that party is
+/// a member elsewhere.
+async fn queue_for_other_party(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
-    session_id: Uuid,
+    item: Item,
+    item_id: Uuid,
     actor_id: Uuid,
     now: DateTime<Utc>,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO outbox_events (id, kind, account_id, session_id, created_at) \
+    let (column, table) = match item {
+        Item::Session => ("session_id", "sessions"),
+        Item::Review => ("review_id", "skill_reviews"),
+    };
+    sqlx::query(&format!(
+        "INSERT INTO outbox_events (id, kind, account_id, {column}, created_at) \
          SELECT $1, $2, $3, $4, $5 \
-         FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id \
+         FROM {table} i JOIN mentorships m ON m.id = i.mentorship_id \
            JOIN accounts mr ON mr.id = m.mentor_id JOIN accounts me ON me.id = m.mentee_id \
            JOIN accounts actor ON actor.id = $3 \
-         WHERE s.id = $4 AND actor.domain IS NULL \
-           AND (mr.domain IS NULL) <> (me.domain IS NULL)",
-    )
+         WHERE i.id = $4 AND actor.domain IS NULL \
+           AND (mr.domain IS NULL) <> (me.domain IS NULL)"
+    ))
     .bind(Uuid::now_v7())
     .bind(kind.as_str())
     .bind(actor_id)
-    .bind(session_id)
+    .bind(item_id)
     .bind(now)
     .execute(&mut **tx)
     .await?;
@@ -81,7 +104,7 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_session(&mut tx, OutboxEventKind::SessionCreated, id, new.author_id, now).await?;
+        queue_for_other_party(&mut tx, OutboxEventKind::SessionCreated, Item::Session, id, new.author_id, now).await?;
         tx.commit().await?;
         self.session(id, new.author_id).await
     }
@@ -122,7 +145,7 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_session(&mut tx, OutboxEventKind::SessionUpdated, id, editor_id, now).await?;
+        queue_for_other_party(&mut tx, OutboxEventKind::SessionUpdated, Item::Session, id, editor_id, now).await?;
         tx.commit().await?;
         self.session(id, editor_id).await
     }
