@@ -386,11 +386,13 @@ async fn only_mentors_shared_with_partners_can_be_asked_from_elsewhere(backend: 
     assert_eq!(local["mentor"]["domain"], Value::Null);
 }
 
-pub(crate) async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> Vec<Value> {
+/// What the member with `token` lists under `mentorship`'s `what`
+/// (`sessions`, `reviews`) on `on`.
+async fn listed(on: &Peer, token: &str, mentorship: &Value, what: &str) -> Vec<Value> {
     on.app
         .get(
             &format!(
-                "/api/v1/mentorships/{}/sessions",
+                "/api/v1/mentorships/{}/{what}",
                 mentorship["id"].as_str().unwrap()
             ),
             Some(token),
@@ -400,6 +402,10 @@ pub(crate) async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> V
         .as_array()
         .unwrap()
         .clone()
+}
+
+pub(crate) async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> Vec<Value> {
+    listed(on, token, mentorship, "sessions").await
 }
 
 async fn sessions_travel_to_the_other_party_and_private_notes_stay_home(backend: Backend) {
@@ -572,35 +578,37 @@ async fn a_cohort_approved_on_one_instance_asks_mentors_of_the_other(backend: Ba
 
 /// The reviews of the mentorship `m` as the member with `token` sees them.
 pub(crate) async fn reviews_of(on: &Peer, token: &str, m: &Value) -> Vec<Value> {
-    on.app
-        .get(
-            &format!("/api/v1/mentorships/{}/reviews", m["id"].as_str().unwrap()),
-            Some(token),
-        )
-        .await
-        .expect(StatusCode::OK)
-        .as_array()
-        .unwrap()
-        .clone()
+    listed(on, token, m, "reviews").await
 }
 
-async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) {
-    let (a, b) = partnered(backend).await;
-    let bo = federated_mentor(&b, "bo", 2).await;
+/// Bo at B mentors Ada at A (who has a skill to review), accepted on both
+/// sides: (bo's token, ada's token, the mentorship on A, on B).
+pub(crate) async fn pair_across(
+    a: &Peer,
+    b: &Peer,
+    visibility: &str,
+) -> (String, String, Value, Value) {
+    let bo = federated_mentor(b, "bo", 2).await;
     let ada = a.app.member("ada").await;
     a.app
         .set_profile(
             &ada,
             json!({"languages": ["en"], "skills": [{"skill": "networking.dns", "level": 2}],
-                   "visibility": "organization"}),
+                   "visibility": visibility}),
         )
         .await;
     let handle = format!("bo@{}", b.app.domain());
-    shared(&a, &ada, &handle).await;
-    ask(&a, &ada, &handle).await;
-    let on_b = wait_state(&b, &bo, "requested").await;
-    step(&b, &bo, &on_b, "accept", "").await;
-    let on_a = wait_state(&a, &ada, "active").await;
+    shared(a, &ada, &handle).await;
+    ask(a, &ada, &handle).await;
+    let on_b = wait_state(b, &bo, "requested").await;
+    step(b, &bo, &on_b, "accept", "").await;
+    let on_a = wait_state(a, &ada, "active").await;
+    (bo, ada, on_a, on_b)
+}
+
+async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let (bo, ada, on_a, on_b) = pair_across(&a, &b, "organization").await;
 
     // Ada starts a review of her skills at A; it reaches B.
     let started = a

@@ -8,9 +8,7 @@ use serde_json::{Value, json};
 use trellis_store::Backend;
 
 use crate::helpers::eventually;
-use crate::mentorships::{
-    ask, federated_mentor, reviews_of, sessions_of, shared, step, wait_state,
-};
+use crate::mentorships::{pair_across, reviews_of, sessions_of};
 use crate::partnership::{Peer, partnered};
 
 on_every_backend_fleet!(private_data_is_seen_only_by_those_allowed_across_three_instances);
@@ -63,21 +61,7 @@ async fn private_data_is_seen_only_by_those_allowed_across_three_instances(backe
     }
 
     // Bo at B mentors Ada at A.
-    let bo = federated_mentor(&b, "bo", 2).await;
-    let ada = a.app.member("ada").await;
-    a.app
-        .set_profile(
-            &ada,
-            json!({"languages": ["en"], "skills": [{"skill": "networking.dns", "level": 2}],
-                   "visibility": "federated"}),
-        )
-        .await;
-    let handle = format!("bo@{}", b.app.domain());
-    shared(&a, &ada, &handle).await;
-    ask(&a, &ada, &handle).await;
-    let on_b = wait_state(&b, &bo, "requested").await;
-    step(&b, &bo, &on_b, "accept", "").await;
-    let on_a = wait_state(&a, &ada, "active").await;
+    let (bo, ada, on_a, on_b) = pair_across(&a, &b, "federated").await;
     let id_a = on_a["id"].as_str().unwrap().to_owned();
     let id_b = on_b["id"].as_str().unwrap().to_owned();
 

@@ -1,6 +1,10 @@
 // Skill reviews of mentorships, and members' career plans as versions.
 // Included into each backend module.
 
+/// A member's newest plan version.
+const LATEST_PLAN: &str = "SELECT version, plan, created_at FROM career_plan_versions \
+     WHERE account_id = $1 ORDER BY version DESC LIMIT 1";
+
 impl Backend {
     /// Starts a review of a mentorship under way, over the given skills.
     /// One review at a time per mentorship (a conflict otherwise). A repeat
@@ -289,8 +293,7 @@ impl Backend {
     /// A member's career plan as it is now (`None`: never set).
     pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>> {
         let row: Option<PlanVersionRow> = sqlx::query_as(
-            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
-             ORDER BY version DESC LIMIT 1",
+            LATEST_PLAN,
         )
         .bind(account_id)
         .fetch_optional(&self.pool)
@@ -323,8 +326,7 @@ impl Backend {
     ) -> StoreResult<PlanVersion> {
         let mut tx = self.begin().await?;
         let current: Option<PlanVersionRow> = sqlx::query_as(
-            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
-             ORDER BY version DESC LIMIT 1",
+            LATEST_PLAN,
         )
         .bind(account_id)
         .fetch_optional(&mut *tx)
