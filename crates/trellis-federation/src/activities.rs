@@ -152,6 +152,7 @@ pub enum InboxActivity {
     MentorshipUpdate(crate::mentorships::MentorshipUpdate),
     Session(crate::sessions::SessionActivity),
     Review(crate::reviews::ReviewActivity),
+    Growth(crate::growth::GrowthActivity),
 }
 
 /// The sender's instance, as this one knows it.

@@ -25,6 +25,7 @@ pub mod context;
 pub mod credentials;
 mod discovery;
 pub mod error;
+pub mod growth;
 mod inbox;
 pub mod mentorships;
 pub mod objects;

@@ -249,6 +249,9 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
+        (OutboxEventKind::GrowthShared, Some(mentee), _) => {
+            (crate::growth::growth_deliveries(data, mentee).await?, None)
+        }
         _ => (Vec::new(), None),
     };
     data.store

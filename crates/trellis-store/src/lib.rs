@@ -21,6 +21,7 @@ pub use model::*;
 
 use chrono::{DateTime, Utc};
 use trellis_core::account::Username;
+use trellis_core::growth::ReviewPoint;
 use trellis_core::mentorship::MentorshipState;
 use trellis_core::profile::Profile;
 use trellis_core::skill::{SkillKey, SkillSeed};
@@ -53,6 +54,29 @@ pub enum Store {
 }
 
 impl Store {
+    /// A member's growth: their completed reviews as mentee, in every
+    /// mentorship, against their plan's history.
+    pub async fn growth(&self, account_id: Uuid) -> StoreResult<trellis_core::growth::Growth> {
+        let reviews = self.completed_reviews_of_mentee(account_id).await?;
+        let points: Vec<ReviewPoint> = reviews
+            .iter()
+            .filter_map(|c| {
+                let r = &c.review;
+                let (mentee, mentor) = (r.mentee_part.as_ref()?, r.mentor_part.as_ref()?);
+                Some(ReviewPoint::from_parts(
+                    r.completed_at.unwrap_or(r.started_at),
+                    &mentee.part,
+                    &mentor.part,
+                ))
+            })
+            .collect();
+        let versions = self.plan_history(account_id).await?;
+        Ok(trellis_core::growth::of(
+            &points,
+            versions.iter().map(|v| (v.created_at, &v.plan)),
+        ))
+    }
+
     /// Connects to the database at `url` (`sqlite://…` or `postgres://…`).
     /// A SQLite file is created if it does not exist; migrations are not run.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
@@ -393,12 +417,27 @@ forward! {
     /// Every version of a member's career plan, oldest first.
     pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>>;
     /// Keeps a new version of a member's plan (none if it is unchanged).
+    /// Their mentors elsewhere are sent their growth anew.
     pub async fn put_plan(
         &self,
         account_id: Uuid,
         plan: &trellis_core::plan::CareerPlan,
         now: DateTime<Utc>,
     ) -> StoreResult<PlanVersion>;
+    /// Keeps a mentee's growth as their instance shared it with a mentor
+    /// here, while the mentorship is under way (a conflict otherwise). An
+    /// older share than the one kept, or a repeated activity, changes
+    /// nothing; the copy goes when the mentorship ends.
+    pub async fn receive_shared_growth(
+        &self,
+        mentorship_id: Uuid,
+        growth: &trellis_core::growth::Growth,
+        shared_at: DateTime<Utc>,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The mentee's growth as their instance last shared it, if it has.
+    pub async fn shared_growth(&self, mentorship_id: Uuid) -> StoreResult<Option<SharedGrowth>>;
     /// Sets (or, with an empty text, removes) a party's private note.
     pub async fn set_private_note(
         &self,

@@ -289,6 +289,10 @@ pub enum OutboxEventKind {
     ReviewStarted,
     /// A local member submitted their part of one.
     ReviewPartSubmitted,
+    /// A local member's growth changed (a review completed, their plan
+    /// changed) or a mentor elsewhere began mentoring them: their mentors
+    /// elsewhere need it.
+    GrowthShared,
 }
 
 impl OutboxEventKind {
@@ -301,6 +305,7 @@ impl OutboxEventKind {
             Self::SessionUpdated => "session_updated",
             Self::ReviewStarted => "review_started",
             Self::ReviewPartSubmitted => "review_part_submitted",
+            Self::GrowthShared => "growth_shared",
         }
     }
 
@@ -313,6 +318,7 @@ impl OutboxEventKind {
             Self::SessionUpdated,
             Self::ReviewStarted,
             Self::ReviewPartSubmitted,
+            Self::GrowthShared,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -572,6 +578,14 @@ pub struct PairingActivity {
     pub reviews_completed: u64,
     /// Completed or in progress.
     pub reviews_started: u64,
+}
+
+/// A mentee's growth as their instance shared it with their mentor here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedGrowth {
+    pub growth: trellis_core::growth::Growth,
+    /// When the mentee's instance computed it.
+    pub shared_at: DateTime<Utc>,
 }
 
 /// One version of a member's career plan.

@@ -22,7 +22,9 @@ pub(crate) use crate::model::{
     Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
     ProposedFor, RequestOutcome,
 };
-pub(crate) use crate::model::{CompletedReview, NewReview, PairingActivity, PlanVersion, Review};
+pub(crate) use crate::model::{
+    CompletedReview, NewReview, PairingActivity, PlanVersion, Review, SharedGrowth,
+};
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
@@ -38,5 +40,7 @@ pub(crate) use crate::rows::{
 };
 pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
-pub(crate) use crate::rows::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, json_value};
+pub(crate) use crate::rows::{
+    PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow, json_value,
+};
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};

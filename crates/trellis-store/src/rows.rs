@@ -975,3 +975,20 @@ impl TryFrom<PlanVersionRow> for crate::model::PlanVersion {
         })
     }
 }
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SharedGrowthRow {
+    growth: String,
+    shared_at: DateTime<Utc>,
+}
+
+impl TryFrom<SharedGrowthRow> for crate::model::SharedGrowth {
+    type Error = CoreError;
+    fn try_from(row: SharedGrowthRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            growth: serde_json::from_str(&row.growth)
+                .map_err(|e| CoreError::invalid("growth", format_args!("not a growth: {e}")))?,
+            shared_at: row.shared_at,
+        })
+    }
+}

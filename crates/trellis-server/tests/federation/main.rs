@@ -61,6 +61,7 @@ mod interop;
 mod mentorships;
 mod partnership;
 mod privacy;
+mod year;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]
