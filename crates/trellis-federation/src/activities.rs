@@ -153,6 +153,7 @@ pub enum InboxActivity {
     Session(crate::sessions::SessionActivity),
     Review(crate::reviews::ReviewActivity),
     Growth(crate::growth::GrowthActivity),
+    Move(crate::moves::MoveActivity),
 }
 
 /// The sender's instance, as this one knows it.

@@ -89,6 +89,7 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::Session(_) => "Session",
         InboxActivity::Review(_) => "Review",
         InboxActivity::Growth(_) => "Growth",
+        InboxActivity::Move(_) => "Move",
     }
 }
 

@@ -25,7 +25,11 @@ pub(crate) use crate::model::{
 pub(crate) use crate::model::{
     CompletedReview, NewReview, PairingActivity, PlanVersion, Review, SharedGrowth,
 };
+pub(crate) use crate::model::{
+    Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport, Submitted,
+};
 pub(crate) use crate::model::{NewSession, Session};
+pub(crate) use crate::rows::ImportRow;
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
     ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,

@@ -49,6 +49,10 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/me/file",
         "/api/v1/me/export",
         "/api/v1/admin/reports/program",
+        "/api/v1/me/aliases",
+        "/api/v1/me/move",
+        "/api/v1/moves/{token}/archive",
+        "/api/v1/me/imports",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");

@@ -59,6 +59,7 @@ mod directory;
 mod discovery;
 mod interop;
 mod mentorships;
+mod moves;
 mod partnership;
 mod privacy;
 mod year;

@@ -2,7 +2,7 @@
 // Included into each backend module.
 
 /// A member's newest plan version.
-const LATEST_PLAN: &str = "SELECT version, plan, created_at FROM career_plan_versions \
+const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_plan_versions \
      WHERE account_id = $1 ORDER BY version DESC LIMIT 1";
 
 /// Queues a local mentee's growth for their mentors elsewhere, if they
@@ -328,7 +328,7 @@ impl Backend {
     /// Every version of a member's career plan, oldest first.
     pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>> {
         let rows: Vec<PlanVersionRow> = sqlx::query_as(
-            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
+            "SELECT version, plan, origin, created_at FROM career_plan_versions WHERE account_id = $1 \
              ORDER BY version",
         )
         .bind(account_id)
@@ -363,7 +363,7 @@ impl Backend {
         // What the database kept (its clock resolution, not ours).
         let kept: PlanVersionRow = sqlx::query_as(
             "INSERT INTO career_plan_versions (account_id, version, plan, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING version, plan, created_at",
+             VALUES ($1, $2, $3, $4) RETURNING version, plan, origin, created_at",
         )
         .bind(account_id)
         .bind(i32::try_from(version).unwrap_or(i32::MAX))
