@@ -63,3 +63,4 @@ include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
 include!("queries/cohorts.rs");
+include!("queries/tracks.rs");

@@ -23,6 +23,9 @@ pub(crate) use crate::model::{
     ProposedFor, RequestOutcome,
 };
 pub(crate) use crate::model::{CompletedReview, NewReview, PairingActivity, PlanVersion, Review};
+pub(crate) use crate::model::{
+    CycleRecord, DecisionOutcome, Induction, NewDecision, NewNomination, NominationRecord, Track,
+};
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
