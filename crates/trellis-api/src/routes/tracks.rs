@@ -25,7 +25,7 @@ use trellis_core::mentorship::{MentorshipState, Party};
 use trellis_core::skill::{SkillKey, SkillLevel};
 use trellis_core::track::{
     CareerTrack, Cycle, Decision, EvidenceKind, EvidenceRef, LogEntry, Nomination, NominationState,
-    Rank, Rationale, Stage, StageDecision, may_read_log, may_see_state,
+    Rank, Rationale, Stage, StageDecision, eligible_deciders, may_read_log, may_see_state,
 };
 use trellis_store::{
     CycleRecord, Induction, NewDecision, NewNomination, NominationRecord, StoreError, Track,
@@ -484,6 +484,8 @@ pub struct NominationView {
     /// What the caller is to it.
     pub roles: Vec<Role>,
     pub statement: String,
+    /// Whether the caller may record the decision the nomination waits for.
+    pub awaiting_you: bool,
     /// Whether the nominee picked the evidence; a sponsored nomination is
     /// not decided on before.
     pub accepted: bool,
@@ -556,6 +558,11 @@ impl NominationView {
     ) -> Self {
         let (status, stage) = status_of(&record);
         let log = evidence.is_some().then(|| log_view(&record.log, cycle));
+        let awaiting_you = status == Status::InStage
+            && record.accepted_at.is_some()
+            && stage
+                .and_then(|i| cycle.cycle.stages.get(i))
+                .is_some_and(|s| eligible_deciders(s, &record.nomination).contains(&viewer));
         Self {
             id: record.id,
             cycle_id: record.cycle_id,
@@ -571,6 +578,7 @@ impl NominationView {
                 .map(|s| s.name.clone()),
             statement: record.nomination.statement,
             accepted: record.accepted_at.is_some(),
+            awaiting_you,
             evidence,
             log,
             created_at: record.created_at,

@@ -195,6 +195,13 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
         assert!(!text.contains(secret), "{secret} leaked: {text}");
     }
     assert_eq!(seen["roles"], json!(["committee"]));
+    assert_eq!(seen["awaiting_you"], true);
+    let sponsor_view = app
+        .get(&format!("/api/v1/nominations/{id}"), Some(&sam))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(sponsor_view["roles"], json!(["sponsor", "committee"]));
+    assert_eq!(sponsor_view["awaiting_you"], false, "the sponsor recuses");
 
     // Stage 1: the sponsor recuses; the unit defers, then advances.
     let recused = decide(&app, &id, &sam, 1, "advance").await;
@@ -485,6 +492,7 @@ async fn refused_input_changes_nothing_and_reject_closes(app: TestApp) {
     }
     let kept = app.get(&cycles, Some(&admin)).await.expect(StatusCode::OK);
     assert_eq!(kept.as_array().unwrap().len(), 1, "no cycle was added");
+    assert_eq!(kept[0]["stages"][0]["committee"], json!(["unit"]));
 
     // Nominations: unknown rank, empty statement, someone else's file,
     // a stranger as nominee, a closed cycle.
@@ -514,29 +522,39 @@ async fn refused_input_changes_nothing_and_reject_closes(app: TestApp) {
         let refused = app.post(&nominate, Some(&ada), bad.clone()).await;
         assert_eq!(refused.status, status, "{bad}: {}", refused.body);
     }
-    let closed = app
-        .post(
-            &cycles,
-            Some(&admin),
-            cycle_body("Last year", -400, -300, &[&["unit"]]),
-        )
-        .await
-        .expect(StatusCode::CREATED);
-    let late = app
-        .post(
-            &format!(
-                "/api/v1/cycles/{}/nominations",
-                closed["id"].as_str().unwrap()
-            ),
-            Some(&ada),
-            json!({"target_rank": "Principal", "statement": "Me."}),
-        )
-        .await;
+    let late = self_nomination_in_new_cycle(
+        &app,
+        &admin,
+        &cycles,
+        cycle_body("Last year", -400, -300, &[&["unit"]]),
+        &ada,
+    )
+    .await;
     assert_eq!(late.status, StatusCode::CONFLICT, "{}", late.body);
     assert!(
         late.message().contains("takes nominations"),
         "{}",
         late.message()
+    );
+    // A stage whose whole committee would recuse itself could never decide.
+    let nobody_left = self_nomination_in_new_cycle(
+        &app,
+        &admin,
+        &cycles,
+        cycle_body("Alone", -1, 9, &[&["unit"], &["ada2"]]),
+        &ada,
+    )
+    .await;
+    assert_eq!(
+        nobody_left.status,
+        StatusCode::CONFLICT,
+        "{}",
+        nobody_left.body
+    );
+    assert!(
+        nobody_left.message().contains("stage 2"),
+        "{}",
+        nobody_left.message()
     );
     let figures = format!("/api/v1/admin/cycles/{cycle}/nominations");
     assert_eq!(
@@ -625,6 +643,30 @@ async fn refused_input_changes_nothing_and_reject_closes(app: TestApp) {
             .expect(StatusCode::OK),
         json!([])
     );
+}
+
+/// Creates a cycle (at the admin's `cycles` path) and asks for the
+/// member's self-nomination in it.
+async fn self_nomination_in_new_cycle(
+    app: &TestApp,
+    admin: &str,
+    cycles: &str,
+    cycle: Value,
+    member: &str,
+) -> crate::helpers::Reply {
+    let created = app
+        .post(cycles, Some(admin), cycle)
+        .await
+        .expect(StatusCode::CREATED);
+    app.post(
+        &format!(
+            "/api/v1/cycles/{}/nominations",
+            created["id"].as_str().unwrap()
+        ),
+        Some(member),
+        json!({"target_rank": "Principal", "statement": "Me."}),
+    )
+    .await
 }
 
 async fn a_sponsored_nomination_waits_for_the_nominee(app: TestApp) {

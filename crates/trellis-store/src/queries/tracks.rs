@@ -568,6 +568,16 @@ impl Backend {
             .track
             .check_step(held.as_deref(), &nomination.target_rank)
             .map_err(refused)?;
+        if let Some((s, stage)) = cycle.cycle.stages.iter().enumerate().find(|(_, stage)| {
+            trellis_core::track::eligible_deciders(stage, &nomination).is_empty()
+        }) {
+            return Err(conflict(format!(
+                "stage {} ({}) would have no one to decide: its whole committee must recuse \
+                 itself from this nomination",
+                s + 1,
+                stage.name
+            )));
+        }
         if nomination.sponsor.is_some() && !nomination.evidence.is_empty() {
             return Err(refused(trellis_core::CoreError::invalid(
                 "evidence",
