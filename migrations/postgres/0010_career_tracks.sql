@@ -119,3 +119,8 @@ CREATE TABLE inductions (
     FOREIGN KEY (track_id, rank_position) REFERENCES track_ranks (track_id, position)
 );
 CREATE INDEX inductions_by_account ON inductions (account_id, track_id);
+
+-- What a member is told about a nomination: the nominee of a sponsored
+-- one, committee members when it waits for them, nominee and sponsor of
+-- each decision.
+ALTER TABLE notifications ADD COLUMN nomination_id UUID REFERENCES nominations (id);

@@ -485,9 +485,13 @@ pub struct Notification {
     pub id: Uuid,
     /// `mentorship_requested`, `mentorship_<state>` (the state it entered),
     /// `cohort_request_sent` (a cohort's approval made a request in the
-    /// member's name), or `partnership_<state>` (for admins).
+    /// member's name), `partnership_<state>` (for admins), or
+    /// `nomination_received`, `nomination_awaits_you` and
+    /// `nomination_<decision>` (career tracks).
     pub kind: String,
     pub mentorship_id: Option<Uuid>,
+    /// The nomination it is about (`nomination_*` kinds).
+    pub nomination_id: Option<Uuid>,
     pub domain: Option<String>,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,

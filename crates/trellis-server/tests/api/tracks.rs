@@ -84,6 +84,24 @@ async fn log_len(app: &TestApp, id: &str, token: &str) -> usize {
         .len()
 }
 
+/// The kinds of the member's notifications about nomination `id`, oldest first.
+async fn told(app: &TestApp, token: &str, id: &str) -> Vec<String> {
+    let all = app
+        .get("/api/v1/notifications", Some(token))
+        .await
+        .expect(StatusCode::OK);
+    // Unread, newest first: reversed, oldest first.
+    let mut kinds: Vec<String> = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["nomination_id"] == id)
+        .map(|n| n["kind"].as_str().unwrap().to_owned())
+        .collect();
+    kinds.reverse();
+    kinds
+}
+
 async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     let admin = app.admin("root").await;
     let (grace, ada, mentorship) = active_pair(&app).await;
@@ -158,6 +176,11 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     assert_eq!(nominated["sponsor"], "sam");
     assert_eq!(nominated["target_rank"], "Distinguished");
     assert_eq!(nominated["accepted"], false);
+    assert_eq!(told(&app, &ada, &id).await, ["nomination_received"]);
+    assert!(
+        told(&app, &unit, &id).await.is_empty(),
+        "not before Ada accepts"
+    );
     let picked = app
         .put(
             &format!("/api/v1/nominations/{id}/evidence"),
@@ -172,6 +195,11 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(picked["accepted"], true);
+    assert_eq!(told(&app, &unit, &id).await, ["nomination_awaits_you"]);
+    assert!(
+        told(&app, &sam, &id).await.is_empty(),
+        "the sponsor recuses"
+    );
 
     // The committee sees the evidence summarised, never a note.
     let seen = app
@@ -272,6 +300,16 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     assert_eq!(induction["track"], "Technical leadership");
     assert_eq!(induction["cycle"], "Spring");
     assert_eq!(induction["nomination_id"], id.as_str());
+    assert_eq!(told(&app, &global, &id).await, ["nomination_awaits_you"]);
+    assert_eq!(told(&app, &lead, &id).await, ["nomination_awaits_you"]);
+    let outcomes = [
+        "nomination_deferred",
+        "nomination_advanced",
+        "nomination_advanced",
+        "nomination_inducted",
+    ];
+    assert_eq!(told(&app, &ada, &id).await[1..], outcomes);
+    assert_eq!(told(&app, &sam, &id).await, outcomes);
     let after = decide(&app, &id, &lead, 3, "advance").await;
     assert_eq!(
         after.status,

@@ -241,6 +241,46 @@ macro_rules! load_each {
     }};
 }
 
+/// Tells a local member something about a nomination.
+async fn notify_nomination(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account_id: Uuid,
+    kind: &str,
+    nomination_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO notifications (id, account_id, kind, nomination_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(Uuid::now_v7())
+    .bind(account_id)
+    .bind(kind)
+    .bind(nomination_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Tells the members who may decide at `stage` that the nomination waits
+/// for them.
+async fn notify_deciders(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    cycle: &CycleRecord,
+    nomination_id: Uuid,
+    nomination: &trellis_core::track::Nomination,
+    stage: usize,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    if let Some(stage) = cycle.cycle.stages.get(stage) {
+        for member in trellis_core::track::eligible_deciders(stage, nomination) {
+            notify_nomination(tx, member, "nomination_awaits_you", nomination_id, now).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Checks that every piece of evidence is an item of `nominee`'s file:
 /// a session or a completed review of one of their mentorships, one of
 /// their mentorships, or a version of their career plan.
@@ -605,6 +645,13 @@ impl Backend {
             "the member is nominated in this cycle already",
         ))?;
         write_evidence(&mut tx, id, &nomination.evidence).await?;
+        match nomination.sponsor {
+            Some(_) => {
+                notify_nomination(&mut tx, nomination.nominee, "nomination_received", id, now)
+                    .await?;
+            }
+            None => notify_deciders(&mut tx, &cycle, id, &nomination, 0, now).await?,
+        }
         let kept = load_nomination(&mut tx, id).await?;
         tx.commit().await?;
         Ok(kept)
@@ -638,6 +685,10 @@ impl Backend {
         let nomination = nomination.normalize(&track.track).map_err(refused)?;
         check_evidence(&mut tx, nomination.nominee, &nomination.evidence).await?;
         write_evidence(&mut tx, nomination_id, &nomination.evidence).await?;
+        if record.accepted_at.is_none() {
+            let cycle = load_cycle(&mut tx, record.cycle_id).await?;
+            notify_deciders(&mut tx, &cycle, nomination_id, &nomination, 0, now).await?;
+        }
         sqlx::query(
             "UPDATE nominations SET accepted_at = COALESCE(accepted_at, $2), updated_at = $2 \
              WHERE id = $1",
@@ -671,6 +722,9 @@ impl Backend {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        if let Some(sponsor) = record.nomination.sponsor {
+            notify_nomination(&mut tx, sponsor, "nomination_withdrawn", nomination_id, now).await?;
+        }
         let kept = load_nomination(&mut tx, nomination_id).await?;
         tx.commit().await?;
         Ok(kept)
@@ -767,6 +821,29 @@ impl Backend {
             .bind(now)
             .execute(&mut *tx)
             .await?;
+        let kind = match (entry.decision, next) {
+            (_, NominationState::Inducted) => "nomination_inducted",
+            (trellis_core::track::Decision::Advance, _) => "nomination_advanced",
+            (trellis_core::track::Decision::Defer, _) => "nomination_deferred",
+            (trellis_core::track::Decision::Reject, _) => "nomination_rejected",
+        };
+        let told = [Some(current.nomination.nominee), current.nomination.sponsor];
+        for member in told.into_iter().flatten() {
+            notify_nomination(&mut tx, member, kind, new.nomination_id, now).await?;
+        }
+        if let NominationState::InStage { stage } = next
+            && stage != entry.stage
+        {
+            notify_deciders(
+                &mut tx,
+                &cycle,
+                new.nomination_id,
+                &current.nomination,
+                stage,
+                now,
+            )
+            .await?;
+        }
         let induction = if next == NominationState::Inducted {
             let track = load_track(&mut tx, current.track_id).await?;
             let rank = track
