@@ -545,6 +545,8 @@ forward! {
     ) -> StoreResult<DecisionOutcome>;
     /// The ranks a member was inducted into (rank, track, cycle, when), oldest first.
     pub async fn inductions_of(&self, account_id: Uuid) -> StoreResult<Vec<Induction>>;
+    /// One induction, by id (what a credential for it is issued from).
+    pub async fn induction(&self, id: Uuid) -> StoreResult<Induction>;
     /// Runs one SQL statement as it is (tests of what the database refuses).
     #[cfg(feature = "testing")]
     pub async fn execute_unchecked(&self, sql: &str) -> StoreResult<u64>;

@@ -3206,7 +3206,12 @@ async fn a_nomination_runs_through_every_stage_to_an_induction(store: Store) {
     assert_eq!(induction.cycle_name, "Spring");
     let held = store.inductions_of(ada).await.unwrap();
     assert_eq!(held.len(), 1);
-    assert_eq!(held[0].id, induction.id);
+    assert_eq!(held, std::slice::from_ref(&induction));
+    assert_eq!(store.induction(induction.id).await.unwrap(), induction);
+    assert!(matches!(
+        store.induction(uuid::Uuid::now_v7()).await,
+        Err(StoreError::NotFound)
+    ));
     assert!(store.inductions_of(sam).await.unwrap().is_empty());
     let closed = tracks::decide(&store, sponsored.id, lead, 2, Decision::Advance, now()).await;
     assert!(closed.is_err(), "an induction closes the nomination");

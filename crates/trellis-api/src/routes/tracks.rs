@@ -12,6 +12,8 @@
 //! included, is answered as if it did not exist; admins see every
 //! nomination of a cycle as figures (`/api/v1/admin/cycles/{id}/nominations`).
 //! A member's ranks are theirs (`/api/v1/me/ranks`), not on their profile.
+//! Cycles, with their committees, are shown to every member, so that a
+//! nominee knows who decides.
 
 use std::collections::HashMap;
 

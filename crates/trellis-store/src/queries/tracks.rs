@@ -417,6 +417,14 @@ fn induction_of(row: InductionRow) -> Induction {
     }
 }
 
+async fn load_induction(conn: &mut Conn, id: Uuid) -> StoreResult<Induction> {
+    let row: InductionRow = sqlx::query_as(&format!("{INDUCTION_SELECT} WHERE i.id = $1"))
+        .bind(id)
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(induction_of(row))
+}
+
 impl Backend {
     /// Creates a track with its ranks (checked and trimmed by core); a name
     /// taken by another track, whatever its case, is a conflict.
@@ -866,11 +874,7 @@ impl Backend {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            let row: InductionRow = sqlx::query_as(&format!("{INDUCTION_SELECT} WHERE i.id = $1"))
-                .bind(id)
-                .fetch_one(&mut *tx)
-                .await?;
-            Some(induction_of(row))
+            Some(load_induction(&mut tx, id).await?)
         } else {
             None
         };
@@ -891,6 +895,12 @@ impl Backend {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(induction_of).collect())
+    }
+
+    /// One induction, by id.
+    pub async fn induction(&self, id: Uuid) -> StoreResult<Induction> {
+        let mut conn = self.pool.acquire().await?;
+        load_induction(&mut conn, id).await
     }
 
     /// Runs one SQL statement as it is, for tests that prove what the
