@@ -28,7 +28,7 @@ pub use state::{ApiConfig, AppState};
 #[openapi(
     info(
         title = "Trellis client API",
-        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
+        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts, career tracks and induction cycles, and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
@@ -44,6 +44,7 @@ pub use state::{ApiConfig, AppState};
         (name = "plan", description = "A member's career plan, growth and drift"),
         (name = "moves", description = "Moving to another instance with the long-term file"),
         (name = "matching", description = "Mentors ranked for the caller"),
+        (name = "tracks", description = "Career tracks, induction cycles, nominations and stage decisions"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
@@ -133,6 +134,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, cohorts, directory, export, federation, file, health, matching,
         mentorships, moves, notifications, plan, profiles, reports, reviews, sessions, skills,
+        tracks,
     };
     // An archive is larger than other bodies.
     let (schemas, paths, imports) = routes!(moves::imports, moves::upload);
@@ -182,6 +184,20 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(cohorts::set_members))
         .routes(routes!(cohorts::run_match, cohorts::get_proposal))
         .routes(routes!(cohorts::approve))
+        .routes(routes!(tracks::create_track))
+        .routes(routes!(tracks::list_tracks))
+        .routes(routes!(tracks::get_track))
+        .routes(routes!(tracks::create_cycle, tracks::list_cycles))
+        .routes(routes!(tracks::open_cycles))
+        .routes(routes!(tracks::cycle_nominations))
+        .routes(routes!(tracks::nominate))
+        .routes(routes!(tracks::list_nominations))
+        .routes(routes!(tracks::get_nomination))
+        .routes(routes!(tracks::get_log))
+        .routes(routes!(tracks::pick_evidence))
+        .routes(routes!(tracks::withdraw))
+        .routes(routes!(tracks::decide))
+        .routes(routes!(tracks::my_ranks))
         .routes(routes!(admin::get_settings, admin::edit_settings))
         .routes(routes!(admin::list_invites, admin::create_invite))
         .routes(routes!(admin::revoke_invite))

@@ -206,6 +206,80 @@ pub struct EvidenceRef {
     pub id: Uuid,
 }
 
+impl EvidenceKind {
+    pub const ALL: [Self; 5] = [
+        Self::Session,
+        Self::Review,
+        Self::Mentorship,
+        Self::Credential,
+        Self::Plan,
+    ];
+
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Session => "session",
+            Self::Review => "review",
+            Self::Mentorship => "mentorship",
+            Self::Credential => "credential",
+            Self::Plan => "plan",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<Self, CoreError> {
+        Self::ALL
+            .into_iter()
+            .find(|k| k.as_str() == raw)
+            .ok_or_else(|| {
+                CoreError::invalid("kind", format_args!("unknown evidence kind {raw:?}"))
+            })
+    }
+}
+
+impl EvidenceRef {
+    /// A version of the nominee's career plan. The file names plan versions
+    /// by their number, not by an id; the number is carried as the id's
+    /// value, so that a plan version is an `EvidenceRef` like any item.
+    pub fn plan_version(version: u32) -> Self {
+        Self {
+            kind: EvidenceKind::Plan,
+            id: Uuid::from_u128(u128::from(version)),
+        }
+    }
+
+    /// The plan version this names, for `Plan` evidence.
+    pub fn version(&self) -> Option<u32> {
+        (self.kind == EvidenceKind::Plan)
+            .then(|| u32::try_from(self.id.as_u128()).ok())
+            .flatten()
+    }
+
+    /// The item as the long-term file names it: the item's id, or a plan
+    /// version's number.
+    pub fn item(&self) -> String {
+        self.version()
+            .map_or_else(|| self.id.to_string(), |v| v.to_string())
+    }
+
+    /// The evidence `kind` and `item` name, as [`EvidenceRef::item`] writes it.
+    pub fn parse(kind: &str, item: &str) -> Result<Self, CoreError> {
+        let kind = EvidenceKind::parse(kind)?;
+        let item = item.trim();
+        if kind == EvidenceKind::Plan {
+            return item
+                .parse::<u32>()
+                .ok()
+                .filter(|v| *v >= 1)
+                .map(Self::plan_version)
+                .ok_or_else(|| {
+                    CoreError::invalid("item", "a plan version is named by its number, from 1")
+                });
+        }
+        let id = Uuid::parse_str(item)
+            .map_err(|_| CoreError::invalid("item", format_args!("{item:?} is not an id")))?;
+        Ok(Self { kind, id })
+    }
+}
+
 /// A nomination for a rank of the track, made by the nominee themselves
 /// (no sponsor) or by a sponsor.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -669,6 +743,39 @@ mod tests {
         match result {
             Err(CoreError::Invalid { field, .. }) => field,
             other => panic!("not invalid: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn evidence_is_named_as_the_file_names_it() {
+        let session = Uuid::now_v7();
+        let by_id = EvidenceRef::parse("session", &format!(" {session} ")).unwrap();
+        assert_eq!(
+            by_id,
+            EvidenceRef {
+                kind: EvidenceKind::Session,
+                id: session
+            }
+        );
+        assert_eq!(by_id.item(), session.to_string());
+        assert_eq!(by_id.version(), None);
+        let plan = EvidenceRef::parse("plan", "3").unwrap();
+        assert_eq!(plan, EvidenceRef::plan_version(3));
+        assert_eq!((plan.item(), plan.version()), ("3".to_owned(), Some(3)));
+        for kind in EvidenceKind::ALL {
+            assert_eq!(EvidenceKind::parse(kind.as_str()).unwrap(), kind);
+        }
+        for (kind, item, field) in [
+            ("badge", "1", "kind"),
+            ("plan", "0", "item"),
+            ("plan", "two", "item"),
+            ("review", "3", "item"),
+        ] {
+            assert_eq!(
+                invalid_field(EvidenceRef::parse(kind, item)),
+                field,
+                "{kind} {item}"
+            );
         }
     }
 

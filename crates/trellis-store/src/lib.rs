@@ -568,6 +568,81 @@ forward! {
         approval: &CohortApproval,
         now: DateTime<Utc>,
     ) -> StoreResult<Proposal>;
+
+    /// Creates a career track with its ranks (checked by core); a name in
+    /// use by another track is a conflict.
+    pub async fn create_track(
+        &self,
+        track: &trellis_core::track::CareerTrack,
+        created_by: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Track>;
+    /// Every track, by name.
+    pub async fn tracks(&self) -> StoreResult<Vec<Track>>;
+    pub async fn track(&self, id: Uuid) -> StoreResult<Track>;
+    /// Creates an induction cycle of a track with its stages and their
+    /// committees of local members (checked by core).
+    pub async fn create_cycle(
+        &self,
+        track_id: Uuid,
+        cycle: &trellis_core::track::Cycle,
+        created_by: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<CycleRecord>;
+    pub async fn cycle(&self, id: Uuid) -> StoreResult<CycleRecord>;
+    /// Cycles of one track, or those taking nominations on a day; newest first.
+    pub async fn cycles(
+        &self,
+        track_id: Option<Uuid>,
+        open_on: Option<chrono::NaiveDate>,
+    ) -> StoreResult<Vec<CycleRecord>>;
+    /// Submits a nomination to a cycle taking nominations, with the
+    /// nominee's evidence checked against their file; one per member and cycle.
+    pub async fn nominate(
+        &self,
+        new: &NewNomination,
+        now: DateTime<Utc>,
+    ) -> StoreResult<NominationRecord>;
+    /// The nominee picks (or replaces) the evidence before any decision,
+    /// which accepts a sponsored nomination.
+    pub async fn set_evidence(
+        &self,
+        nomination_id: Uuid,
+        actor_id: Uuid,
+        evidence: &[trellis_core::track::EvidenceRef],
+        now: DateTime<Utc>,
+    ) -> StoreResult<NominationRecord>;
+    /// The nominee withdraws an undecided nomination.
+    pub async fn withdraw_nomination(
+        &self,
+        nomination_id: Uuid,
+        actor_id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<NominationRecord>;
+    /// A nomination with its log and the state the log leads to.
+    pub async fn nomination(&self, id: Uuid) -> StoreResult<NominationRecord>;
+    /// Nominations of a cycle, or those a member is nominee, sponsor or
+    /// committee member of; newest first.
+    pub async fn nominations(
+        &self,
+        cycle_id: Option<Uuid>,
+        member: Option<Uuid>,
+    ) -> StoreResult<Vec<NominationRecord>>;
+    /// Appends a stage decision to the log, checked by core against the log
+    /// read under the nomination's lock; the last stage's approval records
+    /// and returns the nominee's induction.
+    pub async fn record_decision(
+        &self,
+        new: &NewDecision,
+        now: DateTime<Utc>,
+    ) -> StoreResult<DecisionOutcome>;
+    /// The ranks a member was inducted into (rank, track, cycle, when), oldest first.
+    pub async fn inductions_of(&self, account_id: Uuid) -> StoreResult<Vec<Induction>>;
+    /// One induction, by id (what a credential for it is issued from).
+    pub async fn induction(&self, id: Uuid) -> StoreResult<Induction>;
+    /// Runs one SQL statement as it is (tests of what the database refuses).
+    #[cfg(feature = "testing")]
+    pub async fn execute_unchecked(&self, sql: &str) -> StoreResult<u64>;
 }
 
 #[cfg(test)]

@@ -64,3 +64,4 @@ include!("queries/sessions.rs");
 include!("queries/reviews.rs");
 include!("queries/cohorts.rs");
 include!("queries/moves.rs");
+include!("queries/tracks.rs");

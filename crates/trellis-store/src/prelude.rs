@@ -26,6 +26,9 @@ pub(crate) use crate::model::{
     CompletedReview, NewReview, PairingActivity, PlanVersion, Review, SharedGrowth,
 };
 pub(crate) use crate::model::{
+    CycleRecord, DecisionOutcome, Induction, NewDecision, NewNomination, NominationRecord, Track,
+};
+pub(crate) use crate::model::{
     Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport, Submitted,
 };
 pub(crate) use crate::model::{NewSession, Session};

@@ -19,3 +19,4 @@ pub mod reports;
 pub mod reviews;
 pub mod sessions;
 pub mod skills;
+pub mod tracks;

@@ -15,13 +15,19 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: Uuid,
     /// `mentorship_requested`, `mentorship_<state>`, `cohort_request_sent`
-    /// (a cohort's approval asked a mentor in the member's name), or
-    /// `partnership_<state>`.
+    /// (a cohort's approval asked a mentor in the member's name),
+    /// `partnership_<state>`, or for career tracks `nomination_received`
+    /// (you were nominated: pick your evidence to accept),
+    /// `nomination_awaits_you` (your committee's decision is due),
+    /// `nomination_advanced`, `nomination_deferred`, `nomination_rejected`,
+    /// `nomination_inducted` and `nomination_withdrawn`.
     #[schema(example = "mentorship_requested")]
     pub kind: String,
     /// The same, in words.
     pub message: String,
     pub mentorship_id: Option<Uuid>,
+    /// The nomination, for `nomination_*` kinds.
+    pub nomination_id: Option<Uuid>,
     /// The other instance, for partnership events.
     pub domain: Option<String>,
     pub created_at: DateTime<Utc>,
@@ -45,6 +51,15 @@ fn message(n: &Notification) -> String {
         "partnership_active" => format!("{domain} is now a partner"),
         "partnership_declined" => format!("{domain} declined the partnership"),
         "partnership_none" => format!("{domain} ended the partnership"),
+        "nomination_received" => {
+            "You were nominated for a rank: pick your evidence to accept the nomination".to_owned()
+        }
+        "nomination_awaits_you" => "A nomination waits for your committee's decision".to_owned(),
+        "nomination_advanced" => "A nomination of yours advanced to the next stage".to_owned(),
+        "nomination_deferred" => "A decision on a nomination of yours was deferred".to_owned(),
+        "nomination_rejected" => "A nomination of yours was rejected".to_owned(),
+        "nomination_inducted" => "A nomination of yours was approved: the rank is held".to_owned(),
+        "nomination_withdrawn" => "A nomination you sponsored was withdrawn".to_owned(),
         other => other.replace('_', " "),
     }
 }
@@ -56,6 +71,7 @@ impl From<Notification> for NotificationView {
             id: n.id,
             kind: n.kind,
             mentorship_id: n.mentorship_id,
+            nomination_id: n.nomination_id,
             domain: n.domain,
             created_at: n.created_at,
             read: n.read_at.is_some(),

@@ -53,6 +53,20 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/me/move",
         "/api/v1/moves/{token}/archive",
         "/api/v1/me/imports",
+        "/api/v1/admin/tracks",
+        "/api/v1/tracks",
+        "/api/v1/tracks/{id}",
+        "/api/v1/admin/tracks/{id}/cycles",
+        "/api/v1/cycles",
+        "/api/v1/admin/cycles/{id}/nominations",
+        "/api/v1/cycles/{id}/nominations",
+        "/api/v1/nominations",
+        "/api/v1/nominations/{id}",
+        "/api/v1/nominations/{id}/log",
+        "/api/v1/nominations/{id}/evidence",
+        "/api/v1/nominations/{id}/withdraw",
+        "/api/v1/nominations/{id}/decisions",
+        "/api/v1/me/ranks",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");

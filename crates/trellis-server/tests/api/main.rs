@@ -41,3 +41,4 @@ mod profiles;
 mod reports;
 mod reviews;
 mod sessions;
+mod tracks;

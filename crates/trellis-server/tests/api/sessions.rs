@@ -37,7 +37,7 @@ pub(crate) async fn active_pair(app: &TestApp) -> (String, String, String) {
     (grace, ada, id)
 }
 
-fn a_session() -> Value {
+pub(crate) fn a_session() -> Value {
     json!({
         "held_at": "2026-11-20T09:00:00Z",
         "duration_minutes": 45,

@@ -395,7 +395,8 @@ impl Backend {
     /// A member's notifications, unread first, then newest first.
     pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
-            "SELECT id, kind, mentorship_id, domain, created_at, read_at FROM notifications \
+            "SELECT id, kind, mentorship_id, nomination_id, domain, created_at, read_at \
+             FROM notifications \
              WHERE account_id = $1 \
              ORDER BY CASE WHEN read_at IS NULL THEN 0 ELSE 1 END, created_at DESC, id DESC \
              LIMIT $2",
