@@ -40,6 +40,7 @@ pub use state::{ApiConfig, AppState};
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "sessions", description = "The check-ins of a mentorship"),
         (name = "reviews", description = "Skill reviews of a mentorship and their cadence"),
+        (name = "endorsements", description = "Endorsing a skill of the other party of a mentorship"),
         (name = "plan", description = "A member's career plan, growth and drift"),
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
@@ -129,8 +130,8 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, cohorts, directory, export, federation, file, health, matching,
-        mentorships, notifications, plan, profiles, reports, reviews, sessions, skills,
+        accounts, admin, cohorts, directory, endorsements, export, federation, file, health,
+        matching, mentorships, notifications, plan, profiles, reports, reviews, sessions, skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -154,6 +155,9 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::get))
         .routes(routes!(reviews::submit))
         .routes(routes!(reviews::get_cadence, reviews::put_cadence))
+        .routes(routes!(endorsements::give))
+        .routes(routes!(endorsements::mine))
+        .routes(routes!(endorsements::of_member))
         .routes(routes!(plan::get, plan::put))
         .routes(routes!(plan::history))
         .routes(routes!(plan::growth))

@@ -153,6 +153,9 @@ pub enum InboxActivity {
     Session(crate::sessions::SessionActivity),
     Review(crate::reviews::ReviewActivity),
     Growth(crate::growth::GrowthActivity),
+    // A `Create` like sessions and reviews, told apart by its object's
+    // `type` (`Endorsement`).
+    Endorsement(crate::endorsements::EndorsementActivity),
 }
 
 /// The sender's instance, as this one knows it.

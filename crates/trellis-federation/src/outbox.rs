@@ -249,6 +249,13 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
+        (OutboxEventKind::EndorsementGiven, _, _) => match event.endorsement_id {
+            Some(endorsement) => (
+                crate::endorsements::endorsement_delivery(data, endorsement).await?,
+                None,
+            ),
+            None => (Vec::new(), None),
+        },
         (OutboxEventKind::GrowthShared, Some(mentee), _) => {
             (crate::growth::growth_deliveries(data, mentee).await?, None)
         }

@@ -148,6 +148,12 @@ impl FederationSettings {
         url.path().strip_prefix("/reviews/")?.parse().ok()
     }
 
+    /// An endorsement given by a member here: its stable object id, which
+    /// a credential issued for it will name too.
+    pub fn endorsement_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/endorsements/{id}"))
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

@@ -62,4 +62,5 @@ include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
+include!("queries/endorsements.rs");
 include!("queries/cohorts.rs");

@@ -25,6 +25,7 @@ pub(crate) use crate::model::{
 pub(crate) use crate::model::{
     CompletedReview, NewReview, PairingActivity, PlanVersion, Review, SharedGrowth,
 };
+pub(crate) use crate::model::{EndorsementRecord, NewEndorsement};
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
@@ -38,6 +39,7 @@ pub(crate) use crate::rows::{
     COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
     ProposalRow,
 };
+pub(crate) use crate::rows::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
 pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
 pub(crate) use crate::rows::{

@@ -86,6 +86,8 @@ conformance!(
     due_reviews_are_told_once_per_due_date,
     plans_are_kept_as_versions,
     growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way,
+    endorsements_are_given_by_the_parties_once_per_skill,
+    endorsements_travel_to_a_subject_elsewhere_and_are_received_once,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -3092,4 +3094,196 @@ async fn growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way(store:
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(store.shared_growth(m).await.unwrap(), None);
+}
+
+fn endorsement(skill: &str, text: &str) -> trellis_core::recognition::Endorsement {
+    trellis_core::recognition::Endorsement {
+        skill: key(skill),
+        text: text.into(),
+    }
+}
+
+fn give(
+    m: uuid::Uuid,
+    endorser: uuid::Uuid,
+    subject: uuid::Uuid,
+    skill: &str,
+) -> trellis_store::NewEndorsement {
+    trellis_store::NewEndorsement {
+        mentorship_id: m,
+        endorser_id: endorser,
+        subject_id: subject,
+        endorsement: endorsement(skill, "  Calm and careful with DNS changes.  "),
+        object_url: None,
+        credential: None,
+        received: None,
+    }
+}
+
+async fn endorsements_are_given_by_the_parties_once_per_skill(store: Store) {
+    let (m, mentor, mentee) = under_way(&store, false).await;
+    let stranger = account(&store, "eve").await.id;
+
+    for (endorser, subject) in [(stranger, mentee), (mentee, stranger), (mentor, mentor)] {
+        let refused = store
+            .endorse(&give(m, endorser, subject, "networking.dns"), now())
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(_))),
+            "{refused:?}"
+        );
+    }
+    let empty = trellis_store::NewEndorsement {
+        endorsement: endorsement("networking.dns", "   "),
+        ..give(m, mentor, mentee, "networking.dns")
+    };
+    assert!(matches!(
+        store.endorse(&empty, now()).await,
+        Err(StoreError::Refused(_))
+    ));
+    assert!(
+        store
+            .endorsements_of(mentee, false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let given = store
+        .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+        .await
+        .unwrap();
+    assert_eq!(given.endorser.account_id, mentor);
+    assert_eq!(given.subject.account_id, mentee);
+    assert_eq!(given.endorsement.text, "Calm and careful with DNS changes.");
+    assert_eq!(given.object_url, None);
+    assert_eq!(store.endorsement(given.id).await.unwrap(), given);
+    let again = store
+        .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+        .await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    // Another skill, and the other way round, are endorsements of their own.
+    store
+        .endorse(&give(m, mentor, mentee, "networking.routing"), now())
+        .await
+        .unwrap();
+    let back = store
+        .endorse(&give(m, mentee, mentor, "networking.dns"), now())
+        .await
+        .unwrap();
+
+    let received = store.endorsements_of(mentee, false).await.unwrap();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().all(|e| e.subject.account_id == mentee));
+    assert_eq!(
+        store.endorsements_of(mentee, true).await.unwrap(),
+        vec![back]
+    );
+    assert!(
+        store
+            .endorsements_of(stranger, false)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let told = store.notifications(mentee, 10).await.unwrap();
+    assert_eq!(
+        told.iter()
+            .filter(|n| n.kind == "endorsement_received")
+            .count(),
+        2
+    );
+    assert!(
+        store
+            .next_outbox_events(100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|e| e.endorsement_id.is_none()),
+        "nothing travels between two members of this instance"
+    );
+
+    // Completed still allows it; requested and ended do not.
+    advance(&store, m, MentorshipState::Completed, mentor).await;
+    store
+        .endorse(&give(m, mentee, mentor, "leadership.coaching"), now())
+        .await
+        .unwrap();
+    let other = mentor_with_capacity(&store, "mentor2", 2).await;
+    let m2 = store
+        .request_mentorship(&ask(other, mentee), now())
+        .await
+        .unwrap()
+        .id;
+    for (to, by) in [
+        (None, other),
+        (Some(MentorshipState::Active), other),
+        (Some(MentorshipState::Ended), mentee),
+    ] {
+        if let Some(to) = to {
+            advance(&store, m2, to, by).await;
+        }
+        if to == Some(MentorshipState::Active) {
+            continue;
+        }
+        let refused = store
+            .endorse(&give(m2, other, mentee, "networking.dns"), now())
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(_))),
+            "{to:?}: {refused:?}"
+        );
+    }
+    assert_eq!(store.endorsements_of(other, true).await.unwrap(), vec![]);
+}
+
+/// Moves mentorship `m` from the state it is in to `to`, by `by`.
+async fn advance(store: &Store, m: uuid::Uuid, to: MentorshipState, by: uuid::Uuid) {
+    let from = store.mentorship(m).await.unwrap().state;
+    store
+        .step_mentorship(&step_to(m, from, to, by), now())
+        .await
+        .unwrap();
+}
+
+async fn endorsements_travel_to_a_subject_elsewhere_and_are_received_once(store: Store) {
+    let (m, mentor, mentee) = under_way(&store, true).await;
+    let given = store
+        .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+        .await
+        .unwrap();
+    let events = store.next_outbox_events(100).await.unwrap();
+    let queued: Vec<_> = events
+        .iter()
+        .filter(|e| e.endorsement_id == Some(given.id))
+        .collect();
+    assert_eq!(queued.len(), 1, "queued for the mentee's instance");
+    assert_eq!(queued[0].kind, OutboxEventKind::EndorsementGiven);
+    assert_eq!(queued[0].account_id, Some(mentor));
+
+    // From the mentee's instance, with its object id and credential; a
+    // repeat of the activity gives the same endorsement.
+    let received = trellis_store::NewEndorsement {
+        object_url: Some("https://b.example/endorsements/1".into()),
+        credential: Some("aGVhZA.Ym9keQ.c2ln".into()),
+        received: Some("https://b.example/activities/e1".into()),
+        ..give(m, mentee, mentor, "leadership.coaching")
+    };
+    let kept = store.endorse(&received, now()).await.unwrap();
+    assert_eq!(kept.credential.as_deref(), Some("aGVhZA.Ym9keQ.c2ln"));
+    assert_eq!(kept.endorser.domain.as_deref(), Some("b.example"));
+    assert_eq!(store.endorse(&received, now()).await.unwrap(), kept);
+    assert_eq!(
+        store
+            .endorsement_by_object("https://b.example/endorsements/1")
+            .await
+            .unwrap(),
+        Some(kept)
+    );
+    assert_eq!(store.endorsements_of(mentor, false).await.unwrap().len(), 1);
+    assert_eq!(
+        store.next_outbox_events(100).await.unwrap().len(),
+        events.len(),
+        "what came from elsewhere is not sent back"
+    );
 }
