@@ -156,6 +156,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::submit))
         .routes(routes!(reviews::get_cadence, reviews::put_cadence))
         .routes(routes!(endorsements::give))
+        .routes(routes!(endorsements::withdraw))
         .routes(routes!(endorsements::mine))
         .routes(routes!(endorsements::of_member))
         .routes(routes!(plan::get, plan::put))

@@ -145,6 +145,9 @@ pub enum InboxActivity {
     Reject(Reject),
     Undo(Undo),
     Profile(ProfileActivity),
+    // Before `Delete`, which would take any `Tombstone`: this one's
+    // `formerType` is `Endorsement`.
+    EndorsementWithdrawal(crate::endorsements::EndorsementWithdrawal),
     Delete(DeleteProfile),
     // Tried after the partnership answers, whose objects are `Follow`s.
     Offer(crate::mentorships::Offer),

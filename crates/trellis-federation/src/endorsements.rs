@@ -4,9 +4,12 @@
 //! `Endorsement`, signed by the endorser and addressed to the subject only.
 //! The subject's instance keeps it once, after checking that the sender is
 //! the mentorship's other party, that the subject is its member there, and
-//! that the mentorship allows endorsing (`check_endorsement`).
+//! that the mentorship allows endorsing (`check_endorsement`). An endorser
+//! who withdraws an endorsement sends `Delete` of it, a `Tombstone` whose
+//! `formerType` is `Endorsement`.
 
-use activitypub_federation::kinds::activity::CreateType;
+use activitypub_federation::kinds::activity::{CreateType, DeleteType};
+use activitypub_federation::kinds::object::TombstoneType;
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
@@ -23,7 +26,9 @@ use crate::activities::domain;
 use crate::actors::ActorId;
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
+use crate::mentorships::{
+    actor_url, from_party, object_id, refused, remote_inbox, repeated, sender,
+};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndorsementType {
@@ -99,6 +104,30 @@ pub struct EndorsementActivity {
     pub object: Endorsement,
 }
 
+/// What a withdrawal names: the endorsement, as a `Tombstone`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndorsementTombstone {
+    #[serde(rename = "type")]
+    pub kind: TombstoneType,
+    pub id: Url,
+    /// Always `Endorsement`: what tells this `Delete` from a profile's.
+    pub former_type: EndorsementType,
+}
+
+/// An endorsement withdrawn (`Delete`) by its endorser.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EndorsementWithdrawal {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    pub actor: ActorId,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    pub object: EndorsementTombstone,
+}
+
 /// The local party of a mentorship, the other being `sender`.
 fn local_party(m: &Mentorship, sender: Party) -> &trellis_store::PartyRecord {
     match sender {
@@ -167,6 +196,50 @@ impl Activity for EndorsementActivity {
     }
 }
 
+/// The received endorsement a withdrawal names, checked to be the
+/// sender's: `None` for a repeat.
+async fn withdrawn(
+    data: &Data,
+    activity: &EndorsementWithdrawal,
+) -> FederationResult<Option<(EndorsementRecord, Uuid)>> {
+    if repeated(data, &activity.id).await? {
+        return Ok(None);
+    }
+    let (_, sender_id) = sender(&activity.actor, data).await?;
+    let id = &activity.object.id;
+    let e = data
+        .store
+        .endorsement_by_object(id.as_str())
+        .await?
+        .ok_or_else(|| FederationError::Conflict(format!("{id} is no endorsement known here")))?;
+    if e.endorser.account_id != sender_id {
+        return Err(FederationError::Refused(
+            "only the endorser withdraws an endorsement".into(),
+        ));
+    }
+    Ok(Some((e, sender_id)))
+}
+
+#[async_trait]
+impl Activity for EndorsementWithdrawal {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data) -> FederationResult<()> {
+        withdrawn(data, self).await.map(|_| ())
+    }
+
+    async fn receive(self, data: &Data) -> FederationResult<()> {
+        let Some((e, sender_id)) = withdrawn(data, &self).await? else {
+            return Ok(());
+        };
+        data.store
+            .withdraw_endorsement(e.id, sender_id, Some(self.id.as_str()), Utc::now())
+            .await
+            .map_err(refused)?;
+        Ok(())
+    }
+}
+
 /// The federated form of an endorsement given here.
 pub(crate) fn endorsement_object(
     data: &Data,
@@ -186,11 +259,12 @@ pub(crate) fn endorsement_object(
     })
 }
 
-/// The activity that brings an endorsement a local member gave to the
-/// subject's instance.
+/// The activity that brings an endorsement a local member gave, or its
+/// withdrawal (`withdrawn`), to the subject's instance.
 pub(crate) async fn endorsement_delivery(
     data: &Data,
     endorsement_id: Uuid,
+    withdrawn: bool,
 ) -> FederationResult<Vec<NewDelivery>> {
     let e = match data.store.endorsement(endorsement_id).await {
         Ok(e) => e,
@@ -203,19 +277,34 @@ pub(crate) async fn endorsement_delivery(
     let Some(inbox) = remote_inbox(data, &e.subject).await? else {
         return Ok(Vec::new());
     };
-    let m = data.store.mentorship(e.mentorship_id).await?;
     let id = data.settings.activity_url(Uuid::now_v7());
+    let (actor, to) = (actor_url(data, &e.endorser)?, actor_url(data, &e.subject)?);
+    let signer = Some(e.endorser.account_id);
+    if withdrawn {
+        let activity = EndorsementWithdrawal {
+            id: id.clone(),
+            kind: DeleteType::Delete,
+            actor: actor.into(),
+            to: vec![to],
+            object: EndorsementTombstone {
+                kind: TombstoneType::Tombstone,
+                id: data.settings.endorsement_url(e.id),
+                former_type: EndorsementType::Endorsement,
+            },
+        };
+        return Ok(vec![crate::outbox::delivery(
+            &inbox, signer, &id, activity,
+        )?]);
+    }
+    let m = data.store.mentorship(e.mentorship_id).await?;
     let activity = EndorsementActivity {
         id: id.clone(),
         kind: CreateType::Create,
-        actor: actor_url(data, &e.endorser)?.into(),
-        to: vec![actor_url(data, &e.subject)?],
+        actor: actor.into(),
+        to: vec![to],
         object: endorsement_object(data, &e, &m)?,
     };
     Ok(vec![crate::outbox::delivery(
-        &inbox,
-        Some(e.endorser.account_id),
-        &id,
-        activity,
+        &inbox, signer, &id, activity,
     )?])
 }

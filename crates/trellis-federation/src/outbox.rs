@@ -249,11 +249,17 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
-        (OutboxEventKind::EndorsementGiven, _, _) => match event.endorsement_id {
-            Some(endorsement) => (
-                crate::endorsements::endorsement_delivery(data, endorsement).await?,
-                None,
-            ),
+        (
+            kind @ (OutboxEventKind::EndorsementGiven | OutboxEventKind::EndorsementWithdrawn),
+            _,
+            _,
+        ) => match event.endorsement_id {
+            Some(endorsement) => {
+                let withdrawn = kind == OutboxEventKind::EndorsementWithdrawn;
+                let deliveries =
+                    crate::endorsements::endorsement_delivery(data, endorsement, withdrawn).await?;
+                (deliveries, None)
+            }
             None => (Vec::new(), None),
         },
         (OutboxEventKind::GrowthShared, Some(mentee), _) => {

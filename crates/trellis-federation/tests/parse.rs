@@ -90,6 +90,7 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::Review(_) => "Review",
         InboxActivity::Growth(_) => "Growth",
         InboxActivity::Endorsement(_) => "Endorsement",
+        InboxActivity::EndorsementWithdrawal(_) => "EndorsementWithdrawal",
     }
 }
 
@@ -265,6 +266,31 @@ fn endorsements_are_told_apart_from_sessions_reviews_and_profiles() {
     let mut update = endorsement();
     update["type"] = json!("Update");
     assert!(serde_json::from_value::<InboxActivity>(update).is_err());
+
+    // Its withdrawal is a `Delete` of a `Tombstone` that says it was an
+    // endorsement; any other `Delete` is a profile's.
+    let withdrawal = json!({
+        "id": "https://b.example/activities/0197",
+        "type": "Delete",
+        "actor": "https://b.example/users/bo",
+        "to": ["https://a.example/users/ada"],
+        "object": {
+            "type": "Tombstone",
+            "id": "https://b.example/endorsements/0196",
+            "formerType": "Endorsement"
+        }
+    });
+    assert_eq!(kind_of(withdrawal.clone()), "EndorsementWithdrawal");
+    let parsed: trellis_federation::endorsements::EndorsementWithdrawal =
+        serde_json::from_value(withdrawal.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), withdrawal);
+    let mut of_profile = withdrawal.clone();
+    of_profile["object"] =
+        json!({"type": "Tombstone", "id": "https://b.example/users/bo/mentor-profile"});
+    assert_eq!(kind_of(of_profile), "Delete");
+    let mut by_id = withdrawal;
+    by_id["object"] = json!("https://b.example/users/bo/mentor-profile");
+    assert_eq!(kind_of(by_id), "Delete");
 }
 
 #[test]

@@ -406,18 +406,30 @@ forward! {
 
     /// Records an endorsement of the subject's skill by the endorser, both
     /// parties of a mentorship that is active, paused or completed (checked
-    /// under its lock); one per endorser, subject and skill (a conflict
-    /// otherwise). The subject is told, and a subject elsewhere hears of it
+    /// under its lock); one in force per endorser, subject and skill (a
+    /// conflict otherwise). The subject is told, and a subject elsewhere hears of it
     /// through the outbox. A repeat of a received one changes nothing.
     pub async fn endorse(
         &self,
         new: &NewEndorsement,
         now: DateTime<Utc>,
     ) -> StoreResult<EndorsementRecord>;
+    /// Withdraws an endorsement, by its endorser only (refused otherwise);
+    /// again, or a repeat of a received withdrawal, changes nothing. A
+    /// subject elsewhere hears of it through the outbox.
+    pub async fn withdraw_endorsement(
+        &self,
+        id: Uuid,
+        endorser_id: Uuid,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<EndorsementRecord>;
+    /// An endorsement, withdrawn or not.
     pub async fn endorsement(&self, id: Uuid) -> StoreResult<EndorsementRecord>;
     /// The endorsement the endorser's instance named with this id.
     pub async fn endorsement_by_object(&self, url: &str) -> StoreResult<Option<EndorsementRecord>>;
-    /// A member's endorsements received (`given` false) or given, newest first.
+    /// A member's endorsements in force received (`given` false) or given,
+    /// newest first.
     pub async fn endorsements_of(
         &self,
         account_id: Uuid,

@@ -296,6 +296,8 @@ pub enum OutboxEventKind {
     /// A local member endorsed a skill of the other party of such a
     /// mentorship.
     EndorsementGiven,
+    /// The endorser withdrew such an endorsement.
+    EndorsementWithdrawn,
 }
 
 impl OutboxEventKind {
@@ -310,6 +312,7 @@ impl OutboxEventKind {
             Self::ReviewPartSubmitted => "review_part_submitted",
             Self::GrowthShared => "growth_shared",
             Self::EndorsementGiven => "endorsement_given",
+            Self::EndorsementWithdrawn => "endorsement_withdrawn",
         }
     }
 
@@ -324,6 +327,7 @@ impl OutboxEventKind {
             Self::ReviewPartSubmitted,
             Self::GrowthShared,
             Self::EndorsementGiven,
+            Self::EndorsementWithdrawn,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -342,7 +346,7 @@ pub struct OutboxEvent {
     pub session_id: Option<Uuid>,
     /// The review to send (`ReviewStarted`, `ReviewPartSubmitted`).
     pub review_id: Option<Uuid>,
-    /// The endorsement to send (`EndorsementGiven`).
+    /// The endorsement to send (`EndorsementGiven`, `EndorsementWithdrawn`).
     pub endorsement_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
@@ -581,6 +585,8 @@ pub struct EndorsementRecord {
     /// The credential the endorser's instance issued for it, as received.
     pub credential: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// When the endorser withdrew it; a withdrawn one is shown to no one.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 /// An endorsement given by `endorser_id` (or received from their instance).

@@ -1008,7 +1008,7 @@ impl TryFrom<SharedGrowthRow> for crate::model::SharedGrowth {
 
 /// Endorsements `e` with both parties: `e JOIN accounts er, su`.
 pub(crate) const ENDORSEMENT_COLUMNS: &str = "e.id, e.mentorship_id, e.skill, e.text, \
-     e.object_url, e.credential, e.created_at, e.endorser_id, er.username AS endorser_username, \
+     e.object_url, e.credential, e.created_at, e.withdrawn_at, e.endorser_id, er.username AS endorser_username, \
      er.domain AS endorser_domain, er.actor_url AS endorser_actor_url, e.subject_id, \
      su.username AS subject_username, su.domain AS subject_domain, \
      su.actor_url AS subject_actor_url";
@@ -1025,6 +1025,7 @@ pub(crate) struct EndorsementRow {
     object_url: Option<String>,
     credential: Option<String>,
     created_at: DateTime<Utc>,
+    withdrawn_at: Option<DateTime<Utc>>,
     endorser_id: Uuid,
     endorser_username: String,
     endorser_domain: Option<String>,
@@ -1060,6 +1061,7 @@ impl TryFrom<EndorsementRow> for crate::model::EndorsementRecord {
             object_url: row.object_url,
             credential: row.credential,
             created_at: row.created_at,
+            withdrawn_at: row.withdrawn_at,
         })
     }
 }

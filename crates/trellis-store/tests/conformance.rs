@@ -88,6 +88,7 @@ conformance!(
     growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way,
     endorsements_are_given_by_the_parties_once_per_skill,
     endorsements_travel_to_a_subject_elsewhere_and_are_received_once,
+    an_endorsement_is_withdrawn_by_its_endorser_and_may_be_given_anew,
 );
 
 async fn run<F, Fut>(backend: Backend, test: F)
@@ -3103,6 +3104,15 @@ fn endorsement(skill: &str, text: &str) -> trellis_core::recognition::Endorsemen
     }
 }
 
+/// The endorsements in force `account` received (`given` false) or gave.
+async fn in_force(
+    store: &Store,
+    account: uuid::Uuid,
+    given: bool,
+) -> Vec<trellis_store::EndorsementRecord> {
+    store.endorsements_of(account, given).await.unwrap()
+}
+
 fn give(
     m: uuid::Uuid,
     endorser: uuid::Uuid,
@@ -3141,13 +3151,7 @@ async fn endorsements_are_given_by_the_parties_once_per_skill(store: Store) {
         store.endorse(&empty, now()).await,
         Err(StoreError::Refused(_))
     ));
-    assert!(
-        store
-            .endorsements_of(mentee, false)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert!(in_force(&store, mentee, false).await.is_empty());
 
     let given = store
         .endorse(&give(m, mentor, mentee, "networking.dns"), now())
@@ -3172,20 +3176,11 @@ async fn endorsements_are_given_by_the_parties_once_per_skill(store: Store) {
         .await
         .unwrap();
 
-    let received = store.endorsements_of(mentee, false).await.unwrap();
+    let received = in_force(&store, mentee, false).await;
     assert_eq!(received.len(), 2);
     assert!(received.iter().all(|e| e.subject.account_id == mentee));
-    assert_eq!(
-        store.endorsements_of(mentee, true).await.unwrap(),
-        vec![back]
-    );
-    assert!(
-        store
-            .endorsements_of(stranger, false)
-            .await
-            .unwrap()
-            .is_empty()
-    );
+    assert_eq!(in_force(&store, mentee, true).await, vec![back]);
+    assert!(in_force(&store, stranger, false).await.is_empty());
     let told = store.notifications(mentee, 10).await.unwrap();
     assert_eq!(
         told.iter()
@@ -3234,7 +3229,7 @@ async fn endorsements_are_given_by_the_parties_once_per_skill(store: Store) {
             "{to:?}: {refused:?}"
         );
     }
-    assert_eq!(store.endorsements_of(other, true).await.unwrap(), vec![]);
+    assert_eq!(in_force(&store, other, true).await, vec![]);
 }
 
 /// Moves mentorship `m` from the state it is in to `to`, by `by`.
@@ -3280,10 +3275,90 @@ async fn endorsements_travel_to_a_subject_elsewhere_and_are_received_once(store:
             .unwrap(),
         Some(kept)
     );
-    assert_eq!(store.endorsements_of(mentor, false).await.unwrap().len(), 1);
+    assert_eq!(in_force(&store, mentor, false).await.len(), 1);
     assert_eq!(
         store.next_outbox_events(100).await.unwrap().len(),
         events.len(),
         "what came from elsewhere is not sent back"
     );
+}
+
+async fn an_endorsement_is_withdrawn_by_its_endorser_and_may_be_given_anew(store: Store) {
+    let (m, mentor, mentee) = under_way(&store, true).await;
+    let given = store
+        .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+        .await
+        .unwrap();
+    for other in [mentee, account(&store, "eve").await.id] {
+        let refused = store
+            .withdraw_endorsement(given.id, other, None, now())
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::Refused(_))),
+            "{refused:?}"
+        );
+    }
+    assert_eq!(in_force(&store, mentee, false).await.len(), 1);
+
+    let before = store.next_outbox_events(100).await.unwrap().len();
+    let withdrawn = store
+        .withdraw_endorsement(given.id, mentor, None, now())
+        .await
+        .unwrap();
+    assert!(withdrawn.withdrawn_at.is_some());
+    let again = store
+        .withdraw_endorsement(given.id, mentor, None, now())
+        .await
+        .unwrap();
+    assert_eq!(again, withdrawn, "withdrawing twice changes nothing");
+    let events = store.next_outbox_events(100).await.unwrap();
+    assert_eq!(
+        events.len(),
+        before + 1,
+        "one withdrawal for the mentee's instance"
+    );
+    assert_eq!(
+        (
+            events.last().unwrap().kind,
+            events.last().unwrap().endorsement_id
+        ),
+        (OutboxEventKind::EndorsementWithdrawn, Some(given.id))
+    );
+    assert!(in_force(&store, mentee, false).await.is_empty());
+    assert!(in_force(&store, mentor, true).await.is_empty());
+
+    // The same skill may be endorsed again, once.
+    let anew = store
+        .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+        .await
+        .unwrap();
+    assert_ne!(anew.id, given.id);
+    assert!(matches!(
+        store
+            .endorse(&give(m, mentor, mentee, "networking.dns"), now())
+            .await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    // A withdrawal received from the endorser's instance, and its repeat.
+    let received = trellis_store::NewEndorsement {
+        object_url: Some("https://b.example/endorsements/2".into()),
+        received: Some("https://b.example/activities/e2".into()),
+        ..give(m, mentee, mentor, "leadership.coaching")
+    };
+    let kept = store.endorse(&received, now()).await.unwrap();
+    let delete = Some("https://b.example/activities/e2-delete");
+    let gone = store
+        .withdraw_endorsement(kept.id, mentee, delete, now())
+        .await
+        .unwrap();
+    assert!(gone.withdrawn_at.is_some());
+    assert_eq!(
+        store
+            .withdraw_endorsement(kept.id, mentee, delete, now())
+            .await
+            .unwrap(),
+        gone
+    );
+    assert!(in_force(&store, mentor, false).await.is_empty());
 }

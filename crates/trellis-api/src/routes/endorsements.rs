@@ -1,6 +1,7 @@
 //! Endorsements: one party of a mentorship vouches for a skill of the
 //! other. They are private to the two members they concern — the subject
-//! and the endorser — whoever else asks, an admin included.
+//! and the endorser — whoever else asks, an admin included. The endorser
+//! may withdraw one; it is then shown to no one.
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -56,7 +57,8 @@ fn views(records: Vec<EndorsementRecord>) -> Vec<EndorsementView> {
 /// Endorses a skill of the caller's counterpart in one of their
 /// mentorships (active, paused or completed): the mentor endorses the
 /// mentee, the mentee the mentor. The skill must be in this instance's
-/// catalog (and not retired); the same skill once per endorser. The
+/// catalog (and not retired); the same skill once per endorser (until
+/// they withdraw it). The
 /// subject is told, on their own instance when they are a member
 /// elsewhere.
 #[utoipa::path(
@@ -109,6 +111,50 @@ pub async fn give(
     let given = state.store.endorse(&new, Utc::now()).await?;
     tell_the_other_instance(&state, &m);
     Ok((StatusCode::CREATED, AppJson(given.into())))
+}
+
+/// Withdraws an endorsement the caller gave. It is then gone for both
+/// members (on the subject's instance too, when they are a member
+/// elsewhere), and the skill may be endorsed anew.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/endorsements/{id}",
+    tag = "endorsements",
+    security(("bearer" = [])),
+    params(("id" = Uuid, Path, description = "The endorsement's id")),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, description = "The caller is its subject: only the endorser withdraws it", body = ErrorBody),
+        (status = 404, description = "No such endorsement in force of the caller's", body = ErrorBody),
+    )
+)]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppPath(id): AppPath<Uuid>,
+) -> ApiResult<StatusCode> {
+    let not_found = || ApiError::not_found("endorsement");
+    let e = match state.store.endorsement(id).await {
+        Ok(e) if e.withdrawn_at.is_none() => e,
+        Ok(_) | Err(StoreError::NotFound) => return Err(not_found()),
+        Err(other) => return Err(other.into()),
+    };
+    if e.subject.account_id == caller.account.id {
+        return Err(ApiError::Forbidden(
+            "only the endorser withdraws an endorsement".into(),
+        ));
+    }
+    if e.endorser.account_id != caller.account.id {
+        return Err(not_found());
+    }
+    state
+        .store
+        .withdraw_endorsement(e.id, caller.account.id, None, Utc::now())
+        .await?;
+    if !e.subject.is_local() {
+        state.federation.wake();
+    }
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// The caller's endorsements: those received and those given.

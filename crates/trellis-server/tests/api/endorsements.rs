@@ -1,6 +1,6 @@
 //! Endorsements on one instance: given by either party of a mentorship
-//! that is active or completed, refused otherwise, and seen by the two
-//! members they concern and no one else.
+//! that is active or completed, refused otherwise, seen by the two members
+//! they concern and no one else, and withdrawn by the endorser alone.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -12,6 +12,7 @@ on_every_backend!(
     either_party_endorses_the_other_in_an_active_or_completed_mentorship,
     bad_input_and_closed_mentorships_are_refused_and_change_nothing,
     endorsements_are_seen_by_the_subject_and_the_endorser_only,
+    the_endorser_alone_withdraws_and_may_endorse_anew,
 );
 
 const DNS: &str = "networking.dns";
@@ -282,4 +283,58 @@ async fn endorsements_are_seen_by_the_subject_and_the_endorser_only(app: TestApp
         .await
         .expect(StatusCode::OK);
     assert_eq!(grace_of, json!([]));
+}
+
+async fn the_endorser_alone_withdraws_and_may_endorse_anew(app: TestApp) {
+    let (grace, ada, id) = active_pair(&app).await;
+    let given = endorse(&app, &id, &grace, endorsement(DNS, "Calm under pressure."))
+        .await
+        .expect(StatusCode::CREATED);
+    let path = format!("/api/v1/endorsements/{}", given["id"].as_str().unwrap());
+    let eve = app.member("eve").await;
+    let admin = app.admin("root").await;
+
+    let by_subject = app.delete(&path, Some(&ada)).await;
+    assert_eq!(by_subject.status, StatusCode::FORBIDDEN, "{by_subject:?}");
+    for token in [&eve, &admin] {
+        assert_eq!(
+            app.delete(&path, Some(token)).await.status,
+            StatusCode::NOT_FOUND
+        );
+    }
+    assert_eq!(
+        app.delete(&path, None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        skills(&mine(&app, &ada).await["received"]),
+        [DNS],
+        "still there"
+    );
+
+    assert_eq!(
+        app.delete(&path, Some(&grace)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(mine(&app, &ada).await, json!({"received": [], "given": []}));
+    assert_eq!(
+        mine(&app, &grace).await,
+        json!({"received": [], "given": []})
+    );
+    let of_ada = app
+        .get("/api/v1/members/ada/endorsements", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(of_ada, json!([]));
+    let twice = app.delete(&path, Some(&grace)).await;
+    assert_eq!(twice.status, StatusCode::NOT_FOUND, "{twice:?}");
+
+    // The skill may be endorsed anew, as a new endorsement.
+    let anew = endorse(&app, &id, &grace, endorsement(DNS, "Even calmer now."))
+        .await
+        .expect(StatusCode::CREATED);
+    assert_ne!(anew["id"], given["id"]);
+    let received = mine(&app, &ada).await["received"].clone();
+    assert_eq!(received.as_array().unwrap().len(), 1);
+    assert_eq!(received[0]["text"], "Even calmer now.");
 }

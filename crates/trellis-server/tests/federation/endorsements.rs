@@ -1,6 +1,7 @@
 //! Endorsements across instances: issued by the endorser's instance,
 //! delivered to the subject's, shown there to the subject (and at home to
-//! the endorser) and to no one else; a forged one is refused.
+//! the endorser) and to no one else, withdrawn on both; a forged one is
+//! refused.
 
 use reqwest::StatusCode;
 use rsa::RsaPrivateKey;
@@ -15,6 +16,7 @@ use crate::partnership::{Peer, partnered};
 on_every_backend_fleet!(
     an_endorsement_travels_to_the_subject_and_is_seen_by_the_two_members_only,
     an_endorsement_from_someone_who_is_no_party_is_refused,
+    a_withdrawn_endorsement_is_gone_on_both_instances,
 );
 
 async fn mine(on: &Peer, token: &str) -> Value {
@@ -247,4 +249,56 @@ async fn an_endorsement_from_someone_who_is_no_party_is_refused(backend: Backend
         json!([]),
         "B gave none itself"
     );
+}
+
+async fn a_withdrawn_endorsement_is_gone_on_both_instances(backend: Backend) {
+    let (a, b) = partnered(backend).await;
+    let (bo, ada, _, on_b) = pair_across(&a, &b, "organization").await;
+    let given = endorse(&b, &bo, &on_b, "Ran our DNSSEC rollover calmly.").await;
+    eventually("A has the endorsement", || async {
+        mine(&a, &ada).await["received"].as_array().unwrap().len() == 1
+    })
+    .await;
+
+    // Only bo can withdraw it: a Delete signed by cy at B changes nothing.
+    b.app.member("cy").await;
+    let object = at(
+        &b,
+        &format!("/endorsements/{}", given["id"].as_str().unwrap()),
+    );
+    let delete = |actor: &str| {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams"],
+            "id": at(&b, &format!("/activities/{}", uuid::Uuid::now_v7())),
+            "type": "Delete",
+            "actor": at(&b, &format!("/users/{actor}")),
+            "to": [at(&a, "/users/ada")],
+            "object": {"type": "Tombstone", "id": object, "formerType": "Endorsement"}
+        })
+    };
+    assert_eq!(
+        post_as(&b, "cy", &a, &delete("cy")).await,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        mine(&a, &ada).await["received"].as_array().unwrap().len(),
+        1
+    );
+
+    let path = format!("/api/v1/endorsements/{}", given["id"].as_str().unwrap());
+    assert_eq!(
+        b.app.delete(&path, Some(&bo)).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(mine(&b, &bo).await["given"], json!([]));
+    eventually("A drops the endorsement", || async {
+        mine(&a, &ada).await["received"] == json!([])
+    })
+    .await;
+    let of_ada = a
+        .app
+        .get("/api/v1/members/ada/endorsements", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(of_ada, json!([]));
 }

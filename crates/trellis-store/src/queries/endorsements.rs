@@ -6,7 +6,7 @@ impl Backend {
     /// checked under the mentorship's lock (`check_endorsement`): refused
     /// for anyone but its two parties and while it is not active, paused
     /// or completed. A second endorsement of the same skill by the same
-    /// endorser is a conflict. The subject is told; a subject elsewhere
+    /// endorser, while the first is in force, is a conflict. The subject is told; a subject elsewhere
     /// hears of it through the outbox. A repeat of a received endorsement
     /// gives the one it made.
     pub async fn endorse(
@@ -48,7 +48,7 @@ impl Backend {
         .await
         .map_err(|e| match StoreError::from(e) {
             StoreError::Conflict(_) => StoreError::Conflict(format!(
-                "this skill ({}) was endorsed by the same member already",
+                "this skill ({}) was endorsed by the same member already: withdraw that one first",
                 content.skill.as_str()
             )),
             other => other,
@@ -68,6 +68,54 @@ impl Backend {
         self.endorsement(id).await
     }
 
+    /// Withdraws an endorsement, by its endorser only; withdrawing it again
+    /// changes nothing, and so does a repeat of a received withdrawal. A
+    /// subject elsewhere hears of it through the outbox.
+    pub async fn withdraw_endorsement(
+        &self,
+        id: Uuid,
+        endorser_id: Uuid,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<EndorsementRecord> {
+        let mut tx = self.begin().await?;
+        if let Some(activity) = received
+            && !record_received(&mut tx, activity, now).await?
+        {
+            drop(tx);
+            return self.endorsement(id).await;
+        }
+        let (by, withdrawn_at): (Uuid, Option<DateTime<Utc>>) =
+            sqlx::query_as("SELECT endorser_id, withdrawn_at FROM endorsements WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if by != endorser_id {
+            return Err(StoreError::Refused(trellis_core::CoreError::Forbidden(
+                "only the endorser withdraws an endorsement".into(),
+            )));
+        }
+        if withdrawn_at.is_none() {
+            sqlx::query("UPDATE endorsements SET withdrawn_at = $2 WHERE id = $1")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            queue_for_other_party(
+                &mut tx,
+                OutboxEventKind::EndorsementWithdrawn,
+                Item::Endorsement,
+                id,
+                endorser_id,
+                now,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        self.endorsement(id).await
+    }
+
+    /// An endorsement, withdrawn or not.
     pub async fn endorsement(&self, id: Uuid) -> StoreResult<EndorsementRecord> {
         let row: EndorsementRow = sqlx::query_as(&format!(
             "SELECT {ENDORSEMENT_COLUMNS} FROM {ENDORSEMENTS} WHERE e.id = $1"
@@ -89,8 +137,8 @@ impl Backend {
         Ok(row.map(TryInto::try_into).transpose()?)
     }
 
-    /// The endorsements a member received (`given` false) or gave (`given`
-    /// true), newest first.
+    /// The endorsements in force a member received (`given` false) or gave
+    /// (`given` true), newest first.
     pub async fn endorsements_of(
         &self,
         account_id: Uuid,
@@ -98,7 +146,7 @@ impl Backend {
     ) -> StoreResult<Vec<EndorsementRecord>> {
         let column = if given { "e.endorser_id" } else { "e.subject_id" };
         let rows: Vec<EndorsementRow> = sqlx::query_as(&format!(
-            "SELECT {ENDORSEMENT_COLUMNS} FROM {ENDORSEMENTS} WHERE {column} = $1 \
+            "SELECT {ENDORSEMENT_COLUMNS} FROM {ENDORSEMENTS} WHERE {column} = $1 AND e.withdrawn_at IS NULL \
              ORDER BY e.created_at DESC, e.id DESC"
         ))
         .bind(account_id)
