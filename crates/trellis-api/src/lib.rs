@@ -41,6 +41,7 @@ pub use state::{ApiConfig, AppState};
         (name = "mentorships", description = "Asking for, running and ending mentorships"),
         (name = "sessions", description = "The check-ins of a mentorship"),
         (name = "reviews", description = "Skill reviews of a mentorship and their cadence"),
+        (name = "endorsements", description = "Endorsing a skill of the other party of a mentorship"),
         (name = "plan", description = "A member's career plan, growth and drift"),
         (name = "moves", description = "Moving to another instance with the long-term file"),
         (name = "matching", description = "Mentors ranked for the caller"),
@@ -132,9 +133,9 @@ impl Modify for CommonErrors {
 /// Every route with its OpenAPI description, in one place.
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
-        accounts, admin, cohorts, directory, export, federation, file, health, matching,
-        mentorships, moves, notifications, plan, profiles, reports, reviews, sessions, skills,
-        tracks,
+        accounts, admin, cohorts, directory, endorsements, export, federation, file, health,
+        matching, mentorships, moves, notifications, plan, profiles, reports, reviews, sessions,
+        skills, tracks,
     };
     // An archive is larger than other bodies.
     let (schemas, paths, imports) = routes!(moves::imports, moves::upload);
@@ -161,6 +162,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(reviews::get))
         .routes(routes!(reviews::submit))
         .routes(routes!(reviews::get_cadence, reviews::put_cadence))
+        .routes(routes!(endorsements::give))
+        .routes(routes!(endorsements::withdraw))
+        .routes(routes!(endorsements::mine))
+        .routes(routes!(endorsements::of_member))
         .routes(routes!(plan::get, plan::put))
         .routes(routes!(plan::history))
         .routes(routes!(plan::growth))

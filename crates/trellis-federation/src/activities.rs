@@ -145,6 +145,9 @@ pub enum InboxActivity {
     Reject(Reject),
     Undo(Undo),
     Profile(ProfileActivity),
+    // Before `Delete`, which would take any `Tombstone`: this one's
+    // `formerType` is `Endorsement`.
+    EndorsementWithdrawal(crate::endorsements::EndorsementWithdrawal),
     Delete(DeleteProfile),
     // Tried after the partnership answers, whose objects are `Follow`s.
     Offer(crate::mentorships::Offer),
@@ -154,6 +157,9 @@ pub enum InboxActivity {
     Review(crate::reviews::ReviewActivity),
     Growth(crate::growth::GrowthActivity),
     Move(crate::moves::MoveActivity),
+    // A `Create` like sessions and reviews, told apart by its object's
+    // `type` (`Endorsement`).
+    Endorsement(crate::endorsements::EndorsementActivity),
 }
 
 /// The sender's instance, as this one knows it.

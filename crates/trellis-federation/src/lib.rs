@@ -24,6 +24,7 @@ pub mod actors;
 pub mod context;
 pub mod credentials;
 mod discovery;
+pub mod endorsements;
 pub mod error;
 pub mod growth;
 mod inbox;

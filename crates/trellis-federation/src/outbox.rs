@@ -249,6 +249,19 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
+        (
+            kind @ (OutboxEventKind::EndorsementGiven | OutboxEventKind::EndorsementWithdrawn),
+            _,
+            _,
+        ) => match event.endorsement_id {
+            Some(endorsement) => {
+                let withdrawn = kind == OutboxEventKind::EndorsementWithdrawn;
+                let deliveries =
+                    crate::endorsements::endorsement_delivery(data, endorsement, withdrawn).await?;
+                (deliveries, None)
+            }
+            None => (Vec::new(), None),
+        },
         (OutboxEventKind::GrowthShared, Some(mentee), _) => {
             (crate::growth::growth_deliveries(data, mentee).await?, None)
         }

@@ -153,6 +153,12 @@ impl FederationSettings {
         self.url(&format!("/api/v1/moves/{token}/archive"))
     }
 
+    /// An endorsement given by a member here: its stable object id, which
+    /// a credential issued for it will name too.
+    pub fn endorsement_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/endorsements/{id}"))
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

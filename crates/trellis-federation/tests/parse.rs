@@ -90,6 +90,8 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::Review(_) => "Review",
         InboxActivity::Growth(_) => "Growth",
         InboxActivity::Move(_) => "Move",
+        InboxActivity::Endorsement(_) => "Endorsement",
+        InboxActivity::EndorsementWithdrawal(_) => "EndorsementWithdrawal",
     }
 }
 
@@ -208,6 +210,88 @@ fn mentorship_activities_are_told_apart_from_partnership_and_profile_ones() {
         }
     });
     assert_eq!(kind_of(growth), "Growth");
+}
+
+/// An endorsement as FEDERATION.md shows it.
+fn endorsement() -> serde_json::Value {
+    json!({
+        "id": "https://b.example/activities/0195",
+        "type": "Create",
+        "actor": "https://b.example/users/bo",
+        "to": ["https://a.example/users/ada"],
+        "object": {
+            "type": "Endorsement",
+            "id": "https://b.example/endorsements/0196",
+            "attributedTo": "https://b.example/users/bo",
+            "subject": "https://a.example/users/ada",
+            "mentorship": "https://a.example/mentorships/0190",
+            "skill": "networking.dns",
+            "content": "Ran our DNSSEC rollover calmly and by the book.",
+            "published": "2026-11-22T10:00:00Z"
+        }
+    })
+}
+
+#[test]
+fn endorsements_are_told_apart_from_sessions_reviews_and_profiles() {
+    use trellis_federation::endorsements::EndorsementActivity;
+    assert_eq!(kind_of(endorsement()), "Endorsement");
+    let mut with_credential = endorsement();
+    with_credential["object"]["credential"] = json!("eyJhbGciOiJSUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln");
+    let InboxActivity::Endorsement(parsed) =
+        serde_json::from_value::<InboxActivity>(with_credential.clone()).unwrap()
+    else {
+        panic!("not an endorsement");
+    };
+    assert_eq!(
+        parsed.object.credential.as_deref(),
+        Some("eyJhbGciOiJSUzI1NiJ9.eyJqdGkiOiIxIn0.c2ln"),
+        "kept as sent"
+    );
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), with_credential);
+    // Without a credential the field is left out, not sent as null.
+    let plain: EndorsementActivity = serde_json::from_value(endorsement()).unwrap();
+    assert!(
+        serde_json::to_value(&plain).unwrap()["object"]
+            .get("credential")
+            .is_none()
+    );
+    // An endorsement names its subject: without one it is nothing we accept.
+    let mut no_subject = endorsement();
+    no_subject["object"]
+        .as_object_mut()
+        .unwrap()
+        .remove("subject");
+    assert!(serde_json::from_value::<InboxActivity>(no_subject).is_err());
+    // Nor is an `Update` of one.
+    let mut update = endorsement();
+    update["type"] = json!("Update");
+    assert!(serde_json::from_value::<InboxActivity>(update).is_err());
+
+    // Its withdrawal is a `Delete` of a `Tombstone` that says it was an
+    // endorsement; any other `Delete` is a profile's.
+    let withdrawal = json!({
+        "id": "https://b.example/activities/0197",
+        "type": "Delete",
+        "actor": "https://b.example/users/bo",
+        "to": ["https://a.example/users/ada"],
+        "object": {
+            "type": "Tombstone",
+            "id": "https://b.example/endorsements/0196",
+            "formerType": "Endorsement"
+        }
+    });
+    assert_eq!(kind_of(withdrawal.clone()), "EndorsementWithdrawal");
+    let parsed: trellis_federation::endorsements::EndorsementWithdrawal =
+        serde_json::from_value(withdrawal.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&parsed).unwrap(), withdrawal);
+    let mut of_profile = withdrawal.clone();
+    of_profile["object"] =
+        json!({"type": "Tombstone", "id": "https://b.example/users/bo/mentor-profile"});
+    assert_eq!(kind_of(of_profile), "Delete");
+    let mut by_id = withdrawal;
+    by_id["object"] = json!("https://b.example/users/bo/mentor-profile");
+    assert_eq!(kind_of(by_id), "Delete");
 }
 
 #[test]

@@ -172,15 +172,7 @@ async fn inbox(backend: Backend, n: usize) -> Measured {
         .collect();
     let client = reqwest::Client::new();
     let post = |(body, headers): SignedRequest| {
-        let mut request = client
-            .post(&inbox)
-            .header("content-type", "application/activity+json")
-            .body(body);
-        for (name, value) in headers {
-            if name != "host" {
-                request = request.header(name, value);
-            }
-        }
+        let request = cavage::signed_post(&client, &inbox, headers, body);
         async move { request.send().await.unwrap().status() }
     };
     let mut requests = requests.into_iter();

@@ -404,6 +404,38 @@ forward! {
     /// due date; how many were due.
     pub async fn notify_due_reviews(&self, now: DateTime<Utc>) -> StoreResult<u64>;
 
+    /// Records an endorsement of the subject's skill by the endorser, both
+    /// parties of a mentorship that is active, paused or completed (checked
+    /// under its lock); one in force per endorser, subject and skill (a
+    /// conflict otherwise). The subject is told, and a subject elsewhere hears of it
+    /// through the outbox. A repeat of a received one changes nothing.
+    pub async fn endorse(
+        &self,
+        new: &NewEndorsement,
+        now: DateTime<Utc>,
+    ) -> StoreResult<EndorsementRecord>;
+    /// Withdraws an endorsement, by its endorser only (refused otherwise);
+    /// again, or a repeat of a received withdrawal, changes nothing. A
+    /// subject elsewhere hears of it through the outbox.
+    pub async fn withdraw_endorsement(
+        &self,
+        id: Uuid,
+        endorser_id: Uuid,
+        received: Option<&str>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<EndorsementRecord>;
+    /// An endorsement, withdrawn or not.
+    pub async fn endorsement(&self, id: Uuid) -> StoreResult<EndorsementRecord>;
+    /// The endorsement the endorser's instance named with this id.
+    pub async fn endorsement_by_object(&self, url: &str) -> StoreResult<Option<EndorsementRecord>>;
+    /// A member's endorsements in force received (`given` false) or given,
+    /// newest first.
+    pub async fn endorsements_of(
+        &self,
+        account_id: Uuid,
+        given: bool,
+    ) -> StoreResult<Vec<EndorsementRecord>>;
+
     /// Figures for each mentorship under way: sessions in `[since, now]`,
     /// the last session, reviews completed and started.
     pub async fn pairing_activity(

@@ -295,6 +295,11 @@ pub enum OutboxEventKind {
     /// changed) or a mentor elsewhere began mentoring them: their mentors
     /// elsewhere need it.
     GrowthShared,
+    /// A local member endorsed a skill of the other party of such a
+    /// mentorship.
+    EndorsementGiven,
+    /// The endorser withdrew such an endorsement.
+    EndorsementWithdrawn,
 }
 
 impl OutboxEventKind {
@@ -308,6 +313,8 @@ impl OutboxEventKind {
             Self::ReviewStarted => "review_started",
             Self::ReviewPartSubmitted => "review_part_submitted",
             Self::GrowthShared => "growth_shared",
+            Self::EndorsementGiven => "endorsement_given",
+            Self::EndorsementWithdrawn => "endorsement_withdrawn",
         }
     }
 
@@ -321,6 +328,8 @@ impl OutboxEventKind {
             Self::ReviewStarted,
             Self::ReviewPartSubmitted,
             Self::GrowthShared,
+            Self::EndorsementGiven,
+            Self::EndorsementWithdrawn,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -339,6 +348,8 @@ pub struct OutboxEvent {
     pub session_id: Option<Uuid>,
     /// The review to send (`ReviewStarted`, `ReviewPartSubmitted`).
     pub review_id: Option<Uuid>,
+    /// The endorsement to send (`EndorsementGiven`, `EndorsementWithdrawn`).
+    pub endorsement_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -569,6 +580,38 @@ pub struct NewReview {
     pub started_by: Uuid,
     pub skills: Vec<SkillKey>,
     pub object_url: Option<String>,
+    /// The received activity this records (a repeat changes nothing).
+    pub received: Option<String>,
+}
+
+/// One party of a mentorship endorsing a skill of the other.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndorsementRecord {
+    pub id: Uuid,
+    pub mentorship_id: Uuid,
+    pub endorser: PartyRecord,
+    pub subject: PartyRecord,
+    pub endorsement: trellis_core::recognition::Endorsement,
+    /// Its federated id when the endorser's instance named it (`None`:
+    /// given here, so it is `/endorsements/{id}` of this instance).
+    pub object_url: Option<String>,
+    /// The credential the endorser's instance issued for it, as received.
+    pub credential: Option<String>,
+    pub created_at: DateTime<Utc>,
+    /// When the endorser withdrew it; a withdrawn one is shown to no one.
+    pub withdrawn_at: Option<DateTime<Utc>>,
+}
+
+/// An endorsement given by `endorser_id` (or received from their instance).
+#[derive(Debug, Clone)]
+pub struct NewEndorsement {
+    pub mentorship_id: Uuid,
+    pub endorser_id: Uuid,
+    pub subject_id: Uuid,
+    pub endorsement: trellis_core::recognition::Endorsement,
+    pub object_url: Option<String>,
+    /// A compact VC-JWT sent with a received endorsement, kept verbatim.
+    pub credential: Option<String>,
     /// The received activity this records (a repeat changes nothing).
     pub received: Option<String>,
 }

@@ -28,6 +28,7 @@ pub(crate) use crate::model::{
 pub(crate) use crate::model::{
     CycleRecord, DecisionOutcome, Induction, NewDecision, NewNomination, NominationRecord, Track,
 };
+pub(crate) use crate::model::{EndorsementRecord, NewEndorsement};
 pub(crate) use crate::model::{
     Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport, Submitted,
 };
@@ -45,6 +46,7 @@ pub(crate) use crate::rows::{
     COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
     ProposalRow,
 };
+pub(crate) use crate::rows::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
 pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
 pub(crate) use crate::rows::{

@@ -515,6 +515,7 @@ pub(crate) struct OutboxEventRow {
     mentorship_event_id: Option<Uuid>,
     session_id: Option<Uuid>,
     review_id: Option<Uuid>,
+    endorsement_id: Option<Uuid>,
     created_at: DateTime<Utc>,
 }
 
@@ -531,6 +532,7 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
             mentorship_event_id: row.mentorship_event_id,
             session_id: row.session_id,
             review_id: row.review_id,
+            endorsement_id: row.endorsement_id,
             created_at: row.created_at,
         })
     }
@@ -564,23 +566,39 @@ pub(crate) struct MentorshipRow {
     mentee_actor_url: Option<String>,
 }
 
+/// One side of something that may travel: the actor of a member
+/// elsewhere comes with it.
+fn federated_party(
+    id: Uuid,
+    username: &str,
+    domain: Option<String>,
+    actor_url: Option<String>,
+) -> Result<PartyRecord, CoreError> {
+    Ok(PartyRecord {
+        account_id: id,
+        username: Username::parse(username)?,
+        domain,
+        actor_url,
+    })
+}
+
 impl TryFrom<MentorshipRow> for Mentorship {
     type Error = CoreError;
     fn try_from(row: MentorshipRow) -> Result<Self, CoreError> {
         Ok(Self {
             id: row.id,
-            mentor: PartyRecord {
-                account_id: row.mentor_id,
-                username: Username::parse(&row.mentor_username)?,
-                domain: row.mentor_domain,
-                actor_url: row.mentor_actor_url,
-            },
-            mentee: PartyRecord {
-                account_id: row.mentee_id,
-                username: Username::parse(&row.mentee_username)?,
-                domain: row.mentee_domain,
-                actor_url: row.mentee_actor_url,
-            },
+            mentor: federated_party(
+                row.mentor_id,
+                &row.mentor_username,
+                row.mentor_domain,
+                row.mentor_actor_url,
+            )?,
+            mentee: federated_party(
+                row.mentee_id,
+                &row.mentee_username,
+                row.mentee_domain,
+                row.mentee_actor_url,
+            )?,
             state: MentorshipState::parse(&row.state)?,
             message: row.message,
             goals: row.goals,
@@ -697,13 +715,8 @@ pub(crate) struct PartyRow {
 }
 
 fn party(id: Uuid, username: &str, domain: Option<String>) -> Result<PartyRecord, CoreError> {
-    Ok(PartyRecord {
-        account_id: id,
-        username: Username::parse(username)?,
-        domain,
-        // Read with cohorts, which never federate by themselves.
-        actor_url: None,
-    })
+    // Read with cohorts, which never federate by themselves.
+    federated_party(id, username, domain, None)
 }
 
 impl TryFrom<PartyRow> for PartyRecord {
@@ -1040,6 +1053,66 @@ impl TryFrom<ImportRow> for crate::model::Import {
                 .map_err(|e| CoreError::invalid("report", format_args!("not JSON: {e}")))?,
             created_at: row.created_at,
             finished_at: row.finished_at,
+        })
+    }
+}
+
+/// Endorsements `e` with both parties: `e JOIN accounts er, su`.
+pub(crate) const ENDORSEMENT_COLUMNS: &str = "e.id, e.mentorship_id, e.skill, e.text, \
+     e.object_url, e.credential, e.created_at, e.withdrawn_at, e.endorser_id, er.username AS endorser_username, \
+     er.domain AS endorser_domain, er.actor_url AS endorser_actor_url, e.subject_id, \
+     su.username AS subject_username, su.domain AS subject_domain, \
+     su.actor_url AS subject_actor_url";
+
+pub(crate) const ENDORSEMENTS: &str = "endorsements e JOIN accounts er ON er.id = e.endorser_id \
+     JOIN accounts su ON su.id = e.subject_id";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct EndorsementRow {
+    id: Uuid,
+    mentorship_id: Uuid,
+    skill: String,
+    text: String,
+    object_url: Option<String>,
+    credential: Option<String>,
+    created_at: DateTime<Utc>,
+    withdrawn_at: Option<DateTime<Utc>>,
+    endorser_id: Uuid,
+    endorser_username: String,
+    endorser_domain: Option<String>,
+    endorser_actor_url: Option<String>,
+    subject_id: Uuid,
+    subject_username: String,
+    subject_domain: Option<String>,
+    subject_actor_url: Option<String>,
+}
+
+impl TryFrom<EndorsementRow> for crate::model::EndorsementRecord {
+    type Error = CoreError;
+    fn try_from(row: EndorsementRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            id: row.id,
+            mentorship_id: row.mentorship_id,
+            endorser: federated_party(
+                row.endorser_id,
+                &row.endorser_username,
+                row.endorser_domain,
+                row.endorser_actor_url,
+            )?,
+            subject: federated_party(
+                row.subject_id,
+                &row.subject_username,
+                row.subject_domain,
+                row.subject_actor_url,
+            )?,
+            endorsement: trellis_core::recognition::Endorsement {
+                skill: SkillKey::parse(&row.skill)?,
+                text: row.text,
+            },
+            object_url: row.object_url,
+            credential: row.credential,
+            created_at: row.created_at,
+            withdrawn_at: row.withdrawn_at,
         })
     }
 }

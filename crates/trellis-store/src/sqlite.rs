@@ -60,6 +60,7 @@ include!("queries/outbox.rs");
 include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
+include!("queries/endorsements.rs");
 include!("queries/cohorts.rs");
 include!("queries/moves.rs");
 include!("queries/tracks.rs");

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod cohorts;
 pub mod directory;
+pub mod endorsements;
 pub mod export;
 pub mod federation;
 pub mod file;

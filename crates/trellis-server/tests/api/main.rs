@@ -33,6 +33,7 @@ mod cli;
 mod cohorts;
 mod conventions;
 mod directory;
+mod endorsements;
 mod hardening;
 mod helpers;
 mod matching;

@@ -48,3 +48,23 @@ pub fn sign_post(
         ),
     ]
 }
+
+/// A POST of `body` to `inbox` as ActivityPub JSON with the signature
+/// `headers` from `sign_post` (the client sets `host` itself).
+pub fn signed_post(
+    client: &reqwest::Client,
+    inbox: &str,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> reqwest::RequestBuilder {
+    let mut request = client
+        .post(inbox)
+        .header("content-type", "application/activity+json")
+        .body(body);
+    for (name, value) in headers {
+        if name != "host" {
+            request = request.header(name, value);
+        }
+    }
+    request
+}

@@ -119,16 +119,11 @@ impl IndependentPeer {
     }
 
     async fn post(&self, inbox: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> StatusCode {
-        let mut request = reqwest::Client::new()
-            .post(inbox)
-            .header("content-type", "application/activity+json")
-            .body(body);
-        for (name, value) in headers {
-            if name != "host" {
-                request = request.header(name, value);
-            }
-        }
-        request.send().await.unwrap().status()
+        crate::cavage::signed_post(&reqwest::Client::new(), inbox, headers, body)
+            .send()
+            .await
+            .unwrap()
+            .status()
     }
 
     fn activity_id(&self) -> String {

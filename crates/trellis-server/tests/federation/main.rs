@@ -57,6 +57,7 @@ mod crash;
 mod delivery;
 mod directory;
 mod discovery;
+mod endorsements;
 mod interop;
 mod mentorships;
 mod moves;

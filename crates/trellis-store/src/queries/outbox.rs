@@ -393,7 +393,7 @@ impl Backend {
     /// The oldest unprocessed outbox events.
     pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
         let rows: Vec<OutboxEventRow> = sqlx::query_as(
-            "SELECT id, kind, account_id, domain, mentorship_event_id, session_id, review_id, created_at \
+            "SELECT id, kind, account_id, domain, mentorship_event_id, session_id, review_id, endorsement_id, created_at \
              FROM outbox_events \
              ORDER BY id LIMIT $1",
         )

@@ -34,10 +34,11 @@ async fn lock_open_mentorship(
 enum Item {
     Session,
     Review,
+    Endorsement,
 }
 
-/// Queues a step a local member took on a session or review of a
-/// mentorship (`kind`) for the other party's instance, when that party is
+/// Queues a step a local member took on a session, review or endorsement
+/// of a mentorship (`kind`) for the other party's instance, when that party is
 /// a member elsewhere.
 async fn queue_for_other_party(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -50,6 +51,7 @@ async fn queue_for_other_party(
     let (column, table) = match item {
         Item::Session => ("session_id", "sessions"),
         Item::Review => ("review_id", "skill_reviews"),
+        Item::Endorsement => ("endorsement_id", "endorsements"),
     };
     sqlx::query(&format!(
         "INSERT INTO outbox_events (id, kind, account_id, {column}, created_at) \
