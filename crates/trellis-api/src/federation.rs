@@ -2,6 +2,7 @@
 //! in (so that this crate knows nothing of ActivityPub).
 
 use async_trait::async_trait;
+use trellis_core::recognition::CredentialCheck;
 use trellis_store::{Instance, ProfileRecord};
 
 use crate::error::ApiError;
@@ -53,4 +54,10 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     async fn resolve_member(&self, handle: &str) -> Result<ProfileRecord, PortError>;
     /// Wakes the delivery workers (after a block changes what is queued).
     fn wake(&self);
+    /// The public URL of a credential this instance issued.
+    fn credential_url(&self, id: uuid::Uuid) -> String;
+    /// Checks an Open Badges credential (a compact VC-JWT) from this
+    /// instance or any other. Unreadable input is `BadRequest`; a
+    /// credential that fails a check is a report saying why.
+    async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError>;
 }

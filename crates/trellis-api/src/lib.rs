@@ -27,7 +27,7 @@ pub use state::{ApiConfig, AppState};
 #[openapi(
     info(
         title = "Trellis client API",
-        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
+        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts, recognition and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
@@ -43,6 +43,7 @@ pub use state::{ApiConfig, AppState};
         (name = "plan", description = "A member's career plan, growth and drift"),
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
+        (name = "recognition", description = "Participation figures, achievements and awards, and verifiable credentials (Open Badges 3.0 as VC-JWT)"),
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
@@ -130,7 +131,8 @@ impl Modify for CommonErrors {
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, cohorts, directory, export, federation, file, health, matching,
-        mentorships, notifications, plan, profiles, reports, reviews, sessions, skills,
+        mentorships, notifications, plan, profiles, recognition, reports, reviews, sessions,
+        skills,
     };
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
@@ -186,6 +188,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(federation::list_blocks, federation::block))
         .routes(routes!(federation::unblock))
         .routes(routes!(federation::status))
+        .routes(routes!(recognition::my_participation))
+        .routes(routes!(recognition::my_credentials))
+        .routes(routes!(recognition::issue_participation))
+        .routes(routes!(recognition::my_awards))
+        .routes(routes!(recognition::verify))
+        .routes(routes!(recognition::revoke))
+        .routes(routes!(
+            recognition::define_achievement,
+            recognition::list_achievements
+        ))
+        .routes(routes!(recognition::retire_achievement))
+        .routes(routes!(recognition::award))
 }
 
 /// The OpenAPI document of the client API. The common errors are added

@@ -13,6 +13,9 @@ pub struct Context {
     pub settings: Arc<FederationSettings>,
     /// Wakes the outbox workers when there is new work.
     pub outbox_signal: Arc<Notify>,
+    /// Plain HTTP fetches (credential keys and status lists), with the
+    /// same address rules as federation.
+    pub http: reqwest::Client,
 }
 
 pub type Data = activitypub_federation::config::Data<Context>;

@@ -30,6 +30,7 @@ pub mod mentorships;
 pub mod objects;
 pub mod outbox;
 mod partners;
+pub mod recognition;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
@@ -71,6 +72,10 @@ impl Federation {
         install_tls_provider();
         let keys = instance_keys(&store).await?;
         let settings = Arc::new(settings);
+        store.set_credential_signer(Arc::new(recognition::InstanceSigner::new(
+            settings.clone(),
+            keys.private_key_pem.clone(),
+        )));
         let instance = DbActor::local_instance(&settings, &keys, String::new());
         let client = http_client(&settings)?;
         let context_store = store.clone();
@@ -78,6 +83,7 @@ impl Federation {
             store,
             settings: settings.clone(),
             outbox_signal: Arc::new(Notify::new()),
+            http: client.clone(),
         };
         let config = FederationConfig::builder()
             .domain(settings.domain.clone())
@@ -115,6 +121,8 @@ impl Federation {
                 "/users/{username}/mentor-profile",
                 get(discovery::mentor_profile),
             )
+            .route("/credentials/{id}", get(recognition::credential))
+            .route("/credentials/status/{n}", get(recognition::status_list))
             .route("/inbox", post(inbox::inbox))
             .route("/actor/inbox", post(inbox::inbox))
             .route("/users/{username}/inbox", post(inbox::inbox))
@@ -159,6 +167,19 @@ impl Federation {
         handle: &str,
     ) -> FederationResult<trellis_store::ProfileRecord> {
         partners::resolve_member(&self.data(), handle).await
+    }
+
+    /// Checks any Open Badges credential (from here or elsewhere).
+    pub async fn verify_credential(
+        &self,
+        jwt: &str,
+    ) -> FederationResult<trellis_core::recognition::CredentialCheck> {
+        recognition::verify(&self.data(), jwt).await
+    }
+
+    /// The public URL of a credential this instance issued.
+    pub fn credential_url(&self, id: uuid::Uuid) -> String {
+        self.config.settings.credential_url(id).to_string()
     }
 
     /// Wakes the outbox workers.

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use trellis_api::federation::{FederationPort, PortError};
+use trellis_core::recognition::CredentialCheck;
 use trellis_federation::Federation;
 use trellis_federation::error::FederationError;
 use trellis_store::{Instance, ProfileRecord};
@@ -67,5 +68,16 @@ impl FederationPort for FederationAdapter {
 
     fn wake(&self) {
         self.federation.wake();
+    }
+
+    fn credential_url(&self, id: uuid::Uuid) -> String {
+        self.federation.credential_url(id)
+    }
+
+    async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError> {
+        self.federation
+            .verify_credential(jwt)
+            .await
+            .map_err(port_error)
     }
 }

@@ -475,6 +475,70 @@ forward! {
         approval: &CohortApproval,
         now: DateTime<Utc>,
     ) -> StoreResult<Proposal>;
+
+    /// Signs and stores a credential about a member, in one transaction
+    /// (`StoreError::Signing` when no signer is installed). Endorsements
+    /// and inductions are issued through here.
+    pub async fn issue_credential(
+        &self,
+        kind: CredentialKind,
+        subject_id: Uuid,
+        content: &CredentialContent,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Credential>;
+    pub async fn credential(&self, id: Uuid) -> StoreResult<Credential>;
+    /// A member's credentials, newest first.
+    pub async fn credentials_of(&self, subject_id: Uuid) -> StoreResult<Vec<Credential>>;
+    /// Revokes a credential with a reason; revoking again keeps the first.
+    pub async fn revoke_credential(
+        &self,
+        id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Credential>;
+    /// How many status lists of `entries_per_list` bits the issued
+    /// credentials need (at least one).
+    pub async fn status_lists(&self, entries_per_list: u64) -> StoreResult<u64>;
+    /// The revoked status indexes in `[from, until)`, ascending.
+    pub async fn revoked_indexes(&self, from: u64, until: u64) -> StoreResult<Vec<u64>>;
+    /// The dated items of a member's file that participation counts, each
+    /// credited to the organization where it happened (`home`: here).
+    pub async fn participation_facts(
+        &self,
+        account_id: Uuid,
+        home: &str,
+    ) -> StoreResult<Vec<trellis_core::recognition::Fact>>;
+
+    /// Adds an achievement; one with a rule is awarded, in the same
+    /// transaction, to every member who meets it already.
+    pub async fn create_achievement(
+        &self,
+        definition: &trellis_core::recognition::AchievementDefinition,
+        created_by: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Achievement>;
+    pub async fn achievement(&self, id: Uuid) -> StoreResult<Achievement>;
+    /// Every achievement, oldest first; retired ones only if asked.
+    pub async fn achievements(&self, include_retired: bool) -> StoreResult<Vec<Achievement>>;
+    /// Stops awarding an achievement (awards made stay).
+    pub async fn retire_achievement(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<Achievement>;
+    /// Awards an achievement by hand to a local member, with its credential.
+    pub async fn award_by_hand(&self, award: &HandAward, now: DateTime<Utc>) -> StoreResult<Award>;
+    pub async fn award(&self, id: Uuid) -> StoreResult<Award>;
+    /// A member's awards, newest first.
+    pub async fn awards_of(&self, account_id: Uuid) -> StoreResult<Vec<Award>>;
+}
+
+impl Store {
+    /// Installs the signer credentials are signed with as they are issued
+    /// (automatic awards are issued inside the transaction that earns
+    /// them). Every clone of this store shares it.
+    pub fn set_credential_signer(&self, signer: std::sync::Arc<dyn CredentialSigner>) {
+        match self {
+            Self::Sqlite(backend) => backend.set_credential_signer(signer),
+            Self::Postgres(backend) => backend.set_credential_signer(signer),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -15,6 +15,8 @@ type Db = sqlx::Postgres;
 #[derive(Debug, Clone)]
 pub struct Backend {
     pool: sqlx::PgPool,
+    /// Signs credentials as they are issued (shared by every clone).
+    signer: SignerSlot,
 }
 
 impl Backend {
@@ -32,7 +34,10 @@ impl Backend {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signer: SignerSlot::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -63,3 +68,4 @@ include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
 include!("queries/cohorts.rs");
+include!("queries/recognition.rs");

@@ -19,6 +19,10 @@ pub(crate) use crate::model::{
     ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
 pub(crate) use crate::model::{
+    Achievement, Award, Credential, CredentialContent, CredentialKind, CredentialSigner, HandAward,
+    UnsignedCredential,
+};
+pub(crate) use crate::model::{
     Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
     ProposedFor, RequestOutcome,
 };
@@ -33,6 +37,9 @@ pub(crate) use crate::rows::{
     json_list,
 };
 pub(crate) use crate::rows::{
+    ACHIEVEMENT_COLUMNS, AWARD_COLUMNS, AchievementRow, AwardRow, CREDENTIAL_COLUMNS, CredentialRow,
+};
+pub(crate) use crate::rows::{
     COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
     ProposalRow,
 };
@@ -40,3 +47,7 @@ pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
 pub(crate) use crate::rows::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, json_value};
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};
+
+/// Where a store keeps its credential signer, once installed.
+pub(crate) type SignerSlot =
+    std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>>;

@@ -13,6 +13,8 @@ type Db = sqlx::Sqlite;
 #[derive(Debug, Clone)]
 pub struct Backend {
     pool: sqlx::SqlitePool,
+    /// Signs credentials as they are issued (shared by every clone).
+    signer: SignerSlot,
 }
 
 impl Backend {
@@ -29,7 +31,10 @@ impl Backend {
             .max_connections(max_connections)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signer: SignerSlot::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -61,3 +66,4 @@ include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
 include!("queries/cohorts.rs");
+include!("queries/recognition.rs");

@@ -14,6 +14,7 @@ pub mod mentorships;
 pub mod notifications;
 pub mod plan;
 pub mod profiles;
+pub mod recognition;
 pub mod reports;
 pub mod reviews;
 pub mod sessions;

@@ -38,6 +38,7 @@ mod helpers;
 mod matching;
 mod mentorships;
 mod profiles;
+mod recognition;
 mod reports;
 mod reviews;
 mod sessions;

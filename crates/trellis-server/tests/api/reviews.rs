@@ -20,7 +20,7 @@ const DNS: &str = "networking.dns";
 const SQL: &str = "databases.sql-query-design";
 
 /// Gives ada, the mentee of `active_pair`, skills to review.
-async fn mentee_skills(app: &TestApp, ada: &str) {
+pub(crate) async fn mentee_skills(app: &TestApp, ada: &str) {
     app.set_profile(
         ada,
         json!({
@@ -38,7 +38,7 @@ fn part(ratings: &[(&str, u8)]) -> Value {
 
 /// Runs one whole review in mentorship `id`: started by the mentor, each
 /// party's ratings in; returns the completed review.
-async fn review(
+pub(crate) async fn review(
     app: &TestApp,
     id: &str,
     mentor: &str,

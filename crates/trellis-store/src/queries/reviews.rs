@@ -126,6 +126,7 @@ impl Backend {
         notify(&mut tx, other, kind, Some(mentorship_id), None, now).await?;
         if next.is_completed() {
             notify(&mut tx, actor_id, kind, Some(mentorship_id), None, now).await?;
+            award_earned(&mut tx, &self.signer, &[mentor_id, mentee_id], now).await?;
         }
         queue_for_other_party(
             &mut tx,
