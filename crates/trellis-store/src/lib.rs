@@ -489,7 +489,8 @@ forward! {
     pub async fn credential(&self, id: Uuid) -> StoreResult<Credential>;
     /// A member's credentials, newest first.
     pub async fn credentials_of(&self, subject_id: Uuid) -> StoreResult<Vec<Credential>>;
-    /// Revokes a credential with a reason; revoking again keeps the first.
+    /// Revokes a credential with a reason and tells its subject; revoking
+    /// again keeps the first.
     pub async fn revoke_credential(
         &self,
         id: Uuid,
@@ -509,6 +510,14 @@ forward! {
         home: &str,
     ) -> StoreResult<Vec<trellis_core::recognition::Fact>>;
 
+    /// Awards what the passing of time earned: sessions held in
+    /// `(since, now]` count from then on, so their parties' rules are
+    /// checked again. How many members were looked at.
+    pub async fn award_earned_by_time(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
     /// Adds an achievement; one with a rule is awarded, in the same
     /// transaction, to every member who meets it already.
     pub async fn create_achievement(

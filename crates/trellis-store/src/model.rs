@@ -485,8 +485,8 @@ pub struct Notification {
     pub id: Uuid,
     /// `mentorship_requested`, `mentorship_<state>` (the state it entered),
     /// `cohort_request_sent` (a cohort's approval made a request in the
-    /// member's name), `achievement_awarded`, or `partnership_<state>`
-    /// (for admins).
+    /// member's name), `achievement_awarded`, `credential_revoked`, or
+    /// `partnership_<state>` (for admins).
     pub kind: String,
     pub mentorship_id: Option<Uuid>,
     pub domain: Option<String>,

@@ -3026,6 +3026,14 @@ async fn credentials_are_signed_as_issued_and_revoked_once(store: Store) {
         .unwrap();
     assert_eq!(again.revoked_reason.as_deref(), Some("issued in error"));
     assert_eq!(again.revoked_at, revoked.revoked_at);
+    let told = store.notifications(ada, 50).await.unwrap();
+    assert_eq!(
+        told.iter()
+            .filter(|n| n.kind == "credential_revoked")
+            .count(),
+        1,
+        "told once, not at the second revocation"
+    );
     assert_eq!(
         store.revoked_indexes(0, 131_072).await.unwrap(),
         [first.status_index]
@@ -3113,6 +3121,60 @@ async fn automatic_awards_happen_once_even_when_sessions_race(store: Store) {
             .count(),
         1
     );
+
+    // A session logged ahead of its date counts once the date has come.
+    let dan = mentor_with_capacity(&store, "dan", 2).await;
+    let cy = account(&store, "cy").await.id;
+    let later = store
+        .request_mentorship(&ask(dan, cy), now())
+        .await
+        .unwrap()
+        .id;
+    store
+        .step_mentorship(
+            &step_to(
+                later,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                dan,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    let first_as_mentor = store
+        .create_achievement(
+            &definition(Some(AwardRule {
+                metric: Metric::SessionsAsMentor,
+                at_least: 1,
+            })),
+            mentor,
+            now(),
+        )
+        .await
+        .unwrap();
+    let soon = now() + Duration::hours(1);
+    let mut planned = log(30);
+    planned.mentorship_id = later;
+    planned.author_id = cy;
+    planned.content.held_at = soon;
+    store.add_session(&planned, now()).await.unwrap();
+    let holds = |awards: Vec<trellis_store::Award>| {
+        awards
+            .iter()
+            .any(|a| a.achievement_id == first_as_mentor.id)
+    };
+    assert!(!holds(store.awards_of(dan).await.unwrap()));
+    store
+        .award_earned_by_time(now(), soon - Duration::minutes(1))
+        .await
+        .unwrap();
+    assert!(!holds(store.awards_of(dan).await.unwrap()));
+    store
+        .award_earned_by_time(now(), soon + Duration::minutes(1))
+        .await
+        .unwrap();
+    assert!(holds(store.awards_of(dan).await.unwrap()));
 
     let facts = store
         .participation_facts(mentor, "a.example")

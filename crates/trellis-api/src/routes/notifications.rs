@@ -15,8 +15,8 @@ use crate::state::AppState;
 pub struct NotificationView {
     pub id: Uuid,
     /// `mentorship_requested`, `mentorship_<state>`, `cohort_request_sent`
-    /// (a cohort's approval asked a mentor in the member's name), or
-    /// `partnership_<state>`.
+    /// (a cohort's approval asked a mentor in the member's name),
+    /// `achievement_awarded`, `credential_revoked`, or `partnership_<state>`.
     #[schema(example = "mentorship_requested")]
     pub kind: String,
     /// The same, in words.
@@ -41,6 +41,10 @@ fn message(n: &Notification) -> String {
         "mentorship_paused" => "A mentorship of yours was paused".to_owned(),
         "mentorship_completed" => "A mentorship of yours was completed".to_owned(),
         "mentorship_ended" => "A mentorship of yours was ended".to_owned(),
+        "achievement_awarded" => {
+            "You received an achievement; its credential is with your credentials".to_owned()
+        }
+        "credential_revoked" => "One of your credentials was revoked by its issuer".to_owned(),
         "partnership_pending" => format!("{domain} asks to become a partner"),
         "partnership_active" => format!("{domain} is now a partner"),
         "partnership_declined" => format!("{domain} declined the partnership"),

@@ -49,6 +49,15 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/me/file",
         "/api/v1/me/export",
         "/api/v1/admin/reports/program",
+        "/api/v1/me/participation",
+        "/api/v1/me/awards",
+        "/api/v1/me/credentials",
+        "/api/v1/me/credentials/participation",
+        "/api/v1/credentials/verify",
+        "/api/v1/admin/credentials/{id}/revoke",
+        "/api/v1/admin/achievements",
+        "/api/v1/admin/achievements/{id}/retire",
+        "/api/v1/admin/achievements/{id}/awards",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");

@@ -465,6 +465,15 @@ async fn revocation_flips_the_report_and_the_status_list(app: TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(again["revoked_reason"], "Issued in error");
+    let told = app
+        .get("/api/v1/notifications", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        told.to_string().matches("credential_revoked").count(),
+        1,
+        "{told}"
+    );
     let mine = app
         .get("/api/v1/me/credentials", Some(&ada))
         .await

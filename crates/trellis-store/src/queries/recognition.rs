@@ -122,22 +122,28 @@ impl Backend {
         read_rows(rows)
     }
 
-    /// Revokes a credential with a reason; revoking again keeps the first.
+    /// Revokes a credential with a reason, and tells its subject;
+    /// revoking again keeps the first time and reason.
     pub async fn revoke_credential(
         &self,
         id: Uuid,
         reason: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Credential> {
-        sqlx::query(
+        let mut tx = self.begin().await?;
+        let revoked: Option<(Uuid,)> = sqlx::query_as(
             "UPDATE credentials SET revoked_at = $2, revoked_reason = $3 \
-             WHERE id = $1 AND revoked_at IS NULL",
+             WHERE id = $1 AND revoked_at IS NULL RETURNING subject_id",
         )
         .bind(id)
         .bind(now)
         .bind(reason)
-        .execute(&self.pool)
+        .fetch_optional(&mut *tx)
         .await?;
+        if let Some((subject_id,)) = revoked {
+            notify(&mut tx, subject_id, "credential_revoked", None, None, now).await?;
+        }
+        tx.commit().await?;
         self.credential(id).await
     }
 
@@ -389,6 +395,36 @@ async fn award_earned_in(
             .fetch_one(&mut **tx)
             .await?;
     award_earned(tx, signer, &[mentor_id, mentee_id], now).await
+}
+
+impl Backend {
+    /// Awards what members earned by the passing of time: the parties of
+    /// sessions held in `(since, now]` (logged ahead of their date, they
+    /// did not count when logged). How many members were looked at.
+    pub async fn award_earned_by_time(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64> {
+        let parties: Vec<(Uuid,)> = sqlx::query_as(
+            "SELECT m.mentor_id FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id \
+               WHERE s.held_at > $1 AND s.held_at <= $2 \
+             UNION SELECT m.mentee_id FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id \
+               WHERE s.held_at > $1 AND s.held_at <= $2",
+        )
+        .bind(since)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        if parties.is_empty() {
+            return Ok(0);
+        }
+        let parties: Vec<Uuid> = parties.into_iter().map(|(p,)| p).collect();
+        let mut tx = self.begin().await?;
+        award_earned(&mut tx, &self.signer, &parties, now).await?;
+        tx.commit().await?;
+        Ok(u64::try_from(parties.len()).unwrap_or(u64::MAX))
+    }
 }
 
 impl Backend {
