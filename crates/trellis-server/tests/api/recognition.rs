@@ -103,6 +103,19 @@ async fn participation_figures_are_exact_on_a_crafted_history(app: TestApp) {
 
     // The statement of it is a credential with the figures as evidence.
     let issued = app.issue_statement(&grace).await;
+    // It is in the member's exported file, as signed.
+    let archive = app
+        .get("/api/v1/me/export", Some(&grace))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(archive["credentials"].as_array().unwrap().len(), 1);
+    assert_eq!(archive["credentials"][0]["jwt"], issued["jwt"]);
+    assert_eq!(archive["credentials"][0]["url"], issued["url"]);
+    let theirs_exported = app
+        .get("/api/v1/me/export", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(theirs_exported["credentials"], json!([]));
     assert_eq!(issued["kind"], "participation");
     let claims = claims_of(issued["jwt"].as_str().unwrap());
     let evidence = claims["evidence"][0]["narrative"].as_str().unwrap();

@@ -576,6 +576,7 @@ async fn the_export_is_the_whole_file_in_its_documented_schema(app: TestApp) {
     // the schema in the repository is the one those types make.
     let typed: trellis_api::Archive = serde_json::from_value(archive.clone()).unwrap();
     assert_eq!(typed.mentorships.len(), 1);
+    assert!(typed.credentials.is_empty(), "none issued yet");
     let committed: serde_json::Value =
         serde_json::from_str(include_str!("../../../../docs/export-schema.json")).unwrap();
     assert_eq!(
