@@ -230,6 +230,17 @@ impl TestApp {
             .expect(StatusCode::OK)
     }
 
+    /// Completes mentorship `id` as the member signed in with `token`.
+    pub async fn complete(&self, token: &str, id: &str) {
+        self.post(
+            &format!("/api/v1/mentorships/{id}/complete"),
+            Some(token),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+
     /// Asks this instance's verifier about a credential (no sign-in).
     pub async fn verify_credential(&self, jwt: &str) -> Value {
         self.post(

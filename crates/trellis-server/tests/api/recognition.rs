@@ -21,6 +21,7 @@ on_every_backend!(
     participation_figures_are_exact_on_a_crafted_history,
     an_automatic_award_happens_once_with_its_credential,
     a_new_rule_awards_members_who_already_meet_it,
+    each_event_that_changes_participation_checks_the_rules,
     hand_awards_need_an_admin_a_reason_and_happen_once,
     revocation_flips_the_report_and_the_status_list,
     tampered_and_foreign_credentials_are_reported_and_garbage_refused,
@@ -48,13 +49,7 @@ async fn participation_figures_are_exact_on_a_crafted_history(app: TestApp) {
     mentee_skills(&app, &ada).await;
     let ratings = [("networking.dns", 3), ("databases.sql-query-design", 2)];
     review(&app, &id, &grace, &ada, &ratings, &ratings).await;
-    app.post(
-        &format!("/api/v1/mentorships/{id}/complete"),
-        Some(&ada),
-        json!({}),
-    )
-    .await
-    .expect(StatusCode::OK);
+    app.complete(&ada, &id).await;
 
     let this_year = chrono::Utc::now().format("%Y").to_string();
     let years = if this_year == "2025" || this_year == "2026" {
@@ -277,6 +272,71 @@ async fn a_new_rule_awards_members_who_already_meet_it(app: TestApp) {
         .await
         .expect(StatusCode::OK);
     assert_eq!(all.as_array().unwrap().len(), 2);
+}
+
+/// The names of the achievements a member holds, sorted.
+async fn held(app: &TestApp, token: &str) -> Vec<String> {
+    let mut names: Vec<String> = awards_of(app, token)
+        .await
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["achievement_name"].as_str().unwrap().to_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+async fn each_event_that_changes_participation_checks_the_rules(app: TestApp) {
+    let root = app.admin("root").await;
+    let (grace, ada, id) = active_pair(&app).await;
+    for (name, metric, at_least) in [
+        ("Two hours", "hours_as_mentor", 2),
+        ("First review", "reviews_done", 1),
+        ("First completion", "mentorships_completed_as_mentor", 1),
+    ] {
+        define(
+            &app,
+            &root,
+            json!({"name": name, "description": "d", "criteria_narrative": "c",
+                   "rule": {"metric": metric, "at_least": at_least}}),
+        )
+        .await;
+    }
+    let sessions = format!("/api/v1/mentorships/{id}/sessions");
+    let logged = app
+        .post(
+            &sessions,
+            Some(&grace),
+            json!({"held_at": "2026-10-01T10:00:00Z", "duration_minutes": 60,
+                   "topics": [], "notes": "", "action_items": []}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    assert!(held(&app, &grace).await.is_empty());
+    // A session made longer crosses the threshold.
+    app.put(
+        &format!("{sessions}/{}", logged["id"].as_str().unwrap()),
+        Some(&ada),
+        json!({"held_at": "2026-10-01T10:00:00Z", "duration_minutes": 120,
+               "topics": [], "notes": "", "action_items": []}),
+    )
+    .await
+    .expect(StatusCode::OK);
+    assert_eq!(held(&app, &grace).await, ["Two hours"]);
+    // A completed review counts for both parties.
+    mentee_skills(&app, &ada).await;
+    let ratings = [("networking.dns", 3), ("databases.sql-query-design", 2)];
+    review(&app, &id, &grace, &ada, &ratings, &ratings).await;
+    assert_eq!(held(&app, &grace).await, ["First review", "Two hours"]);
+    assert_eq!(held(&app, &ada).await, ["First review"]);
+    // A completed mentorship counts for its mentor.
+    app.complete(&ada, &id).await;
+    assert_eq!(
+        held(&app, &grace).await,
+        ["First completion", "First review", "Two hours"]
+    );
+    assert_eq!(held(&app, &ada).await, ["First review"]);
 }
 
 async fn hand_awards_need_an_admin_a_reason_and_happen_once(app: TestApp) {

@@ -389,13 +389,7 @@ async fn growth_shows_levels_over_time_and_warns_of_drift(app: TestApp) {
     assert_eq!(growth["plan_skills"], json!([SQL]));
 
     // Once the mentorship is over, the mentor no longer sees it.
-    app.post(
-        &format!("/api/v1/mentorships/{id}/complete"),
-        Some(&ada),
-        json!({}),
-    )
-    .await
-    .expect(StatusCode::OK);
+    app.complete(&ada, &id).await;
     assert_eq!(
         app.get(&format!("/api/v1/mentorships/{id}/growth"), Some(&grace))
             .await
