@@ -175,7 +175,7 @@ impl Instance {
 /// is looked at, so a restart misses nothing.
 async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    let mut since = chrono::DateTime::<Utc>::MIN_UTC;
+    let mut since = chrono::DateTime::<Utc>::UNIX_EPOCH;
     loop {
         tokio::select! {
             _ = tick.tick() => {

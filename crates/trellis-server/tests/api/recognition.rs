@@ -22,6 +22,7 @@ on_every_backend!(
     an_automatic_award_happens_once_with_its_credential,
     a_new_rule_awards_members_who_already_meet_it,
     each_event_that_changes_participation_checks_the_rules,
+    a_session_logged_ahead_earns_its_award_when_its_time_comes,
     hand_awards_need_an_admin_a_reason_and_happen_once,
     revocation_flips_the_report_and_the_status_list,
     tampered_and_foreign_credentials_are_reported_and_garbage_refused,
@@ -337,6 +338,30 @@ async fn each_event_that_changes_participation_checks_the_rules(app: TestApp) {
         ["First completion", "First review", "Two hours"]
     );
     assert_eq!(held(&app, &ada).await, ["First review"]);
+}
+
+async fn a_session_logged_ahead_earns_its_award_when_its_time_comes(mut app: TestApp) {
+    let root = app.admin("root").await;
+    let (grace, _, id) = active_pair(&app).await;
+    define(
+        &app,
+        &root,
+        json!({"name": "First session", "description": "d", "criteria_narrative": "c",
+               "rule": {"metric": "sessions_as_mentor", "at_least": 1}}),
+    )
+    .await;
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    session(&app, &grace, &id, &soon, 30).await;
+    assert!(held(&app, &grace).await.is_empty(), "not held yet");
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // The server looks at sessions whose time has come when it starts
+    // (and every ten minutes).
+    app.stop().await;
+    app.start().await;
+    crate::helpers::eventually("the award is made", || async {
+        held(&app, &grace).await == ["First session"]
+    })
+    .await;
 }
 
 async fn hand_awards_need_an_admin_a_reason_and_happen_once(app: TestApp) {
