@@ -34,7 +34,7 @@ CREATE TABLE imports (
     -- What was imported and what was refused, as JSON.
     report       TEXT,
     created_at   TEXT NOT NULL,
-    finished_at  TEXT,
-    UNIQUE (account_id, from_actor)
+    finished_at  TEXT
 );
 CREATE INDEX imports_pending ON imports (created_at) WHERE state = 'pending';
+CREATE INDEX imports_by_account ON imports (account_id, created_at);

@@ -2,6 +2,7 @@
 //! in (so that this crate knows nothing of ActivityPub).
 
 use async_trait::async_trait;
+use trellis_core::recognition::CredentialCheck;
 use trellis_store::{Instance, ProfileRecord};
 use uuid::Uuid;
 
@@ -81,6 +82,14 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     async fn imports_announced(&self, timeout: std::time::Duration);
     /// Wakes the importer.
     fn wake_importer(&self);
+    /// Where an actor says it moved (`movedTo`), fetched afresh.
+    async fn moved_to(&self, actor_url: &str) -> Result<Option<String>, PortError>;
+    /// The public URL of a credential this instance issued.
+    fn credential_url(&self, id: uuid::Uuid) -> String;
+    /// Checks an Open Badges credential (a compact VC-JWT) from this
+    /// instance or any other. Unreadable input is `BadRequest`; a
+    /// credential that fails a check is a report saying why.
+    async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError>;
 }
 
 /// What starting a move did.

@@ -90,6 +90,16 @@ pub fn member_actor(archive: &Archive) -> String {
     })
 }
 
+/// The claims of a compact JWT, read without checking it (to name it).
+pub fn claims(jwt: &str) -> Option<serde_json::Value> {
+    use base64::Engine;
+    let payload = jwt.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload)
+        .ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
 /// Whether an archive is one this version of Trellis imports.
 pub fn check_shape(archive: &Archive) -> Result<(), String> {
     if archive.format != FORMAT {
@@ -186,6 +196,7 @@ async fn resolve(
             })
             .collect(),
         mentorships: Vec::new(),
+        credentials: Vec::new(),
     };
     let (mut sessions, mut reviews) = (0, 0);
     for m in &archive.mentorships {
@@ -206,11 +217,66 @@ async fn resolve(
         reviews += imported.reviews.len();
         file.mentorships.push(imported);
     }
+    let mut new_actor = None;
+    for c in &archive.credentials {
+        let what = format!("credential {}", c.url);
+        let check = match state.federation.verify_credential(&c.jwt).await {
+            Ok(check) => check,
+            Err(e) => {
+                refused.push(json!({"what": what, "why": e.to_string()}));
+                continue;
+            }
+        };
+        if !check.verified {
+            let mut why = check.problems.clone();
+            if check.revoked == Some(true) {
+                why.insert(0, "its issuer revoked it".into());
+            }
+            if !check.signature_valid && why.is_empty() {
+                why.push("the signature does not match".into());
+            }
+            refused.push(json!({"what": what, "why": why.join("; ")}));
+            continue;
+        }
+        if new_actor.is_none() {
+            let me = state
+                .store
+                .account(import.account_id)
+                .await
+                .map_err(|e| e.to_string())?;
+            new_actor = Some(state.federation.actor_url(me.username.as_str()));
+        }
+        let subject = check.subject.clone().unwrap_or_default();
+        if subject != import.from_actor && Some(&subject) != new_actor.as_ref() {
+            refused.push(
+                json!({"what": what, "why": format!("it is about {subject}, not this member")}),
+            );
+            continue;
+        }
+        let (Some(url), Some(issuer)) = (check.credential_id.clone(), check.issuer.id.clone())
+        else {
+            refused.push(json!({"what": what, "why": "it names no id or issuer"}));
+            continue;
+        };
+        // Issued here (a member coming back): the instance holds it already.
+        let here = state.federation.credential_url(Uuid::nil());
+        if url.starts_with(here.trim_end_matches(&Uuid::nil().to_string())) {
+            continue;
+        }
+        file.credentials.push(trellis_store::HeldCredential {
+            url,
+            kind: c.kind.as_str().to_owned(),
+            issuer,
+            jwt: c.jwt.clone(),
+            origin: import.origin.clone(),
+        });
+    }
     let report = json!({
         "plan_versions": file.plan_versions.len(),
         "mentorships": file.mentorships.len(),
         "sessions": sessions,
         "reviews": reviews,
+        "credentials": file.credentials.len(),
         "refused": refused,
     });
     Ok((file, report))

@@ -28,7 +28,7 @@ pub use state::{ApiConfig, AppState};
 #[openapi(
     info(
         title = "Trellis client API",
-        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts, career tracks and induction cycles, and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
+        description = "The API of one Trellis instance: accounts, profiles, the skills catalog, the mentor directory, matching, mentorships, cohorts, career tracks and induction cycles, recognition, moves and administration. Authenticate with `Authorization: Bearer <token>` from `POST /api/v1/auth/login`. Every error is `{\"error\": {\"code\", \"message\"}}`.",
         license(name = "AGPL-3.0-or-later", identifier = "AGPL-3.0-or-later")
     ),
     modifiers(&BearerAuth),
@@ -47,6 +47,7 @@ pub use state::{ApiConfig, AppState};
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "tracks", description = "Career tracks, induction cycles, nominations and stage decisions"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
+        (name = "recognition", description = "Participation figures, achievements and awards, and verifiable credentials (Open Badges 3.0 as VC-JWT)"),
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
@@ -134,8 +135,8 @@ impl Modify for CommonErrors {
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, cohorts, directory, endorsements, export, federation, file, health,
-        matching, mentorships, moves, notifications, plan, profiles, reports, reviews, sessions,
-        skills, tracks,
+        matching, mentorships, moves, notifications, plan, profiles, recognition, reports, reviews,
+        sessions, skills, tracks,
     };
     // An archive is larger than other bodies.
     let (schemas, paths, imports) = routes!(moves::imports, moves::upload);
@@ -175,6 +176,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(moves::get_aliases, moves::put_aliases))
         .routes(routes!(moves::start))
         .routes(routes!(moves::archive))
+        .routes(routes!(moves::held))
         .routes((schemas, paths, imports))
         .routes(routes!(reports::program))
         .routes(routes!(mentorships::tree))
@@ -216,6 +218,18 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(federation::list_blocks, federation::block))
         .routes(routes!(federation::unblock))
         .routes(routes!(federation::status))
+        .routes(routes!(recognition::my_participation))
+        .routes(routes!(recognition::my_credentials))
+        .routes(routes!(recognition::issue_participation))
+        .routes(routes!(recognition::my_awards))
+        .routes(routes!(recognition::verify))
+        .routes(routes!(recognition::revoke))
+        .routes(routes!(
+            recognition::define_achievement,
+            recognition::list_achievements
+        ))
+        .routes(routes!(recognition::retire_achievement))
+        .routes(routes!(recognition::award))
 }
 
 /// The OpenAPI document of the client API. The common errors are added

@@ -547,6 +547,56 @@ fn non_empty(field: &str, value: &str) -> Result<String, CoreError> {
     Ok(trimmed.to_owned())
 }
 
+/// The issuer a credential names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct IssuerNamed {
+    /// The issuer profile's URL (an instance actor, for Trellis).
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// What checking a credential found. Names and ids are what the
+/// credential states; they are vouched for only when `signature_valid`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CredentialCheck {
+    /// The signature, the dates and the revocation status all check out,
+    /// and nothing else is wrong.
+    pub verified: bool,
+    pub issuer: IssuerNamed,
+    /// Whom the credential is about (a member's actor URL).
+    pub subject: Option<String>,
+    /// The credential's id (its URL).
+    pub credential_id: Option<String>,
+    pub name: Option<String>,
+    pub achievement_name: Option<String>,
+    /// The `kid` the credential names.
+    pub key_id: Option<String>,
+    pub signature_valid: bool,
+    /// Revoked by its issuer; `None` when that could not be checked.
+    pub revoked: Option<bool>,
+    pub valid_from: Option<DateTime<Utc>>,
+    pub valid_until: Option<DateTime<Utc>>,
+    pub expired: bool,
+    pub not_yet_valid: bool,
+    /// Each problem found, in plain words.
+    pub problems: Vec<String>,
+}
+
+impl CredentialCheck {
+    /// Sets `verified` from the rest: a valid signature, not revoked, within
+    /// its dates, and no problem.
+    pub fn conclude(mut self) -> Self {
+        self.verified = self.problems.is_empty()
+            && self.signature_valid
+            && self.revoked == Some(false)
+            && !self.expired
+            && !self.not_yet_valid;
+        self
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1024,5 +1074,27 @@ mod tests {
         assert!(with(&"x".repeat(501)).normalize().is_err());
         let json = serde_json::json!({"skill": "networking.dns", "text": "t", "stars": 5});
         assert!(serde_json::from_value::<Endorsement>(json).is_err());
+    }
+
+    #[test]
+    fn a_check_is_verified_only_when_everything_holds() {
+        let good = CredentialCheck {
+            signature_valid: true,
+            revoked: Some(false),
+            ..CredentialCheck::default()
+        };
+        assert!(good.clone().conclude().verified);
+        let cases: [fn(&mut CredentialCheck); 5] = [
+            |c| c.signature_valid = false,
+            |c| c.revoked = Some(true),
+            |c| c.revoked = None,
+            |c| c.expired = true,
+            |c| c.problems.push("the key could not be fetched".into()),
+        ];
+        for break_it in cases {
+            let mut check = good.clone();
+            break_it(&mut check);
+            assert!(!check.conclude().verified);
+        }
     }
 }

@@ -255,7 +255,7 @@ pub(crate) fn endorsement_object(
         skill: e.endorsement.skill.clone(),
         content: e.endorsement.text.clone(),
         published: e.created_at,
-        credential: None,
+        credential: e.credential.clone(),
     })
 }
 

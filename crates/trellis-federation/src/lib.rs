@@ -33,6 +33,7 @@ pub mod moves;
 pub mod objects;
 pub mod outbox;
 mod partners;
+pub mod recognition;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
@@ -74,6 +75,10 @@ impl Federation {
         install_tls_provider();
         let keys = instance_keys(&store).await?;
         let settings = Arc::new(settings);
+        store.set_credential_signer(Arc::new(recognition::InstanceSigner::new(
+            settings.clone(),
+            keys.private_key_pem.clone(),
+        )));
         let instance = DbActor::local_instance(&settings, &keys, String::new());
         let client = http_client(&settings)?;
         let context_store = store.clone();
@@ -125,6 +130,8 @@ impl Federation {
                 "/users/{username}/mentor-profile",
                 get(discovery::mentor_profile),
             )
+            .route("/credentials/{id}", get(recognition::credential))
+            .route("/credentials/status/{n}", get(recognition::status_list))
             .route("/inbox", post(inbox::inbox))
             .route("/actor/inbox", post(inbox::inbox))
             .route("/users/{username}/inbox", post(inbox::inbox))
@@ -260,6 +267,17 @@ impl Federation {
             .ok_or_else(|| FederationError::Refused(format!("{} is no member", actor.id)))
     }
 
+    /// Where an actor says it moved (`movedTo`), fetched afresh.
+    pub async fn moved_to(&self, actor: &str) -> FederationResult<Option<url::Url>> {
+        let url = url::Url::parse(actor)
+            .map_err(|e| FederationError::BadRequest(format!("actor URL: {e}")))?;
+        let actor: DbActor =
+            activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
+                .dereference_forced(&self.data())
+                .await?;
+        Ok(actor.moved_to)
+    }
+
     /// Waits until an archive to import is announced (or `timeout`).
     pub async fn imports_announced(&self, timeout: Duration) {
         let signal = self.config.import_signal.clone();
@@ -269,6 +287,19 @@ impl Federation {
     /// Wakes the importer.
     pub fn wake_importer(&self) {
         self.config.import_signal.notify_one();
+    }
+
+    /// Checks any Open Badges credential (from here or elsewhere).
+    pub async fn verify_credential(
+        &self,
+        jwt: &str,
+    ) -> FederationResult<trellis_core::recognition::CredentialCheck> {
+        recognition::verify(&self.data(), jwt).await
+    }
+
+    /// The public URL of a credential this instance issued.
+    pub fn credential_url(&self, id: uuid::Uuid) -> String {
+        self.config.settings.credential_url(id).to_string()
     }
 
     /// Wakes the outbox workers.

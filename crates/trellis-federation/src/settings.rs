@@ -110,6 +110,52 @@ impl FederationSettings {
         self.url(&format!("/users/{username}/mentor-profile"))
     }
 
+    /// A credential this instance issued: its stable, public URL.
+    pub fn credential_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/credentials/{id}"))
+    }
+
+    /// The credential a URL of this instance names, if any.
+    pub fn local_credential_id(&self, url: &Url) -> Option<uuid::Uuid> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path().strip_prefix("/credentials/")?.parse().ok()
+    }
+
+    /// Revocation status list number `n`.
+    pub fn status_list_url(&self, n: u64) -> Url {
+        self.url(&format!("/credentials/status/{n}"))
+    }
+
+    /// The status list a URL of this instance names, if any.
+    pub fn local_status_list(&self, url: &Url) -> Option<u64> {
+        if !self.is_local(url) {
+            return None;
+        }
+        url.path()
+            .strip_prefix("/credentials/status/")?
+            .parse()
+            .ok()
+    }
+
+    /// An achievement's id in the credentials it is awarded with.
+    pub fn achievement_url(&self, key: &str) -> Url {
+        self.url(&format!("/achievements/{key}"))
+    }
+
+    /// A skill of this instance's catalog, as an alignment target.
+    pub fn skill_url(&self, key: &str) -> Url {
+        let mut url = self.url("/api/v1/skills");
+        url.set_fragment(Some(key));
+        url
+    }
+
+    /// The instance key's id (`kid` of credentials, `keyId` of signatures).
+    pub fn instance_key_id(&self) -> String {
+        format!("{}#main-key", self.instance_actor_url())
+    }
+
     /// A mentorship whose mentee is a member here.
     pub fn mentorship_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/mentorships/{id}"))

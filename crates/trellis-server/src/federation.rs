@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use trellis_api::federation::{FederationPort, MoveStarted, PortError};
+use trellis_core::recognition::CredentialCheck;
 use trellis_federation::Federation;
 use trellis_federation::error::FederationError;
 use trellis_store::{Instance, ProfileRecord};
@@ -127,5 +128,24 @@ impl FederationPort for FederationAdapter {
 
     fn wake_importer(&self) {
         self.federation.wake_importer();
+    }
+
+    async fn moved_to(&self, actor_url: &str) -> Result<Option<String>, PortError> {
+        let moved = self
+            .federation
+            .moved_to(actor_url)
+            .await
+            .map_err(port_error)?;
+        Ok(moved.map(|u| u.to_string()))
+    }
+    fn credential_url(&self, id: uuid::Uuid) -> String {
+        self.federation.credential_url(id)
+    }
+
+    async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError> {
+        self.federation
+            .verify_credential(jwt)
+            .await
+            .map_err(port_error)
     }
 }

@@ -179,17 +179,25 @@ impl Instance {
     }
 }
 
-/// Tells the parties of mentorships whose skill review is due, at start and
-/// then every ten minutes, until `stop` turns true.
+/// Tells the parties of mentorships whose skill review is due, and awards
+/// what sessions whose date has come earned, at start and then every ten
+/// minutes, until `stop` turns true. At start, every session held so far
+/// is looked at, so a restart misses nothing.
 async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    let mut since = chrono::DateTime::<Utc>::UNIX_EPOCH;
     loop {
         tokio::select! {
             _ = tick.tick() => {
-                match store.notify_due_reviews(chrono::Utc::now()).await {
+                let now = Utc::now();
+                match store.notify_due_reviews(now).await {
                     Ok(0) => {}
                     Ok(due) => tracing::info!(due, "skill reviews due: parties told"),
                     Err(err) => tracing::warn!(error = %err, "cannot check for due reviews"),
+                }
+                match store.award_earned_by_time(since, now).await {
+                    Ok(_) => since = now,
+                    Err(err) => tracing::warn!(error = %err, "cannot check for awards earned"),
                 }
             }
             _ = stop.changed() => return,

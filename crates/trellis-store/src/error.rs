@@ -22,6 +22,9 @@ pub enum StoreError {
     Corrupt(#[from] CoreError),
     #[error("migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A credential could not be signed (no signer, or a key problem).
+    #[error("cannot sign the credential: {0}")]
+    Signing(String),
     #[error("database error: {0}")]
     Database(sqlx::Error),
 }

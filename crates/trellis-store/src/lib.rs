@@ -498,12 +498,15 @@ forward! {
         received: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
-    /// Queues an archive to import into a local member's account (one per
-    /// old account; a repeated `Move` gives the import it made).
+    /// Queues an archive to import into a local member's account (a
+    /// repeated `Move` gives the import it made; importing a file again
+    /// adds only what the account lacks).
     pub async fn queue_import(&self, new: &NewImport, now: DateTime<Utc>) -> StoreResult<Import>;
     pub async fn import(&self, id: Uuid) -> StoreResult<Import>;
     /// A member's imports, newest first.
     pub async fn imports_of(&self, account_id: Uuid) -> StoreResult<Vec<Import>>;
+    /// The credentials of other issuers a member brought here, oldest first.
+    pub async fn held_credentials(&self, account_id: Uuid) -> StoreResult<Vec<HeldCredential>>;
     /// Imports waiting, oldest first.
     pub async fn pending_imports(&self, limit: u32) -> StoreResult<Vec<Import>>;
     /// Records a failed attempt; with `give_up` the import fails for good.
@@ -675,6 +678,78 @@ forward! {
     /// Runs one SQL statement as it is (tests of what the database refuses).
     #[cfg(feature = "testing")]
     pub async fn execute_unchecked(&self, sql: &str) -> StoreResult<u64>;
+    /// Signs and stores a credential about a member, in one transaction
+    /// (`StoreError::Signing` when no signer is installed). Endorsements
+    /// and inductions are issued through here.
+    pub async fn issue_credential(
+        &self,
+        kind: CredentialKind,
+        subject_id: Uuid,
+        content: &CredentialContent,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Credential>;
+    pub async fn credential(&self, id: Uuid) -> StoreResult<Credential>;
+    /// A member's credentials, newest first.
+    pub async fn credentials_of(&self, subject_id: Uuid) -> StoreResult<Vec<Credential>>;
+    /// Revokes a credential with a reason and tells its subject; revoking
+    /// again keeps the first.
+    pub async fn revoke_credential(
+        &self,
+        id: Uuid,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Credential>;
+    /// How many status lists of `entries_per_list` bits the issued
+    /// credentials need (at least one).
+    pub async fn status_lists(&self, entries_per_list: u64) -> StoreResult<u64>;
+    /// The revoked status indexes in `[from, until)`, ascending.
+    pub async fn revoked_indexes(&self, from: u64, until: u64) -> StoreResult<Vec<u64>>;
+    /// The dated items of a member's file that participation counts, each
+    /// credited to the organization where it happened (`home`: here).
+    pub async fn participation_facts(
+        &self,
+        account_id: Uuid,
+        home: &str,
+    ) -> StoreResult<Vec<trellis_core::recognition::Fact>>;
+
+    /// Awards what the passing of time earned: sessions held in
+    /// `(since, now]` count from then on, so their parties' rules are
+    /// checked again. How many members were looked at.
+    pub async fn award_earned_by_time(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Adds an achievement; one with a rule is awarded, in the same
+    /// transaction, to every member who meets it already.
+    pub async fn create_achievement(
+        &self,
+        definition: &trellis_core::recognition::AchievementDefinition,
+        created_by: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Achievement>;
+    pub async fn achievement(&self, id: Uuid) -> StoreResult<Achievement>;
+    /// Every achievement, oldest first; retired ones only if asked.
+    pub async fn achievements(&self, include_retired: bool) -> StoreResult<Vec<Achievement>>;
+    /// Stops awarding an achievement (awards made stay).
+    pub async fn retire_achievement(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<Achievement>;
+    /// Awards an achievement by hand to a local member, with its credential.
+    pub async fn award_by_hand(&self, award: &HandAward, now: DateTime<Utc>) -> StoreResult<Award>;
+    pub async fn award(&self, id: Uuid) -> StoreResult<Award>;
+    /// A member's awards, newest first.
+    pub async fn awards_of(&self, account_id: Uuid) -> StoreResult<Vec<Award>>;
+}
+
+impl Store {
+    /// Installs the signer credentials are signed with as they are issued
+    /// (automatic awards are issued inside the transaction that earns
+    /// them). Every clone of this store shares it.
+    pub fn set_credential_signer(&self, signer: std::sync::Arc<dyn CredentialSigner>) {
+        match self {
+            Self::Sqlite(backend) => backend.set_credential_signer(signer),
+            Self::Postgres(backend) => backend.set_credential_signer(signer),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -10,11 +10,16 @@ use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 #[allow(clippy::wildcard_imports)]
 use crate::prelude::*;
 
+/// A connection, in a transaction or from the pool.
+type Conn = <Db as sqlx::Database>::Connection;
+
 type Db = sqlx::Postgres;
 
 #[derive(Debug, Clone)]
 pub struct Backend {
     pool: sqlx::PgPool,
+    /// Signs credentials as they are issued (shared by every clone).
+    signer: SignerSlot,
 }
 
 impl Backend {
@@ -32,7 +37,10 @@ impl Backend {
             .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signer: SignerSlot::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -66,3 +74,4 @@ include!("queries/endorsements.rs");
 include!("queries/cohorts.rs");
 include!("queries/moves.rs");
 include!("queries/tracks.rs");
+include!("queries/recognition.rs");

@@ -19,6 +19,10 @@ pub(crate) use crate::model::{
     ProfileRecord, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome,
 };
 pub(crate) use crate::model::{
+    Achievement, AchievementContent, Award, Credential, CredentialContent, CredentialKind,
+    CredentialSigner, HandAward, UnsignedCredential,
+};
+pub(crate) use crate::model::{
     Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
     ProposedFor, RequestOutcome,
 };
@@ -30,7 +34,8 @@ pub(crate) use crate::model::{
 };
 pub(crate) use crate::model::{EndorsementRecord, NewEndorsement};
 pub(crate) use crate::model::{
-    Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport, Submitted,
+    HeldCredential, Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport,
+    Submitted,
 };
 pub(crate) use crate::model::{NewSession, Session};
 pub(crate) use crate::rows::ImportRow;
@@ -43,6 +48,9 @@ pub(crate) use crate::rows::{
     json_list,
 };
 pub(crate) use crate::rows::{
+    ACHIEVEMENT_COLUMNS, AWARD_COLUMNS, AchievementRow, AwardRow, CREDENTIAL_COLUMNS, CredentialRow,
+};
+pub(crate) use crate::rows::{
     COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
     ProposalRow,
 };
@@ -53,3 +61,7 @@ pub(crate) use crate::rows::{
     PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow, json_value,
 };
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};
+
+/// Where a store keeps its credential signer, once installed.
+pub(crate) type SignerSlot =
+    std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>>;

@@ -8,11 +8,16 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 #[allow(clippy::wildcard_imports)]
 use crate::prelude::*;
 
+/// A connection, in a transaction or from the pool.
+type Conn = <Db as sqlx::Database>::Connection;
+
 type Db = sqlx::Sqlite;
 
 #[derive(Debug, Clone)]
 pub struct Backend {
     pool: sqlx::SqlitePool,
+    /// Signs credentials as they are issued (shared by every clone).
+    signer: SignerSlot,
 }
 
 impl Backend {
@@ -29,7 +34,10 @@ impl Backend {
             .max_connections(max_connections)
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            signer: SignerSlot::default(),
+        })
     }
 
     pub async fn migrate(&self) -> StoreResult<()> {
@@ -64,3 +72,4 @@ include!("queries/endorsements.rs");
 include!("queries/cohorts.rs");
 include!("queries/moves.rs");
 include!("queries/tracks.rs");
+include!("queries/recognition.rs");

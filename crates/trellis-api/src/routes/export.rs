@@ -45,6 +45,25 @@ pub struct Archive {
     pub plan_history: Vec<ArchivePlanVersion>,
     /// Every mentorship, as mentor and as mentee, oldest first.
     pub mentorships: Vec<ArchiveMentorship>,
+    /// Every credential issued to the member here, oldest first, as
+    /// signed: an importer checks each with its issuer's key alone.
+    #[serde(default)]
+    pub credentials: Vec<ArchiveCredential>,
+}
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArchiveCredential {
+    /// Its public URL (the credential's `id`).
+    pub url: String,
+    /// `award`, `endorsement`, `induction` or `participation`.
+    #[schema(value_type = String)]
+    pub kind: trellis_store::CredentialKind,
+    /// The Open Badges 3.0 credential as a compact VC-JWT (RS256).
+    pub jwt: String,
+    pub issued_at: DateTime<Utc>,
+    /// When its issuer revoked it, if it did (the status list says so too).
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -164,7 +183,8 @@ pub struct ArchiveSchema;
 /// (`format` `trellis.long-term-file`, `version` 1; the schema is
 /// `docs/export-schema.json` in the repository): profile, every plan
 /// version, every mentorship with its history, sessions (with the caller's
-/// own private notes) and reviews (the parts the caller may read).
+/// own private notes) and reviews (the parts the caller may read), and the
+/// credentials issued to the caller.
 #[utoipa::path(
     get,
     path = "/api/v1/me/export",
@@ -276,6 +296,60 @@ pub async fn archive_of(state: &AppState, account: &Account) -> ApiResult<Archiv
             reviews,
         });
     }
+    let mut credentials: Vec<ArchiveCredential> = state
+        .store
+        .credentials_of(me)
+        .await?
+        .into_iter()
+        .map(|c| ArchiveCredential {
+            url: state.federation.credential_url(c.id),
+            kind: c.kind,
+            jwt: c.jwt,
+            issued_at: c.issued_at,
+            revoked_at: c.revoked_at,
+        })
+        .collect();
+    credentials.reverse();
+    // Credentials of other issuers the member holds: endorsements given
+    // from elsewhere, and those brought from an instance left before.
+    let from_elsewhere = state
+        .store
+        .endorsements_of(me, false)
+        .await?
+        .into_iter()
+        .filter(|e| !e.endorser.is_local())
+        .filter_map(|e| e.credential.map(|jwt| ("endorsement".to_owned(), jwt)));
+    let brought = state
+        .store
+        .held_credentials(me)
+        .await?
+        .into_iter()
+        .map(|h| (h.kind, h.jwt));
+    for (kind, jwt) in from_elsewhere.chain(brought) {
+        let Some(claims) = crate::importer::claims(&jwt) else {
+            continue;
+        };
+        let (Some(url), Ok(kind)) = (
+            claims.get("jti").and_then(|v| v.as_str()),
+            trellis_store::CredentialKind::parse(&kind),
+        ) else {
+            continue;
+        };
+        let issued_at = claims
+            .get("validFrom")
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(Utc::now);
+        if credentials.iter().all(|c| c.url != url) {
+            credentials.push(ArchiveCredential {
+                url: url.to_owned(),
+                kind,
+                jwt,
+                issued_at,
+                revoked_at: None,
+            });
+        }
+    }
     Ok(Archive {
         format: FORMAT.to_owned(),
         version: VERSION,
@@ -289,6 +363,7 @@ pub async fn archive_of(state: &AppState, account: &Account) -> ApiResult<Archiv
         profile,
         plan_history,
         mentorships,
+        credentials,
     })
 }
 

@@ -16,6 +16,7 @@ pub mod moves;
 pub mod notifications;
 pub mod plan;
 pub mod profiles;
+pub mod recognition;
 pub mod reports;
 pub mod reviews;
 pub mod sessions;

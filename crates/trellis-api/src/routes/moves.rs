@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trellis_store::{Import, ImportState, NewImport, StoreError};
+use trellis_store::{HeldCredential, Import, ImportState, NewImport};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -240,9 +240,11 @@ pub async fn imports(
 }
 
 /// Imports an archive the caller exported from their old account (for
-/// when that instance cannot send it, e.g. it is gone). The old account
-/// must be among the caller's aliases. Credentials in it are verified one
-/// by one; history is marked with the old instance.
+/// when the one the move sent could not be fetched in time, or to add
+/// what was left out). The old account must be among the caller's aliases
+/// and must show it moved to this one. Credentials in it are verified one
+/// by one with their issuers' keys; a tampered or revoked one is refused
+/// and reported. What the account holds already is not added again.
 #[utoipa::path(
     post,
     path = "/api/v1/me/imports",
@@ -251,8 +253,8 @@ pub async fn imports(
     request_body = Archive,
     responses(
         (status = 202, description = "Queued for import", body = ImportView),
-        (status = 403, description = "The archive's account is not an alias of the caller's", body = ErrorBody),
-        (status = 409, description = "That account's file was imported before", body = ErrorBody),
+        (status = 403, description = "The archive's account is not an alias of the caller's, or has not moved here", body = ErrorBody),
+        (status = 502, description = "The old account could not be asked where it moved", body = ErrorBody),
     )
 )]
 pub async fn upload(
@@ -272,6 +274,19 @@ pub async fn upload(
             "{from_actor} is not among your aliases: declare it first (PUT /api/v1/me/aliases)"
         )));
     }
+    // Only the old account can say the file is this one's: it must have
+    // moved here.
+    let here = state.federation.actor_url(caller.account.username.as_str());
+    let moved_to = state.federation.moved_to(&from_actor).await.map_err(|e| {
+        ApiError::BadGateway(format!(
+            "{from_actor} could not be asked where it moved: {e}"
+        ))
+    })?;
+    if moved_to.as_deref() != Some(here.as_str()) {
+        return Err(ApiError::Forbidden(format!(
+            "{from_actor} has not moved to this account: start the move from there first"
+        )));
+    }
     let text = serde_json::to_string(&archive).map_err(ApiError::internal)?;
     let queued = state
         .store
@@ -286,12 +301,51 @@ pub async fn upload(
             },
             Utc::now(),
         )
-        .await
-        .map_err(|e| match e {
-            StoreError::Conflict(m) => ApiError::Conflict(m),
-            other => other.into(),
-        })?;
+        .await?;
     state.federation.wake_importer();
     debug_assert_eq!(queued.state, ImportState::Pending);
     Ok((StatusCode::ACCEPTED, AppJson(queued.into())))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HeldView {
+    /// Its id, the public URL at its issuer.
+    pub url: String,
+    /// `award`, `endorsement`, `induction` or `participation`.
+    pub kind: String,
+    /// The issuer's profile URL, as verified when it was brought here.
+    pub issuer: String,
+    /// The instance it came from.
+    pub origin: String,
+    /// The compact VC-JWT, as its issuer signed it.
+    pub jwt: String,
+}
+
+impl From<HeldCredential> for HeldView {
+    fn from(h: HeldCredential) -> Self {
+        Self {
+            url: h.url,
+            kind: h.kind,
+            issuer: h.issuer,
+            origin: h.origin,
+            jwt: h.jwt,
+        }
+    }
+}
+
+/// The credentials of other issuers the caller brought when they moved
+/// here, each verified with its issuer's key before it was kept.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/credentials/held",
+    tag = "moves",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The credentials brought here", body = Vec<HeldView>))
+)]
+pub async fn held(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<AppJson<Vec<HeldView>>> {
+    let held = state.store.held_credentials(caller.account.id).await?;
+    Ok(AppJson(held.into_iter().map(Into::into).collect()))
 }

@@ -16,7 +16,8 @@ pub struct NotificationView {
     pub id: Uuid,
     /// `mentorship_requested`, `mentorship_<state>`, `cohort_request_sent`
     /// (a cohort's approval asked a mentor in the member's name),
-    /// `partnership_<state>`, or for career tracks `nomination_received`
+    /// `achievement_awarded`, `credential_revoked`, `partnership_<state>`,
+    /// `counterpart_moved`, `file_imported`, or for career tracks `nomination_received`
     /// (you were nominated: pick your evidence to accept),
     /// `nomination_awaits_you` (your committee's decision is due),
     /// `nomination_advanced`, `nomination_deferred`, `nomination_rejected`,
@@ -47,6 +48,10 @@ fn message(n: &Notification) -> String {
         "mentorship_paused" => "A mentorship of yours was paused".to_owned(),
         "mentorship_completed" => "A mentorship of yours was completed".to_owned(),
         "mentorship_ended" => "A mentorship of yours was ended".to_owned(),
+        "achievement_awarded" => {
+            "You received an achievement; its credential is with your credentials".to_owned()
+        }
+        "credential_revoked" => "One of your credentials was revoked by its issuer".to_owned(),
         "partnership_pending" => format!("{domain} asks to become a partner"),
         "partnership_active" => format!("{domain} is now a partner"),
         "partnership_declined" => format!("{domain} declined the partnership"),

@@ -53,6 +53,7 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/me/move",
         "/api/v1/moves/{token}/archive",
         "/api/v1/me/imports",
+        "/api/v1/me/credentials/held",
         "/api/v1/admin/tracks",
         "/api/v1/tracks",
         "/api/v1/tracks/{id}",
@@ -67,6 +68,15 @@ async fn every_documented_route_answers(app: TestApp) {
         "/api/v1/nominations/{id}/withdraw",
         "/api/v1/nominations/{id}/decisions",
         "/api/v1/me/ranks",
+        "/api/v1/me/participation",
+        "/api/v1/me/awards",
+        "/api/v1/me/credentials",
+        "/api/v1/me/credentials/participation",
+        "/api/v1/credentials/verify",
+        "/api/v1/admin/credentials/{id}/revoke",
+        "/api/v1/admin/achievements",
+        "/api/v1/admin/achievements/{id}/retire",
+        "/api/v1/admin/achievements/{id}/awards",
     ];
     for path in expected {
         assert!(paths.contains_key(path), "{path} is not documented");

@@ -75,7 +75,21 @@ async fn either_party_endorses_the_other_in_an_active_or_completed_mentorship(ap
     assert_eq!(given["skill"], DNS);
     assert_eq!(given["text"], "Calm under pressure.", "trimmed");
     assert_eq!(given["mentorship_id"], id.as_str());
-    assert_eq!(given["credential"], Value::Null);
+    // Given here, it is issued here: an Open Badges credential about Ada
+    // that the instance's own verifier accepts.
+    let jwt = given["credential"].as_str().expect("a credential");
+    let report = app.verify_credential(jwt).await;
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(
+        report["subject"],
+        format!("http://{}/users/ada", app.domain())
+    );
+    let hers = app
+        .get("/api/v1/me/credentials", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(hers[0]["kind"], "endorsement");
+    assert_eq!(hers[0]["jwt"], jwt);
 
     // The mentee endorses her mentor too.
     endorse(

@@ -230,6 +230,39 @@ impl TestApp {
             .expect(StatusCode::OK)
     }
 
+    /// Completes mentorship `id` as the member signed in with `token`.
+    pub async fn complete(&self, token: &str, id: &str) {
+        self.post(
+            &format!("/api/v1/mentorships/{id}/complete"),
+            Some(token),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    }
+
+    /// Asks this instance's verifier about a credential (no sign-in).
+    pub async fn verify_credential(&self, jwt: &str) -> Value {
+        self.post(
+            "/api/v1/credentials/verify",
+            None,
+            json!({"credential": jwt}),
+        )
+        .await
+        .expect(StatusCode::OK)
+    }
+
+    /// Issues the member signed in with `token` a participation statement.
+    pub async fn issue_statement(&self, token: &str) -> Value {
+        self.post(
+            "/api/v1/me/credentials/participation",
+            Some(token),
+            json!({}),
+        )
+        .await
+        .expect(StatusCode::CREATED)
+    }
+
     pub async fn account_count(&self) -> u64 {
         self.store.count_accounts().await.unwrap()
     }
@@ -247,6 +280,11 @@ pub fn mentor(visibility: &str, skills: &[(&str, u8)]) -> Value {
         "mentor": {"offers_mentoring": true, "accepting_mentees": true, "capacity": 2, "hours_per_month": 4},
         "visibility": visibility,
     })
+}
+
+/// The first problem a credential check reports (empty if none).
+pub fn first_problem(report: &Value) -> &str {
+    report["problems"][0].as_str().unwrap_or_default()
 }
 
 /// Waits until `check` holds, polling; fails after 30 seconds. Federation

@@ -39,6 +39,7 @@ mod helpers;
 mod matching;
 mod mentorships;
 mod profiles;
+mod recognition;
 mod reports;
 mod reviews;
 mod sessions;

@@ -389,13 +389,7 @@ async fn growth_shows_levels_over_time_and_warns_of_drift(app: TestApp) {
     assert_eq!(growth["plan_skills"], json!([SQL]));
 
     // Once the mentorship is over, the mentor no longer sees it.
-    app.post(
-        &format!("/api/v1/mentorships/{id}/complete"),
-        Some(&ada),
-        json!({}),
-    )
-    .await
-    .expect(StatusCode::OK);
+    app.complete(&ada, &id).await;
     assert_eq!(
         app.get(&format!("/api/v1/mentorships/{id}/growth"), Some(&grace))
             .await
@@ -574,6 +568,7 @@ async fn the_export_is_the_whole_file_in_its_documented_schema(app: TestApp) {
 
     let typed = crate::helpers::check_archive(&archive);
     assert_eq!(typed.mentorships.len(), 1);
+    assert!(typed.credentials.is_empty(), "none issued yet");
 
     // The mentor's export holds his side: his own private note, not hers.
     let his = app

@@ -359,6 +359,23 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     );
     let profile = app.get("/api/v1/members/ada/profile", Some(&sam)).await;
     assert!(!profile.body.to_string().contains("Distinguished"));
+    // The induction is a credential of hers, which verifies.
+    let credentials = app
+        .get("/api/v1/me/credentials", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    let induction: Vec<&Value> = credentials
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["kind"] == "induction")
+        .collect();
+    assert_eq!(induction.len(), 1, "{credentials}");
+    assert_eq!(induction[0]["achievement_name"], "Distinguished");
+    let report = app
+        .verify_credential(induction[0]["jwt"].as_str().unwrap())
+        .await;
+    assert_eq!(report["verified"], true, "{report}");
 
     // Holding the rank, Ada cannot be nominated for it again.
     let (_, next) = {

@@ -69,7 +69,19 @@ async fn an_endorsement_travels_to_the_subject_and_is_seen_by_the_two_members_on
     assert_eq!(at_a["skill"], "networking.dns");
     assert_eq!(at_a["text"], "Ran our DNSSEC rollover calmly.");
     assert_eq!(at_a["mentorship_id"], on_a["id"]);
-    assert_eq!(at_a["credential"], Value::Null, "none issued yet");
+    // Issued by B, it arrives with the endorsement and verifies at A.
+    let jwt = at_a["credential"].as_str().expect("B's credential");
+    assert_eq!(jwt, given["credential"].as_str().unwrap());
+    let report = a.app.verify_credential(jwt).await;
+    assert_eq!(report["verified"], true, "{report}");
+    assert_eq!(
+        report["issuer"]["id"],
+        format!("http://{}/actor", b.app.domain())
+    );
+    assert_eq!(
+        report["subject"],
+        format!("http://{}/users/ada", a.app.domain())
+    );
     let told = a
         .app
         .get("/api/v1/notifications", Some(&ada))

@@ -54,6 +54,7 @@ macro_rules! on_every_backend_fleet {
 #[path = "../common/cavage.rs"]
 mod cavage;
 mod crash;
+mod credentials;
 mod delivery;
 mod directory;
 mod discovery;

@@ -2,6 +2,8 @@
 //! moves from A to C in the middle of her mentorship; C imports her file,
 //! B follows her to C, and the mentorship goes on between C and B.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
@@ -10,7 +12,10 @@ use crate::helpers::eventually;
 use crate::mentorships::{pair_across, reviews_of, sessions_of, wait_state};
 use crate::partnership::{Peer, three_partnered};
 
-on_every_backend_fleet!(a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance);
+on_every_backend_fleet!(
+    a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance,
+    credentials_move_with_the_member_and_verify_everywhere,
+);
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().unwrap()
@@ -275,4 +280,209 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
         "{}",
         refused.message()
     );
+}
+
+/// Declares `ada@A` on C's `ada` and moves her there from A; returns her
+/// token at C once C has imported her file.
+async fn move_ada(a: &Peer, c: &Peer, ada: &str) -> String {
+    let new_ada = c.app.member("ada").await;
+    c.app
+        .put(
+            "/api/v1/me/aliases",
+            Some(&new_ada),
+            json!({"also_known_as": [format!("ada@{}", a.app.domain())]}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    a.app
+        .post(
+            "/api/v1/me/move",
+            Some(ada),
+            json!({"to": format!("ada@{}", c.app.domain())}),
+        )
+        .await
+        .expect(StatusCode::ACCEPTED);
+    eventually("C has imported her file", || async {
+        let imports = c
+            .app
+            .get("/api/v1/me/imports", Some(&new_ada))
+            .await
+            .expect(StatusCode::OK);
+        imports[0]["state"] == "imported"
+    })
+    .await;
+    new_ada
+}
+
+/// The JWT with one claim of its credential changed, signature kept.
+fn doctored(jwt: &str) -> String {
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let mut claims: Value =
+        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    claims["name"] = json!("Fellow of everything");
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&claims).unwrap());
+    format!("{}.{payload}.{}", parts[0], parts[2])
+}
+
+async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend) {
+    let (a, b, c) = three_partnered(backend).await;
+    let (bo, ada, on_a, on_b) = pair_across(&a, &b, "federated").await;
+
+    // At A, a first session earns Ada an award; at B, Bo endorses her.
+    a.app
+        .post(
+            "/api/v1/admin/achievements",
+            Some(&a.admin),
+            json!({"name": "First steps", "description": "A first session as mentee.",
+                   "criteria_narrative": "Log a session as mentee.",
+                   "rule": {"metric": "sessions_as_mentee", "at_least": 1}}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    log_session(&a, &ada, &on_a, "Resolvers").await;
+    let award = a
+        .app
+        .get("/api/v1/me/credentials", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(award.as_array().unwrap().len(), 1, "{award}");
+    let award = award[0].clone();
+    b.app
+        .post(
+            &format!("/api/v1/mentorships/{}/endorsements", id(&on_b)),
+            Some(&bo),
+            json!({"skill": "networking.dns", "text": "Calm and careful with zone changes."}),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    eventually("A has the endorsement with its credential", || async {
+        let mine = a
+            .app
+            .get("/api/v1/me/endorsements", Some(&ada))
+            .await
+            .expect(StatusCode::OK);
+        mine["received"].as_array().is_some_and(|r| r.len() == 1)
+    })
+    .await;
+
+    // She moves to C; both credentials come along, verified there.
+    let new_ada = move_ada(&a, &c, &ada).await;
+    let imports = c
+        .app
+        .get("/api/v1/me/imports", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(
+        imports[0]["report"]["credentials"], 2,
+        "{}",
+        imports[0]["report"]
+    );
+    assert_eq!(imports[0]["report"]["refused"], json!([]));
+    let held = c
+        .app
+        .get("/api/v1/me/credentials/held", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    let held = held.as_array().unwrap().clone();
+    let issuers: std::collections::BTreeSet<String> = held
+        .iter()
+        .map(|h| h["issuer"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        issuers,
+        [a.app.domain(), b.app.domain()]
+            .map(|d| format!("http://{d}/actor"))
+            .into_iter()
+            .collect()
+    );
+    assert!(held.iter().all(|h| h["origin"] == a.app.domain()));
+    // Every credential she holds verifies at C and at B.
+    for h in &held {
+        for peer in [&b, &c] {
+            let report = peer.app.verify_credential(h["jwt"].as_str().unwrap()).await;
+            assert_eq!(report["verified"], true, "{report}");
+            assert_eq!(
+                report["subject"],
+                format!("http://{}/users/ada", a.app.domain())
+            );
+        }
+    }
+    // The mentorship goes on from C.
+    let on_c = wait_state(&c, &new_ada, "active").await;
+    log_session(&c, &new_ada, &on_c, "After the move").await;
+    eventually("B has the session from C", || async {
+        sessions_of(&b, &bo, &on_b).await.len() == 2
+    })
+    .await;
+
+    // A doctored archive: her export from A with the award's claims
+    // changed. C refuses that credential and says why.
+    let mut archive = a
+        .app
+        .get("/api/v1/me/export", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    let entries = archive["credentials"].as_array_mut().unwrap();
+    assert_eq!(entries.len(), 2, "the award and the endorsement from B");
+    let entry = entries.iter_mut().find(|e| e["kind"] == "award").unwrap();
+    entry["jwt"] = json!(doctored(entry["jwt"].as_str().unwrap()));
+    c.app
+        .post("/api/v1/me/imports", Some(&new_ada), archive)
+        .await
+        .expect(StatusCode::ACCEPTED);
+    eventually("C has checked the uploaded archive", || async {
+        let imports = c
+            .app
+            .get("/api/v1/me/imports", Some(&new_ada))
+            .await
+            .expect(StatusCode::OK);
+        imports.as_array().unwrap().len() == 2 && imports[0]["state"] == "imported"
+    })
+    .await;
+    let imports = c
+        .app
+        .get("/api/v1/me/imports", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    let refused = imports[0]["report"]["refused"].as_array().unwrap().clone();
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert!(
+        refused[0]["what"]
+            .as_str()
+            .unwrap()
+            .contains(award["url"].as_str().unwrap())
+    );
+    assert!(
+        refused[0]["why"].as_str().unwrap().contains("signature"),
+        "{refused:?}"
+    );
+    assert_eq!(
+        sessions_of(&c, &new_ada, &on_c).await.len(),
+        2,
+        "what C holds already is not added again"
+    );
+    let held_now = c
+        .app
+        .get("/api/v1/me/credentials/held", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(held_now.as_array().unwrap().len(), 2);
+
+    // Revoked at A, the award reports revoked at A, B and C.
+    a.app
+        .post(
+            &format!("/api/v1/admin/credentials/{}/revoke", id(&award)),
+            Some(&a.admin),
+            json!({"reason": "Awarded in error"}),
+        )
+        .await
+        .expect(StatusCode::OK);
+    for peer in [&a, &b, &c] {
+        let report = peer
+            .app
+            .verify_credential(award["jwt"].as_str().unwrap())
+            .await;
+        assert_eq!(report["revoked"], true, "{report}");
+        assert_eq!(report["verified"], false);
+    }
 }

@@ -53,6 +53,28 @@ impl Backend {
             )),
             other => other,
         })?;
+        // Given here: issued here, as a credential that travels with it.
+        if new.received.is_none()
+            && let Some(signer) = self.installed_signer()
+        {
+            let credential = insert_credential(
+                &mut tx,
+                &*signer,
+                CredentialKind::Endorsement,
+                new.subject_id,
+                &endorsement_content(&content),
+                now,
+            )
+            .await?;
+            sqlx::query(
+                "UPDATE endorsements SET credential = \
+                   (SELECT jwt FROM credentials WHERE id = $2) WHERE id = $1",
+            )
+            .bind(id)
+            .bind(credential)
+            .execute(&mut *tx)
+            .await?;
+        }
         notify(&mut tx, new.subject_id, "endorsement_received", Some(new.mentorship_id), None, now)
             .await?;
         queue_for_other_party(
@@ -156,5 +178,34 @@ impl Backend {
             .into_iter()
             .map(TryInto::try_into)
             .collect::<Result<_, _>>()?)
+    }
+}
+
+/// What an endorsement's credential says.
+fn endorsement_content(e: &trellis_core::recognition::Endorsement) -> CredentialContent {
+    let mut subject_extra = serde_json::Map::new();
+    subject_extra.insert("narrative".into(), serde_json::Value::String(e.text.clone()));
+    CredentialContent {
+        name: format!("Endorsed for {}", e.skill.as_str()),
+        achievement: AchievementContent {
+            key: format!("endorsements/{}", e.skill.as_str()),
+            name: format!("Endorsed for {}", e.skill.as_str()),
+            description: format!(
+                "An endorsement of the skill {} by a mentoring partner.",
+                e.skill.as_str()
+            ),
+            criteria_narrative: "Given by the other party of a mentorship that is under way \
+                                 or was completed, in their own words."
+                .into(),
+            alignment: vec![trellis_core::recognition::Alignment {
+                target_name: e.skill.as_str().to_owned(),
+                target_url: None,
+                skill: Some(e.skill.clone()),
+            }],
+            achievement_type: Some("ext:Endorsement".into()),
+        },
+        subject_extra,
+        evidence: Vec::new(),
+        valid_until: None,
     }
 }

@@ -240,6 +240,9 @@ impl Backend {
         let other = if step.actor_id == mentor_id { mentee_id } else { mentor_id };
         let kind = format!("mentorship_{}", step.to.as_str());
         notify(&mut tx, other, &kind, Some(step.id), None, now).await?;
+        if step.to == MentorshipState::Completed {
+            award_earned(&mut tx, &self.signer, &[mentor_id, mentee_id], now).await?;
+        }
         tx.commit().await?;
         self.mentorship(step.id).await
     }

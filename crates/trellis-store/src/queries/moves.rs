@@ -151,16 +151,16 @@ impl Backend {
         Ok(moved)
     }
 
-    /// Queues an archive to import into a local member's account. One
-    /// import per old account (a conflict otherwise); a repeat of the
-    /// announcing `Move` gives the import it made.
+    /// Queues an archive to import into a local member's account; a repeat
+    /// of the announcing `Move` gives the import it made. Importing the
+    /// same file again adds only what the account does not hold yet.
     pub async fn queue_import(&self, new: &NewImport, now: DateTime<Utc>) -> StoreResult<Import> {
         let mut tx = self.begin().await?;
         if let Some(activity) = &new.received
             && !record_received(&mut tx, activity, now).await?
         {
             drop(tx);
-            return self.import_from(new.account_id, &new.from_actor).await;
+            return self.last_import_from(new.account_id, &new.from_actor).await;
         }
         let id = Uuid::now_v7();
         sqlx::query(
@@ -175,14 +175,7 @@ impl Backend {
         .bind(new.archive.as_deref())
         .bind(now)
         .execute(&mut *tx)
-        .await
-        .map_err(|e| match StoreError::from(e) {
-            StoreError::Conflict(_) => StoreError::Conflict(format!(
-                "the file of {} was imported into this account before",
-                new.from_actor
-            )),
-            other => other,
-        })?;
+        .await?;
         tx.commit().await?;
         self.import(id).await
     }
@@ -196,9 +189,10 @@ impl Backend {
         Ok(row.try_into()?)
     }
 
-    async fn import_from(&self, account_id: Uuid, from_actor: &str) -> StoreResult<Import> {
+    async fn last_import_from(&self, account_id: Uuid, from_actor: &str) -> StoreResult<Import> {
         let row: ImportRow = sqlx::query_as(&format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE account_id = $1 AND from_actor = $2"
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE account_id = $1 AND from_actor = $2 \
+             ORDER BY created_at DESC LIMIT 1"
         ))
         .bind(account_id)
         .bind(from_actor)
@@ -216,6 +210,27 @@ impl Backend {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?)
+    }
+
+    /// The credentials of other issuers a member brought here, oldest first.
+    pub async fn held_credentials(&self, account_id: Uuid) -> StoreResult<Vec<HeldCredential>> {
+        let rows: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT credential_url, kind, issuer, jwt, origin FROM held_credentials \
+             WHERE account_id = $1 ORDER BY imported_at, id",
+        )
+        .bind(account_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(url, kind, issuer, jwt, origin)| HeldCredential {
+                url,
+                kind,
+                issuer,
+                jwt,
+                origin,
+            })
+            .collect())
     }
 
     /// Imports waiting, oldest first.
@@ -308,6 +323,23 @@ impl Backend {
                 continue;
             }
             insert_imported_mentorship(&mut tx, m, account_id, now).await?;
+        }
+        for c in &file.credentials {
+            sqlx::query(
+                "INSERT INTO held_credentials (id, account_id, credential_url, kind, issuer, jwt, \
+                   origin, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (account_id, credential_url) DO NOTHING",
+            )
+            .bind(Uuid::now_v7())
+            .bind(account_id)
+            .bind(&c.url)
+            .bind(&c.kind)
+            .bind(&c.issuer)
+            .bind(&c.jwt)
+            .bind(&c.origin)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query(
             "UPDATE imports SET state = 'imported', report = $2, archive = NULL, \

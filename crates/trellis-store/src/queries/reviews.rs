@@ -150,6 +150,7 @@ impl Backend {
         if next.is_completed() {
             notify(&mut tx, actor_id, kind, Some(mentorship_id), None, now).await?;
             share_growth(&mut tx, mentee_id, now).await?;
+            award_earned(&mut tx, &self.signer, &[mentor_id, mentee_id], now).await?;
         }
         queue_for_other_party(
             &mut tx,

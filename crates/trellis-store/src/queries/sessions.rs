@@ -107,6 +107,7 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         queue_for_other_party(&mut tx, OutboxEventKind::SessionCreated, Item::Session, id, new.author_id, now).await?;
+        award_earned_in(&mut tx, &self.signer, new.mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, new.author_id).await
     }
@@ -148,6 +149,7 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         queue_for_other_party(&mut tx, OutboxEventKind::SessionUpdated, Item::Session, id, editor_id, now).await?;
+        award_earned_in(&mut tx, &self.signer, mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, editor_id).await
     }

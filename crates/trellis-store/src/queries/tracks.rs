@@ -2,9 +2,6 @@
 // decision log, and the ranks members were inducted into.
 // Included into each backend module.
 
-/// A connection, in a transaction or from the pool.
-type Conn = <Db as sqlx::Database>::Connection;
-
 fn position(index: usize) -> i32 {
     i32::try_from(index).unwrap_or(i32::MAX)
 }
@@ -874,7 +871,20 @@ impl Backend {
             .bind(now)
             .execute(&mut *tx)
             .await?;
-            Some(load_induction(&mut tx, id).await?)
+            let induction = load_induction(&mut tx, id).await?;
+            // The rank as a credential, signed with the induction.
+            if let Some(signer) = self.installed_signer() {
+                insert_credential(
+                    &mut tx,
+                    &*signer,
+                    CredentialKind::Induction,
+                    induction.account_id,
+                    &induction_content(&induction),
+                    now,
+                )
+                .await?;
+            }
+            Some(induction)
         } else {
             None
         };
@@ -925,5 +935,34 @@ fn check_open(record: &NominationRecord) -> StoreResult<()> {
         NominationState::Inducted => Err(conflict(
             "the nomination is closed: the nominee was inducted",
         )),
+    }
+}
+
+/// What an induction's credential says.
+fn induction_content(induction: &Induction) -> CredentialContent {
+    CredentialContent {
+        name: format!("{} — {}", induction.rank, induction.track_name),
+        achievement: AchievementContent {
+            key: format!(
+                "tracks/{}/ranks/{}",
+                induction.track_id, induction.rank_position
+            ),
+            name: induction.rank.clone(),
+            description: format!(
+                "The rank {} of the career track {}.",
+                induction.rank, induction.track_name
+            ),
+            criteria_narrative: format!(
+                "Nominated with evidence from the member's long-term file and approved at \
+                 every stage of the induction cycle {} by its committees; the nominee and \
+                 their sponsor took no part in the decisions.",
+                induction.cycle_name
+            ),
+            alignment: Vec::new(),
+            achievement_type: Some("ext:CareerTrackRank".into()),
+        },
+        subject_extra: serde_json::Map::new(),
+        evidence: Vec::new(),
+        valid_until: None,
     }
 }
