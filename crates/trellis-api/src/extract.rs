@@ -3,9 +3,9 @@
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, OptionalFromRequestParts};
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use trellis_store::Account;
 
@@ -189,6 +189,16 @@ impl FromRequestParts<AppState> for Caller {
             .account_by_token(&token_hash, chrono::Utc::now())
             .await?
             .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
+        // A member who moved keeps reading and exporting their file here,
+        // and may sign out; nothing else changes.
+        if let Some(moved_to) = &account.moved_to
+            && !matches!(parts.method, Method::GET | Method::HEAD)
+            && parts.uri.path() != "/api/v1/auth/logout"
+        {
+            return Err(ApiError::Forbidden(format!(
+                "this account moved to {moved_to}; it can be read and exported, not changed"
+            )));
+        }
         Ok(Self {
             account,
             token_hash,

@@ -3,6 +3,7 @@
 
 use async_trait::async_trait;
 use trellis_store::{Instance, ProfileRecord};
+use uuid::Uuid;
 
 use crate::error::ApiError;
 
@@ -53,4 +54,42 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     async fn resolve_member(&self, handle: &str) -> Result<ProfileRecord, PortError>;
     /// Wakes the delivery workers (after a block changes what is queued).
     fn wake(&self);
+
+    /// A local member's actor URL.
+    fn actor_url(&self, username: &str) -> String;
+    /// The federated id of a mentorship this instance names.
+    fn mentorship_url(&self, id: Uuid) -> String;
+    /// The local member an actor URL names, if it is one of this instance's.
+    fn local_username(&self, actor_url: &str) -> Option<String>;
+    /// The actor URL of `user@domain` (this instance's, or found by WebFinger).
+    async fn actor_of(&self, handle: &str) -> Result<String, PortError>;
+    /// A member elsewhere, by actor URL (fetched if not known), as an account here.
+    async fn account_of_actor(&self, actor_url: &str) -> Result<Uuid, PortError>;
+    /// Starts a local member's move to their account `handle` elsewhere;
+    /// `token` opens their archive to the new instance, which keeps its hash.
+    async fn start_move(
+        &self,
+        account_id: Uuid,
+        handle: &str,
+        token: &str,
+        token_hash: &[u8],
+    ) -> Result<MoveStarted, PortError>;
+    /// Fetches a moved member's archive from their old instance, at most
+    /// `limit` bytes.
+    async fn fetch_archive(&self, url: &str, limit: usize) -> Result<Vec<u8>, PortError>;
+    /// Waits until an import is announced, or `timeout` passes.
+    async fn imports_announced(&self, timeout: std::time::Duration);
+    /// Wakes the importer.
+    fn wake_importer(&self);
+}
+
+/// What starting a move did.
+#[derive(Debug, Clone)]
+pub struct MoveStarted {
+    /// The new actor.
+    pub target: String,
+    /// Mentorships with other members here now held with the new actor.
+    pub repointed: u64,
+    /// Instances told of the move.
+    pub told: usize,
 }

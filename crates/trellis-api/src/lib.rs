@@ -6,6 +6,7 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod federation;
+pub mod importer;
 pub mod match_index;
 mod routes;
 mod state;
@@ -41,6 +42,7 @@ pub use state::{ApiConfig, AppState};
         (name = "sessions", description = "The check-ins of a mentorship"),
         (name = "reviews", description = "Skill reviews of a mentorship and their cadence"),
         (name = "plan", description = "A member's career plan, growth and drift"),
+        (name = "moves", description = "Moving to another instance with the long-term file"),
         (name = "matching", description = "Mentors ranked for the caller"),
         (name = "tracks", description = "Career tracks, induction cycles, nominations and stage decisions"),
         (name = "cohorts", description = "Matching a program's whole cohort at once, reviewed and approved by an admin (admins only)"),
@@ -131,8 +133,12 @@ impl Modify for CommonErrors {
 fn api_router() -> OpenApiRouter<AppState> {
     use routes::{
         accounts, admin, cohorts, directory, export, federation, file, health, matching,
-        mentorships, notifications, plan, profiles, reports, reviews, sessions, skills, tracks,
+        mentorships, moves, notifications, plan, profiles, reports, reviews, sessions, skills,
+        tracks,
     };
+    // An archive is larger than other bodies.
+    let (schemas, paths, imports) = routes!(moves::imports, moves::upload);
+    let imports = imports.layer(DefaultBodyLimit::max(importer::MAX_ARCHIVE_BYTES));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(accounts::register))
@@ -161,6 +167,10 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(plan::mentee_growth))
         .routes(routes!(file::file))
         .routes(routes!(export::export))
+        .routes(routes!(moves::get_aliases, moves::put_aliases))
+        .routes(routes!(moves::start))
+        .routes(routes!(moves::archive))
+        .routes((schemas, paths, imports))
         .routes(routes!(reports::program))
         .routes(routes!(mentorships::tree))
         .routes(routes!(mentorships::unmentored_mentors))

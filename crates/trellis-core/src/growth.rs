@@ -30,6 +30,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::mentorship::Party;
+use crate::plan::{CareerPlan, changes_skills};
 use crate::review::ReviewPart;
 use crate::skill::{SkillKey, SkillLevel};
 
@@ -104,7 +105,7 @@ impl ReviewPoint {
 }
 
 /// A skill's ratings in one review.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GrowthPoint {
     pub at: DateTime<Utc>,
@@ -113,7 +114,7 @@ pub struct GrowthPoint {
 }
 
 /// One skill's ratings over time.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkillGrowth {
     pub skill: SkillKey,
@@ -157,7 +158,7 @@ fn in_time_order<'a>(points: impl Iterator<Item = &'a ReviewPoint>) -> Vec<&'a R
 }
 
 /// The two ratings a rise was measured between.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Measurement {
     /// Whose ratings: the mentor's, or the mentee's own.
@@ -167,7 +168,7 @@ pub struct Measurement {
 }
 
 /// How far one skill rose over the window.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SkillRise {
     pub skill: SkillKey,
@@ -220,7 +221,7 @@ impl SkillRise {
 }
 
 /// The evidence that growth has drifted away from the plan.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DriftInsight {
     /// Every skill the plan aims at, in key order, with its rise.
@@ -244,7 +245,7 @@ pub struct DriftInsight {
 }
 
 /// What [`drift`] found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "outcome", rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DriftOutcome {
@@ -257,6 +258,47 @@ pub enum DriftOutcome {
     },
     /// The plan aims at no skill, so nothing can drift from it.
     NoPlan,
+}
+
+/// A member's growth as they and their current mentors see it: every
+/// skill's levels over time and whether recent growth left the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Growth {
+    /// Completed reviews the timeline is drawn from.
+    pub reviews: usize,
+    /// Each skill's levels review by review (self and mentor).
+    pub skills: Vec<SkillGrowth>,
+    /// The skills the current plan aims at.
+    pub plan_skills: Vec<SkillKey>,
+    /// Whether recent growth went elsewhere than the plan.
+    pub drift: DriftOutcome,
+}
+
+/// The growth of a member with these completed reviews and this plan
+/// history (every version with when it was kept, oldest first): the
+/// current plan is the last version, and reviews from before its skills
+/// last changed do not count towards drift.
+pub fn of<'p>(
+    points: &[ReviewPoint],
+    plan_history: impl IntoIterator<Item = (DateTime<Utc>, &'p CareerPlan)>,
+) -> Growth {
+    let empty = CareerPlan::default();
+    let mut current = &empty;
+    let mut changed_at = None;
+    for (at, plan) in plan_history {
+        if changes_skills(current, plan) {
+            changed_at = Some(at);
+        }
+        current = plan;
+    }
+    let plan_skills = current.plan_skills();
+    Growth {
+        reviews: points.len(),
+        skills: timeline(points),
+        drift: drift(points, &plan_skills, changed_at),
+        plan_skills: plan_skills.into_iter().collect(),
+    }
 }
 
 /// Whether growth over the recent reviews drifted away from the plan (the
@@ -410,6 +452,50 @@ mod tests {
             mentor(90, &[(DNS, 3), (PG, 3)]),
             mentor(180, &[(DNS, 3), (PG, 4)]),
         ]
+    }
+
+    fn career_plan(skills: &[&str]) -> CareerPlan {
+        let targets: Vec<_> = skills
+            .iter()
+            .map(|s| serde_json::json!({"skill": s, "level": 5}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "goals": [{"title": "Grow", "target_skills": targets}]
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn growth_counts_drift_from_the_last_change_of_the_plan_skills() {
+        let (dns, pg) = (career_plan(&[DNS]), career_plan(&[PG]));
+        let mut renamed = dns.clone();
+        renamed.goals[0].title = "Grow further".into();
+        let points = drifting();
+        // The plan aims at DNS from before the reviews; a retitled goal
+        // is no change of skills.
+        let history = [
+            (day(0) - chrono::Duration::days(1), &dns),
+            (day(100), &renamed),
+        ];
+        let found = of(&points, history);
+        assert_eq!(found.reviews, 3);
+        assert_eq!(found.plan_skills, [key(DNS)]);
+        assert_eq!(found.skills.len(), 2);
+        assert!(
+            matches!(found.drift, DriftOutcome::Drift(_)),
+            "{:?}",
+            found.drift
+        );
+        // Aiming at PostgreSQL from day 100 leaves one review to count.
+        let history = [(day(0) - chrono::Duration::days(1), &dns), (day(100), &pg)];
+        assert_eq!(
+            of(&points, history).drift,
+            DriftOutcome::NotEnoughReviews {
+                have: 1,
+                need: WINDOW
+            }
+        );
+        assert_eq!(of(&points, []).drift, DriftOutcome::NoPlan);
     }
 
     #[test]

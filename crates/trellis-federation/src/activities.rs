@@ -152,6 +152,8 @@ pub enum InboxActivity {
     MentorshipUpdate(crate::mentorships::MentorshipUpdate),
     Session(crate::sessions::SessionActivity),
     Review(crate::reviews::ReviewActivity),
+    Growth(crate::growth::GrowthActivity),
+    Move(crate::moves::MoveActivity),
 }
 
 /// The sender's instance, as this one knows it.

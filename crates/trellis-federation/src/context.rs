@@ -13,6 +13,11 @@ pub struct Context {
     pub settings: Arc<FederationSettings>,
     /// Wakes the outbox workers when there is new work.
     pub outbox_signal: Arc<Notify>,
+    /// Plain HTTP fetches (credential keys and status lists), with the
+    /// same address rules as federation.
+    pub http: reqwest::Client,
+    /// Wakes the importer when a moved member's archive is announced.
+    pub import_signal: Arc<Notify>,
 }
 
 pub type Data = activitypub_federation::config::Data<Context>;

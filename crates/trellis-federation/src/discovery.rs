@@ -139,8 +139,11 @@ pub async fn webfinger(
                 .await?
                 .ok_or(FederationError::NotFound)?;
             // Handles are for finding people: only members whose profile
-            // reaches partners can be found.
-            if actor.visibility < trellis_core::visibility::Visibility::Federated {
+            // reaches partners can be found, and those who named accounts
+            // elsewhere as theirs (to move here from one of them).
+            if actor.visibility < trellis_core::visibility::Visibility::Federated
+                && actor.also_known_as.is_empty()
+            {
                 return Err(FederationError::NotFound);
             }
             let person = DbActor::local_person(settings, actor);

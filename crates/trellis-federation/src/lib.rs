@@ -25,8 +25,10 @@ pub mod context;
 pub mod credentials;
 mod discovery;
 pub mod error;
+pub mod growth;
 mod inbox;
 pub mod mentorships;
+pub mod moves;
 pub mod objects;
 pub mod outbox;
 mod partners;
@@ -78,6 +80,8 @@ impl Federation {
             store,
             settings: settings.clone(),
             outbox_signal: Arc::new(Notify::new()),
+            http: client.clone(),
+            import_signal: Arc::new(Notify::new()),
         };
         let config = FederationConfig::builder()
             .domain(settings.domain.clone())
@@ -94,6 +98,11 @@ impl Federation {
             .await
             .map_err(|e| FederationError::Internal(format!("federation setup: {e}")))?;
         Ok(Self { config })
+    }
+
+    /// The URLs this instance owns.
+    pub fn settings(&self) -> &FederationSettings {
+        &self.config.settings
     }
 
     /// Request data for work outside a request (workers, the client API).
@@ -159,6 +168,106 @@ impl Federation {
         handle: &str,
     ) -> FederationResult<trellis_store::ProfileRecord> {
         partners::resolve_member(&self.data(), handle).await
+    }
+
+    /// Starts a local member's move to their account `handle` elsewhere
+    /// (see `moves`); `token` opens their archive to the new instance.
+    pub async fn start_move(
+        &self,
+        account_id: uuid::Uuid,
+        handle: &str,
+        token: &str,
+        token_hash: &[u8],
+    ) -> FederationResult<moves::MoveStarted> {
+        moves::start(&self.data(), account_id, handle, token, token_hash).await
+    }
+
+    /// The actor URL a member handle (`user@domain`) names: this
+    /// instance's for a local one, else found by WebFinger.
+    pub async fn actor_of(&self, handle: &str) -> FederationResult<url::Url> {
+        let data = self.data();
+        let (name, domain) = handle.split_once('@').ok_or_else(|| {
+            FederationError::BadRequest("an account elsewhere is user@domain".into())
+        })?;
+        if partners::parse_domain(domain, &data)? == data.settings.domain {
+            return Ok(data.settings.person_url(name));
+        }
+        let actor: DbActor = activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<
+            Context,
+            DbActor,
+        >(handle, &data)
+        .await
+        .map_err(|_| FederationError::NotFound)?;
+        if actor.kind != actors::ActorKind::Person {
+            return Err(FederationError::NotFound);
+        }
+        Ok(actor.id)
+    }
+
+    /// Fetches a moved member's archive from their old instance (plain
+    /// HTTP, with federation's address rules), at most `limit` bytes.
+    pub async fn fetch_archive(&self, url: &str, limit: usize) -> FederationResult<Vec<u8>> {
+        let data = self.data();
+        let url = url::Url::parse(url)
+            .map_err(|e| FederationError::BadRequest(format!("archive URL: {e}")))?;
+        if url.scheme() != "https" && !data.settings.insecure {
+            return Err(FederationError::Refused(
+                "archives are fetched over https".into(),
+            ));
+        }
+        let mut response = data
+            .http
+            .get(url)
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| FederationError::Peer(format!("fetching the archive: {e}")))?;
+        if !response.status().is_success() {
+            return Err(FederationError::Peer(format!(
+                "the old instance answered {} for the archive",
+                response.status()
+            )));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| FederationError::Peer(format!("reading the archive: {e}")))?
+        {
+            body.extend_from_slice(&chunk);
+            if body.len() > limit {
+                return Err(FederationError::Refused(format!(
+                    "the archive is larger than {limit} bytes"
+                )));
+            }
+        }
+        Ok(body)
+    }
+
+    /// Resolves a member elsewhere by actor URL (fetched if not known),
+    /// as an account here.
+    pub async fn account_of_actor(&self, actor: &str) -> FederationResult<uuid::Uuid> {
+        let data = self.data();
+        let url = url::Url::parse(actor)
+            .map_err(|e| FederationError::BadRequest(format!("actor URL: {e}")))?;
+        let actor: DbActor =
+            activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
+                .dereference(&data)
+                .await?;
+        actor
+            .account_id
+            .ok_or_else(|| FederationError::Refused(format!("{} is no member", actor.id)))
+    }
+
+    /// Waits until an archive to import is announced (or `timeout`).
+    pub async fn imports_announced(&self, timeout: Duration) {
+        let signal = self.config.import_signal.clone();
+        let _ = tokio::time::timeout(timeout, signal.notified()).await;
+    }
+
+    /// Wakes the importer.
+    pub fn wake_importer(&self) {
+        self.config.import_signal.notify_one();
     }
 
     /// Wakes the outbox workers.

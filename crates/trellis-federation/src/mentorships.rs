@@ -144,6 +144,23 @@ pub(crate) async fn repeated(data: &Data, activity: &Url) -> FederationResult<bo
     Ok(data.store.activity_received(activity.as_str()).await?)
 }
 
+/// What every activity about a mentorship checks first: `None` when it
+/// was applied before (a repeat is acknowledged and changes nothing), else
+/// the mentorship it names, the sender's side in it and their account.
+pub(crate) async fn from_party(
+    data: &Data,
+    activity: &Url,
+    actor: &ActorId,
+    mentorship: &Url,
+) -> FederationResult<Option<(StoredMentorship, Party, Uuid)>> {
+    if repeated(data, activity).await? {
+        return Ok(None);
+    }
+    let (_, sender_id) = sender(actor, data).await?;
+    let (m, party) = named(data, mentorship, sender_id).await?;
+    Ok(Some((m, party, sender_id)))
+}
+
 /// The sending member, of a partner instance.
 pub(crate) async fn sender(actor: &ActorId, data: &Data) -> FederationResult<(DbActor, Uuid)> {
     let actor = crate::activities::partner_member(actor, data).await?;
@@ -286,11 +303,11 @@ impl Activity for OfferAnswer {
     activity_basics!();
 
     async fn verify(&self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, _)) =
+            from_party(data, &self.id, &self.actor, &self.object.object).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.object, sender_id).await?;
+        };
         let offered_by_mentee = match &m.mentee.actor_url {
             Some(actor) => *actor == self.object.actor.as_str(),
             None => {
@@ -307,11 +324,11 @@ impl Activity for OfferAnswer {
     }
 
     async fn receive(self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, sender_id)) =
+            from_party(data, &self.id, &self.actor, &self.object.object).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.object, sender_id).await?;
+        };
         let note = self.note(m.state);
         apply(
             data,
@@ -376,22 +393,21 @@ impl Activity for MentorshipUpdate {
     activity_basics!();
 
     async fn verify(&self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, _)) = from_party(data, &self.id, &self.actor, &self.object.id).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.id, sender_id).await?;
+        };
         m.state
             .next(update_transition(m.state, self.object.state)?, party)?;
         Ok(())
     }
 
     async fn receive(self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, sender_id)) =
+            from_party(data, &self.id, &self.actor, &self.object.id).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.id, sender_id).await?;
+        };
         let transition = update_transition(m.state, self.object.state)?;
         apply(
             data,

@@ -130,7 +130,7 @@ pub(crate) fn undo(data: &Data, peer: &DbActor, follow: Follow) -> FederationRes
     delivery(&peer.shared_inbox_or_inbox(), None, &id, undo)
 }
 
-fn partner_inbox(partner: &Instance) -> FederationResult<(Url, Url)> {
+pub(crate) fn partner_inbox(partner: &Instance) -> FederationResult<(Url, Url)> {
     let actor = partner.actor.as_ref().ok_or_else(|| {
         FederationError::Internal(format!("partner {} has no actor", partner.domain))
     })?;
@@ -249,6 +249,9 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             None => (Vec::new(), None),
         },
+        (OutboxEventKind::GrowthShared, Some(mentee), _) => {
+            (crate::growth::growth_deliveries(data, mentee).await?, None)
+        }
         _ => (Vec::new(), None),
     };
     data.store

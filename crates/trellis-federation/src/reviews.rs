@@ -23,7 +23,7 @@ use crate::activities::CreateOrUpdateType;
 use crate::actors::ActorId;
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, named, object_id, refused, remote_inbox, repeated, sender};
+use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SkillReviewType {
@@ -104,11 +104,11 @@ impl Activity for ReviewActivity {
     activity_basics!();
 
     async fn verify(&self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, _)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.mentorship, sender_id).await?;
+        };
         match self.kind {
             CreateOrUpdateType::Create(_) => {
                 if self.object.attributed_to != *self.actor.inner() {
@@ -140,11 +140,11 @@ impl Activity for ReviewActivity {
     }
 
     async fn receive(self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, party, sender_id)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, party) = named(data, &self.object.mentorship, sender_id).await?;
+        };
         let now = Utc::now();
         match self.kind {
             CreateOrUpdateType::Create(_) => {

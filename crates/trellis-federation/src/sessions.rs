@@ -17,7 +17,7 @@ use crate::activities::CreateOrUpdateType;
 use crate::actors::ActorId;
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, named, object_id, refused, remote_inbox, repeated, sender};
+use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MentoringSessionType {
@@ -89,11 +89,11 @@ impl Activity for SessionActivity {
     activity_basics!();
 
     async fn verify(&self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, _, sender_id)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, _) = named(data, &self.object.mentorship, sender_id).await?;
+        };
         self.object.content()?;
         match self.kind {
             CreateOrUpdateType::Create(_) => {
@@ -125,11 +125,11 @@ impl Activity for SessionActivity {
     }
 
     async fn receive(self, data: &Data) -> FederationResult<()> {
-        if repeated(data, &self.id).await? {
+        let Some((m, _, sender_id)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
             return Ok(());
-        }
-        let (_, sender_id) = sender(&self.actor, data).await?;
-        let (m, _) = named(data, &self.object.mentorship, sender_id).await?;
+        };
         let content = self.object.content()?;
         let now = Utc::now();
         match self.kind {

@@ -148,6 +148,11 @@ impl FederationSettings {
         url.path().strip_prefix("/reviews/")?.parse().ok()
     }
 
+    /// Where a moved member's archive is open to their new instance.
+    pub fn move_archive_url(&self, token: &str) -> Url {
+        self.url(&format!("/api/v1/moves/{token}/archive"))
+    }
+
     pub fn activity_url(&self, id: uuid::Uuid) -> Url {
         self.url(&format!("/activities/{id}"))
     }

@@ -88,6 +88,8 @@ fn kind_of(activity: serde_json::Value) -> &'static str {
         InboxActivity::MentorshipUpdate(_) => "MentorshipUpdate",
         InboxActivity::Session(_) => "Session",
         InboxActivity::Review(_) => "Review",
+        InboxActivity::Growth(_) => "Growth",
+        InboxActivity::Move(_) => "Move",
     }
 }
 
@@ -183,6 +185,29 @@ fn mentorship_activities_are_told_apart_from_partnership_and_profile_ones() {
         }
     });
     assert_eq!(kind_of(review), "Review");
+    // As FEDERATION.md shows a growth summary.
+    let growth = json!({
+        "id": "https://a.example/activities/0194",
+        "type": "Update",
+        "actor": "https://a.example/users/ada",
+        "to": ["https://b.example/users/bo"],
+        "object": {
+            "type": "GrowthSummary",
+            "id": "https://a.example/mentorships/0190/growth",
+            "mentorship": "https://a.example/mentorships/0190",
+            "attributedTo": "https://a.example/users/ada",
+            "published": "2026-11-22T10:00:00Z",
+            "growth": {
+                "reviews": 1,
+                "skills": [{"skill": "networking.dns", "points": [
+                    {"at": "2026-11-22T10:00:00Z", "self_rating": 3, "mentor_rating": 4}
+                ]}],
+                "plan_skills": ["networking.dns"],
+                "drift": {"outcome": "not_enough_reviews", "have": 1, "need": 3}
+            }
+        }
+    });
+    assert_eq!(kind_of(growth), "Growth");
 }
 
 #[test]

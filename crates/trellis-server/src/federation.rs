@@ -1,7 +1,7 @@
 //! Adapts `trellis_federation::Federation` to the client API's port.
 
 use async_trait::async_trait;
-use trellis_api::federation::{FederationPort, PortError};
+use trellis_api::federation::{FederationPort, MoveStarted, PortError};
 use trellis_federation::Federation;
 use trellis_federation::error::FederationError;
 use trellis_store::{Instance, ProfileRecord};
@@ -67,5 +67,65 @@ impl FederationPort for FederationAdapter {
 
     fn wake(&self) {
         self.federation.wake();
+    }
+
+    fn actor_url(&self, username: &str) -> String {
+        self.federation.settings().person_url(username).to_string()
+    }
+
+    fn mentorship_url(&self, id: uuid::Uuid) -> String {
+        self.federation.settings().mentorship_url(id).to_string()
+    }
+
+    fn local_username(&self, actor_url: &str) -> Option<String> {
+        let url = url::Url::parse(actor_url).ok()?;
+        let name = self.federation.settings().local_username(&url)?;
+        Some(name.to_owned())
+    }
+
+    async fn actor_of(&self, handle: &str) -> Result<String, PortError> {
+        let url = self.federation.actor_of(handle).await.map_err(port_error)?;
+        Ok(url.to_string())
+    }
+
+    async fn account_of_actor(&self, actor_url: &str) -> Result<uuid::Uuid, PortError> {
+        self.federation
+            .account_of_actor(actor_url)
+            .await
+            .map_err(port_error)
+    }
+
+    async fn start_move(
+        &self,
+        account_id: uuid::Uuid,
+        handle: &str,
+        token: &str,
+        token_hash: &[u8],
+    ) -> Result<MoveStarted, PortError> {
+        let started = self
+            .federation
+            .start_move(account_id, handle, token, token_hash)
+            .await
+            .map_err(port_error)?;
+        Ok(MoveStarted {
+            target: started.target.to_string(),
+            repointed: started.repointed,
+            told: started.told,
+        })
+    }
+
+    async fn fetch_archive(&self, url: &str, limit: usize) -> Result<Vec<u8>, PortError> {
+        self.federation
+            .fetch_archive(url, limit)
+            .await
+            .map_err(port_error)
+    }
+
+    async fn imports_announced(&self, timeout: std::time::Duration) {
+        self.federation.imports_announced(timeout).await;
+    }
+
+    fn wake_importer(&self) {
+        self.federation.wake_importer();
     }
 }

@@ -70,6 +70,8 @@ pub struct Instance {
     stop_workers: watch::Sender<bool>,
     workers: JoinHandle<()>,
     reminders: JoinHandle<()>,
+    /// Imports the files of members who moved here.
+    importer: JoinHandle<()>,
     federation: trellis_federation::Federation,
 }
 
@@ -115,6 +117,10 @@ impl Instance {
             federation: federation.clone(),
         };
         let state = trellis_api::AppState::new(store.clone(), config.api(), Arc::new(port));
+        let importer = tokio::spawn(trellis_api::importer::run(
+            state.clone(),
+            stop_workers.subscribe(),
+        ));
         let app = trellis_api::router(state).merge(federation.router());
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
@@ -132,6 +138,7 @@ impl Instance {
             stop_workers,
             workers,
             reminders,
+            importer,
             federation,
         })
     }
@@ -151,6 +158,7 @@ impl Instance {
         self.reminders
             .await
             .context("the review reminders failed")?;
+        self.importer.await.context("the importer failed")?;
         self.store.close().await;
         Ok(())
     }
@@ -162,9 +170,11 @@ impl Instance {
         self.task.abort();
         self.workers.abort();
         self.reminders.abort();
+        self.importer.abort();
         let _ = self.task.await;
         let _ = self.workers.await;
         let _ = self.reminders.await;
+        let _ = self.importer.await;
         self.store.close().await;
     }
 }

@@ -21,6 +21,7 @@ pub use model::*;
 
 use chrono::{DateTime, Utc};
 use trellis_core::account::Username;
+use trellis_core::growth::ReviewPoint;
 use trellis_core::mentorship::MentorshipState;
 use trellis_core::profile::Profile;
 use trellis_core::skill::{SkillKey, SkillSeed};
@@ -53,6 +54,29 @@ pub enum Store {
 }
 
 impl Store {
+    /// A member's growth: their completed reviews as mentee, in every
+    /// mentorship, against their plan's history.
+    pub async fn growth(&self, account_id: Uuid) -> StoreResult<trellis_core::growth::Growth> {
+        let reviews = self.completed_reviews_of_mentee(account_id).await?;
+        let points: Vec<ReviewPoint> = reviews
+            .iter()
+            .filter_map(|c| {
+                let r = &c.review;
+                let (mentee, mentor) = (r.mentee_part.as_ref()?, r.mentor_part.as_ref()?);
+                Some(ReviewPoint::from_parts(
+                    r.completed_at.unwrap_or(r.started_at),
+                    &mentee.part,
+                    &mentor.part,
+                ))
+            })
+            .collect();
+        let versions = self.plan_history(account_id).await?;
+        Ok(trellis_core::growth::of(
+            &points,
+            versions.iter().map(|v| (v.created_at, &v.plan)),
+        ))
+    }
+
     /// Connects to the database at `url` (`sqlite://…` or `postgres://…`).
     /// A SQLite file is created if it does not exist; migrations are not run.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
@@ -393,12 +417,81 @@ forward! {
     /// Every version of a member's career plan, oldest first.
     pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>>;
     /// Keeps a new version of a member's plan (none if it is unchanged).
+    /// Their mentors elsewhere are sent their growth anew.
     pub async fn put_plan(
         &self,
         account_id: Uuid,
         plan: &trellis_core::plan::CareerPlan,
         now: DateTime<Utc>,
     ) -> StoreResult<PlanVersion>;
+    /// Keeps a mentee's growth as their instance shared it with a mentor
+    /// here, while the mentorship is under way (a conflict otherwise). An
+    /// older share than the one kept, or a repeated activity, changes
+    /// nothing; the copy goes when the mentorship ends.
+    pub async fn receive_shared_growth(
+        &self,
+        mentorship_id: Uuid,
+        growth: &trellis_core::growth::Growth,
+        shared_at: DateTime<Utc>,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// The mentee's growth as their instance last shared it, if it has.
+    pub async fn shared_growth(&self, mentorship_id: Uuid) -> StoreResult<Option<SharedGrowth>>;
+
+    /// Sets the accounts a local member declares as also theirs
+    /// (`alsoKnownAs`, actor URLs).
+    pub async fn set_aliases(&self, account_id: Uuid, aliases: &[String]) -> StoreResult<()>;
+    /// Moves a local member out to `target_url` (their account elsewhere,
+    /// `target_id` here), all or nothing: the account becomes read-only and
+    /// names where it went, its archive opens to the token (by hash) until
+    /// `expires_at`, mentorships with other members here follow the new
+    /// actor, and the `Move` deliveries are queued. Returns how many
+    /// mentorships moved; moving twice is a conflict.
+    pub async fn move_out(&self, out: &MoveOut, now: DateTime<Utc>) -> StoreResult<u64>;
+    /// The moved member a token (by hash) opens the archive of, while open.
+    pub async fn moved_by_token(
+        &self,
+        token_hash: &[u8],
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<Uuid>>;
+    /// Re-points every mentorship of `old` (a member who moved) to `new`,
+    /// notes where `old` went and stops showing them as a mentor; a repeat
+    /// of the `Move` changes nothing.
+    pub async fn repoint_moved(
+        &self,
+        old: Uuid,
+        new: Uuid,
+        new_url: &str,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<u64>;
+    /// Queues an archive to import into a local member's account (one per
+    /// old account; a repeated `Move` gives the import it made).
+    pub async fn queue_import(&self, new: &NewImport, now: DateTime<Utc>) -> StoreResult<Import>;
+    pub async fn import(&self, id: Uuid) -> StoreResult<Import>;
+    /// A member's imports, newest first.
+    pub async fn imports_of(&self, account_id: Uuid) -> StoreResult<Vec<Import>>;
+    /// Imports waiting, oldest first.
+    pub async fn pending_imports(&self, limit: u32) -> StoreResult<Vec<Import>>;
+    /// Records a failed attempt; with `give_up` the import fails for good.
+    pub async fn import_attempt_failed(
+        &self,
+        id: Uuid,
+        report: &serde_json::Value,
+        give_up: bool,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Writes a moved member's file into their account and marks the
+    /// import done with its report, in one transaction; mentorships held
+    /// here already (by object id) stay as they are.
+    pub async fn import_file(
+        &self,
+        import_id: Uuid,
+        file: &ImportedFile,
+        report: &serde_json::Value,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Sets (or, with an empty text, removes) a party's private note.
     pub async fn set_private_note(
         &self,

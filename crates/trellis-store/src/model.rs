@@ -17,6 +17,8 @@ pub struct Account {
     pub username: Username,
     pub password_hash: String,
     pub is_admin: bool,
+    /// The actor this member moved to; a moved account is read-only.
+    pub moved_to: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -289,6 +291,10 @@ pub enum OutboxEventKind {
     ReviewStarted,
     /// A local member submitted their part of one.
     ReviewPartSubmitted,
+    /// A local member's growth changed (a review completed, their plan
+    /// changed) or a mentor elsewhere began mentoring them: their mentors
+    /// elsewhere need it.
+    GrowthShared,
 }
 
 impl OutboxEventKind {
@@ -301,6 +307,7 @@ impl OutboxEventKind {
             Self::SessionUpdated => "session_updated",
             Self::ReviewStarted => "review_started",
             Self::ReviewPartSubmitted => "review_part_submitted",
+            Self::GrowthShared => "growth_shared",
         }
     }
 
@@ -313,6 +320,7 @@ impl OutboxEventKind {
             Self::SessionUpdated,
             Self::ReviewStarted,
             Self::ReviewPartSubmitted,
+            Self::GrowthShared,
         ]
         .into_iter()
         .find(|k| k.as_str() == raw)
@@ -408,6 +416,9 @@ pub struct Mentorship {
     pub message: String,
     pub goals: String,
     pub object_url: Option<String>,
+    /// The instance it was kept by before the member moved here, if it
+    /// was imported (`None`: here).
+    pub origin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -508,6 +519,8 @@ pub struct Session {
     pub content: trellis_core::session::SessionContent,
     /// The viewing party's private note (never the other party's).
     pub private_note: Option<String>,
+    /// Where it was logged, if imported from another instance.
+    pub origin: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
 }
@@ -538,6 +551,8 @@ pub struct Review {
     pub mentor_part: Option<Submitted>,
     pub started_at: DateTime<Utc>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// Where it took place, if imported from another instance.
+    pub origin: Option<String>,
 }
 
 /// A party's part of a review, and when it came in.
@@ -578,11 +593,21 @@ pub struct PairingActivity {
     pub reviews_started: u64,
 }
 
+/// A mentee's growth as their instance shared it with their mentor here.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SharedGrowth {
+    pub growth: trellis_core::growth::Growth,
+    /// When the mentee's instance computed it.
+    pub shared_at: DateTime<Utc>,
+}
+
 /// One version of a member's career plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanVersion {
     pub version: u32,
     pub plan: trellis_core::plan::CareerPlan,
+    /// Where it was kept, if imported from another instance.
+    pub origin: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -707,6 +732,107 @@ pub struct CohortApproval {
     pub message: String,
 }
 
+/// How an import of a moved member's archive stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportState {
+    /// Waiting to be fetched and imported (retried until it is, or fails).
+    Pending,
+    Imported,
+    /// Given up on; the report says why.
+    Failed,
+}
+
+impl ImportState {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Imported => "imported",
+            Self::Failed => "failed",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Pending, Self::Imported, Self::Failed]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// An archive to import into a local member's account: announced by a
+/// `Move` (fetched from `archive_url`) or uploaded by the member.
+#[derive(Debug, Clone)]
+pub struct NewImport {
+    pub account_id: Uuid,
+    /// The old actor the archive belongs to.
+    pub from_actor: String,
+    /// The old actor's instance (the domain imported history is marked with).
+    pub origin: String,
+    pub archive_url: Option<String>,
+    pub archive: Option<String>,
+    /// The `Move` that announced it (a repeat changes nothing).
+    pub received: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub from_actor: String,
+    pub origin: String,
+    pub archive_url: Option<String>,
+    pub archive: Option<String>,
+    pub state: ImportState,
+    pub attempts: u32,
+    pub report: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+/// A moved member's file, resolved to this instance's accounts, ready to
+/// be written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct ImportedFile {
+    /// Plan versions, oldest first, each with where it was kept.
+    pub plan_versions: Vec<ImportedPlanVersion>,
+    pub mentorships: Vec<ImportedMentorship>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedPlanVersion {
+    pub plan: trellis_core::plan::CareerPlan,
+    pub created_at: DateTime<Utc>,
+    pub origin: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedMentorship {
+    pub mentor_id: Uuid,
+    pub mentee_id: Uuid,
+    pub state: MentorshipState,
+    pub message: String,
+    pub goals: String,
+    /// The federated `Mentorship` object's id, by which both instances
+    /// keep naming it.
+    pub object_url: String,
+    pub origin: String,
+    pub created_at: DateTime<Utc>,
+    /// Every state it entered: (state, by whom, note, when), oldest first.
+    pub history: Vec<(MentorshipState, Uuid, String, DateTime<Utc>)>,
+    pub sessions: Vec<ImportedSession>,
+    pub reviews: Vec<ImportedReview>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedSession {
+    pub author_id: Uuid,
+    pub content: trellis_core::session::SessionContent,
+    /// The moving member's own private note.
+    pub private_note: Option<String>,
+    pub origin: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
 /// A career track as stored: its ranks in order, lowest first.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Track {
@@ -754,6 +880,34 @@ pub struct NominationRecord {
     pub withdrawn_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ImportedReview {
+    pub started_by: Uuid,
+    pub skills: Vec<SkillKey>,
+    pub state: trellis_core::review::ReviewState,
+    pub mentee_part: Option<Submitted>,
+    pub mentor_part: Option<Submitted>,
+    pub origin: String,
+    pub started_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// A local member's move to their account elsewhere, as the old instance
+/// records it.
+#[derive(Debug, Clone)]
+pub struct MoveOut {
+    pub account_id: Uuid,
+    /// The new account, as an account here (a member elsewhere).
+    pub target_id: Uuid,
+    pub target_url: String,
+    /// What opens the archive to the new instance, hashed.
+    pub token_hash: Vec<u8>,
+    /// The `Move`s to send.
+    pub deliveries: Vec<NewDelivery>,
+    /// The archive stays open until then.
+    pub expires_at: DateTime<Utc>,
 }
 
 /// A decision to record: `stage` (from 0) is the stage the decider decides

@@ -22,11 +22,17 @@ pub(crate) use crate::model::{
     Cohort, CohortApproval, CohortSummary, NewCohort, NewProposal, PartyRecord, Proposal,
     ProposedFor, RequestOutcome,
 };
-pub(crate) use crate::model::{CompletedReview, NewReview, PairingActivity, PlanVersion, Review};
+pub(crate) use crate::model::{
+    CompletedReview, NewReview, PairingActivity, PlanVersion, Review, SharedGrowth,
+};
 pub(crate) use crate::model::{
     CycleRecord, DecisionOutcome, Induction, NewDecision, NewNomination, NominationRecord, Track,
 };
+pub(crate) use crate::model::{
+    Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport, Submitted,
+};
 pub(crate) use crate::model::{NewSession, Session};
+pub(crate) use crate::rows::ImportRow;
 pub(crate) use crate::rows::NotificationRow;
 pub(crate) use crate::rows::{
     ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
@@ -41,5 +47,7 @@ pub(crate) use crate::rows::{
 };
 pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
 pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
-pub(crate) use crate::rows::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, json_value};
+pub(crate) use crate::rows::{
+    PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow, json_value,
+};
 pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};

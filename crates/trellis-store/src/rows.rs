@@ -30,7 +30,7 @@ use crate::model::{MatchCandidate, MentorLoad};
 
 /// A local member: `accounts a JOIN users u`.
 pub(crate) const ACCOUNT_COLUMNS: &str =
-    "a.id, a.username, u.password_hash, u.is_admin, a.created_at";
+    "a.id, a.username, u.password_hash, u.is_admin, a.moved_to, a.created_at";
 pub(crate) const LOCAL_ACCOUNTS: &str = "accounts a JOIN users u ON u.account_id = a.id";
 
 #[derive(sqlx::FromRow)]
@@ -39,6 +39,7 @@ pub(crate) struct AccountRow {
     username: String,
     password_hash: String,
     is_admin: bool,
+    moved_to: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -50,6 +51,7 @@ impl TryFrom<AccountRow> for Account {
             username: Username::parse(&row.username)?,
             password_hash: row.password_hash,
             is_admin: row.is_admin,
+            moved_to: row.moved_to,
             created_at: row.created_at,
         })
     }
@@ -534,7 +536,7 @@ impl TryFrom<OutboxEventRow> for OutboxEvent {
     }
 }
 
-pub(crate) const MENTORSHIP_COLUMNS: &str = "m.id, m.state, m.message, m.goals, m.object_url, \
+pub(crate) const MENTORSHIP_COLUMNS: &str = "m.id, m.state, m.message, m.goals, m.object_url, m.origin, \
      m.created_at, m.updated_at, m.mentor_id, mr.username AS mentor_username, \
      mr.domain AS mentor_domain, mr.actor_url AS mentor_actor_url, m.mentee_id, \
      me.username AS mentee_username, me.domain AS mentee_domain, me.actor_url AS mentee_actor_url";
@@ -549,6 +551,7 @@ pub(crate) struct MentorshipRow {
     message: String,
     goals: String,
     object_url: Option<String>,
+    origin: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     mentor_id: Uuid,
@@ -582,6 +585,7 @@ impl TryFrom<MentorshipRow> for Mentorship {
             message: row.message,
             goals: row.goals,
             object_url: row.object_url,
+            origin: row.origin,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -637,7 +641,7 @@ impl From<NotificationRow> for crate::model::Notification {
 
 pub(crate) const SESSION_COLUMNS: &str = "s.id, s.mentorship_id, s.object_url, s.author_id, \
      s.held_at, s.duration_minutes, s.topics, s.notes, s.action_items, n.text AS private_note, \
-     s.created_at, s.updated_at";
+     s.origin, s.created_at, s.updated_at";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct SessionRow {
@@ -651,6 +655,7 @@ pub(crate) struct SessionRow {
     notes: String,
     action_items: String,
     private_note: Option<String>,
+    origin: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -676,6 +681,7 @@ impl TryFrom<SessionRow> for crate::model::Session {
                     .map_err(|e| json("action_items", e))?,
             },
             private_note: row.private_note,
+            origin: row.origin,
             created_at: row.created_at,
             updated_at: row.updated_at,
         })
@@ -902,7 +908,7 @@ impl ProposalRow {
 
 pub(crate) const REVIEW_COLUMNS: &str = "r.id, r.mentorship_id, r.object_url, r.started_by, \
      r.skills, r.state, r.mentee_part, r.mentee_submitted_at, r.mentor_part, \
-     r.mentor_submitted_at, r.started_at, r.completed_at";
+     r.mentor_submitted_at, r.started_at, r.completed_at, r.origin";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ReviewRow {
@@ -917,6 +923,7 @@ pub(crate) struct ReviewRow {
     mentor_part: Option<String>,
     mentor_submitted_at: Option<DateTime<Utc>>,
     started_at: DateTime<Utc>,
+    origin: Option<String>,
     completed_at: Option<DateTime<Utc>>,
 }
 
@@ -953,6 +960,7 @@ impl TryFrom<ReviewRow> for crate::model::Review {
             mentee_part: submitted("mentee_part", row.mentee_part, row.mentee_submitted_at)?,
             mentor_part: submitted("mentor_part", row.mentor_part, row.mentor_submitted_at)?,
             started_at: row.started_at,
+            origin: row.origin,
             completed_at: row.completed_at,
         })
     }
@@ -962,6 +970,7 @@ impl TryFrom<ReviewRow> for crate::model::Review {
 pub(crate) struct PlanVersionRow {
     version: i32,
     plan: String,
+    origin: Option<String>,
     created_at: DateTime<Utc>,
 }
 
@@ -973,7 +982,64 @@ impl TryFrom<PlanVersionRow> for crate::model::PlanVersion {
                 .map_err(|_| CoreError::invalid("version", "is negative"))?,
             plan: serde_json::from_str(&row.plan)
                 .map_err(|e| CoreError::invalid("plan", format_args!("not a career plan: {e}")))?,
+            origin: row.origin,
             created_at: row.created_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SharedGrowthRow {
+    growth: String,
+    shared_at: DateTime<Utc>,
+}
+
+impl TryFrom<SharedGrowthRow> for crate::model::SharedGrowth {
+    type Error = CoreError;
+    fn try_from(row: SharedGrowthRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            growth: serde_json::from_str(&row.growth)
+                .map_err(|e| CoreError::invalid("growth", format_args!("not a growth: {e}")))?,
+            shared_at: row.shared_at,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ImportRow {
+    id: Uuid,
+    account_id: Uuid,
+    from_actor: String,
+    origin: String,
+    archive_url: Option<String>,
+    archive: Option<String>,
+    state: String,
+    attempts: i32,
+    report: Option<String>,
+    created_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<ImportRow> for crate::model::Import {
+    type Error = CoreError;
+    fn try_from(row: ImportRow) -> Result<Self, CoreError> {
+        Ok(Self {
+            id: row.id,
+            account_id: row.account_id,
+            from_actor: row.from_actor,
+            origin: row.origin,
+            archive_url: row.archive_url,
+            archive: row.archive,
+            state: crate::model::ImportState::parse(&row.state)
+                .ok_or_else(|| CoreError::invalid("state", "unknown import state"))?,
+            attempts: u32::try_from(row.attempts).unwrap_or(0),
+            report: row
+                .report
+                .map(|r| serde_json::from_str(&r))
+                .transpose()
+                .map_err(|e| CoreError::invalid("report", format_args!("not JSON: {e}")))?,
+            created_at: row.created_at,
+            finished_at: row.finished_at,
         })
     }
 }

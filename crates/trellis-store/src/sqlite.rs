@@ -61,4 +61,5 @@ include!("queries/mentorships.rs");
 include!("queries/sessions.rs");
 include!("queries/reviews.rs");
 include!("queries/cohorts.rs");
+include!("queries/moves.rs");
 include!("queries/tracks.rs");

@@ -85,6 +85,9 @@ conformance!(
     reviews_take_each_part_once_and_travel_to_a_party_elsewhere,
     due_reviews_are_told_once_per_due_date,
     plans_are_kept_as_versions,
+    growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way,
+    a_move_out_freezes_the_account_and_follows_local_counterparts_once,
+    a_moved_member_elsewhere_is_followed_and_their_file_imported_once,
     a_nomination_runs_through_every_stage_to_an_induction,
     nominations_keep_to_the_cycle_the_track_and_the_nominees_file,
     the_decision_log_refuses_updates_and_deletes,
@@ -2684,23 +2687,25 @@ async fn under_way(store: &Store, remote: bool) -> (uuid::Uuid, uuid::Uuid, uuid
     } else {
         account(store, "ada").await.id
     };
-    let m = store
-        .request_mentorship(&ask(mentor, mentee), now())
-        .await
-        .unwrap();
+    (accepted(store, &ask(mentor, mentee)).await, mentor, mentee)
+}
+
+/// A request, accepted by its mentor: the mentorship's id.
+async fn accepted(store: &Store, request: &NewMentorship) -> uuid::Uuid {
+    let m = store.request_mentorship(request, now()).await.unwrap();
     store
         .step_mentorship(
             &step_to(
                 m.id,
                 MentorshipState::Requested,
                 MentorshipState::Active,
-                mentor,
+                request.mentor_id,
             ),
             now(),
         )
         .await
         .unwrap();
-    (m.id, mentor, mentee)
+    m.id
 }
 
 async fn reviews_take_each_part_once_and_travel_to_a_party_elsewhere(store: Store) {
@@ -2950,6 +2955,368 @@ async fn plans_are_kept_as_versions(store: Store) {
     assert_eq!(history[0].plan, plan("networking.dns"));
     let eve = account(&store, "eve").await.id;
     assert!(store.plan_history(eve).await.unwrap().is_empty());
+}
+
+async fn growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way(store: Store) {
+    use trellis_core::growth::{DriftOutcome, Growth};
+    use trellis_store::OutboxEventKind;
+    let plan = |skill: &str| -> trellis_core::plan::CareerPlan {
+        serde_json::from_value(serde_json::json!({"goals": [{
+            "title": "Grow", "target_skills": [{"skill": skill, "level": 5}]
+        }]}))
+        .unwrap()
+    };
+    // Sending: a mentee here whose mentor is elsewhere.
+    let lin = account(&store, "lin").await.id;
+    let far = remote_account(&store, "grace", "c.example").await;
+    let offers = mentor_profile(Visibility::Federated, &[], &["en"]);
+    store.put_profile(far, &offers, now()).await.unwrap();
+    let shares = |store: Store| async move {
+        store
+            .next_outbox_events(100)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.kind == OutboxEventKind::GrowthShared && e.account_id == Some(lin))
+            .count()
+    };
+    store
+        .put_plan(lin, &plan("networking.dns"), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shares(store.clone()).await,
+        0,
+        "no mentor to share with yet"
+    );
+    let asked = store
+        .request_mentorship(&ask(far, lin), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shares(store.clone()).await,
+        0,
+        "a request is not a mentorship"
+    );
+    store
+        .step_mentorship(
+            &step_to(
+                asked.id,
+                MentorshipState::Requested,
+                MentorshipState::Active,
+                far,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(shares(store.clone()).await, 1, "the new mentor gets it");
+    store
+        .put_plan(lin, &plan("networking.routing"), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shares(store.clone()).await,
+        2,
+        "and again when the plan changes"
+    );
+    store
+        .put_plan(lin, &plan("networking.routing"), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        shares(store.clone()).await,
+        2,
+        "an unchanged plan is no change"
+    );
+
+    // Receiving: a mentor here whose mentee is elsewhere.
+    let (m, mentor, _) = under_way(&store, true).await;
+    assert_eq!(store.shared_growth(m).await.unwrap(), None);
+    let growth = |reviews: usize| Growth {
+        reviews,
+        skills: Vec::new(),
+        plan_skills: vec![key("networking.dns")],
+        drift: DriftOutcome::NotEnoughReviews {
+            have: reviews,
+            need: 3,
+        },
+    };
+    // Whole seconds: every backend keeps them exactly.
+    let start = chrono::Timelike::with_nanosecond(&now(), 0).unwrap();
+    let at = move |minutes: i64| start + chrono::Duration::minutes(minutes);
+    let receive = |g: Growth, shared: i64, activity: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .receive_shared_growth(m, &g, at(shared), activity, now())
+                .await
+        }
+    };
+    receive(growth(1), 10, "https://b.example/activities/1")
+        .await
+        .unwrap();
+    let kept = || async { store.shared_growth(m).await.unwrap().unwrap() };
+    assert_eq!(
+        (kept().await.growth.reviews, kept().await.shared_at),
+        (1, at(10))
+    );
+    receive(growth(0), 5, "https://b.example/activities/2")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept().await.growth.reviews,
+        1,
+        "an older share arriving late changes nothing"
+    );
+    receive(growth(9), 30, "https://b.example/activities/1")
+        .await
+        .unwrap();
+    assert_eq!(
+        kept().await.growth.reviews,
+        1,
+        "a repeated activity changes nothing"
+    );
+    receive(growth(2), 20, "https://b.example/activities/3")
+        .await
+        .unwrap();
+    assert_eq!(kept().await.growth, growth(2));
+    // The copy goes with the mentorship, and none is taken after.
+    store
+        .step_mentorship(
+            &step_to(
+                m,
+                MentorshipState::Active,
+                MentorshipState::Completed,
+                mentor,
+            ),
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(store.shared_growth(m).await.unwrap(), None);
+    assert!(matches!(
+        receive(growth(3), 40, "https://b.example/activities/4").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.shared_growth(m).await.unwrap(), None);
+}
+
+async fn a_move_out_freezes_the_account_and_follows_local_counterparts_once(store: Store) {
+    // Ada (here) is mentored by Bo (here) and by Cy (elsewhere).
+    let bo = mentor_with_capacity(&store, "bo", 2).await;
+    let ada = account(&store, "ada").await.id;
+    let cy = remote_account(&store, "cy", "c.example").await;
+    store
+        .put_profile(
+            cy,
+            &mentor_profile(Visibility::Federated, &[], &["en"]),
+            now(),
+        )
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for mentor in [bo, cy] {
+        ids.push(accepted(&store, &ask(mentor, ada)).await);
+    }
+    let new_ada = remote_account(&store, "ada", "n.example").await;
+    let out = |token: &[u8], deliveries| trellis_store::MoveOut {
+        account_id: ada,
+        target_id: new_ada,
+        target_url: "https://n.example/users/ada".into(),
+        token_hash: token.to_vec(),
+        deliveries,
+        expires_at: now() + Duration::days(30),
+    };
+    let moved = store
+        .move_out(&out(b"hash", vec![delivery("n.example", 1)]), now())
+        .await
+        .unwrap();
+    assert_eq!(
+        moved, 1,
+        "only the mentorship with a member here follows her"
+    );
+    assert_eq!(
+        store.mentorship(ids[0]).await.unwrap().mentee.account_id,
+        new_ada
+    );
+    assert_eq!(
+        store.mentorship(ids[1]).await.unwrap().mentee.account_id,
+        ada
+    );
+    assert_eq!(
+        store.account(ada).await.unwrap().moved_to.as_deref(),
+        Some("https://n.example/users/ada")
+    );
+    assert!(store.notifications(bo, 10).await.unwrap()[0].kind == "counterpart_moved");
+    assert_eq!(
+        store.moved_by_token(b"hash", now()).await.unwrap(),
+        Some(ada)
+    );
+    assert_eq!(store.moved_by_token(b"other", now()).await.unwrap(), None);
+    assert_eq!(
+        store
+            .moved_by_token(b"hash", now() + Duration::days(31))
+            .await
+            .unwrap(),
+        None,
+        "the archive closes"
+    );
+    assert_eq!(
+        store
+            .pending_deliveries("n.example", 10)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Twice is a conflict, and changes nothing.
+    assert!(matches!(
+        store.move_out(&out(b"again", Vec::new()), now()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.moved_by_token(b"again", now()).await.unwrap(), None);
+}
+
+async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store: Store) {
+    use trellis_store::{
+        ImportState, ImportedFile, ImportedMentorship, ImportedSession, NewImport,
+    };
+    // Bo (here) mentors Ada (at o.example), who moves to Ada (here).
+    let bo = mentor_with_capacity(&store, "bo", 2).await;
+    let old_ada = remote_account(&store, "ada", "o.example").await;
+    let asked = NewMentorship {
+        object_url: Some("https://o.example/mentorships/now".into()),
+        ..ask(bo, old_ada)
+    };
+    let m = accepted(&store, &asked).await;
+    let new_ada = account(&store, "ada_new").await.id;
+    let received = "https://o.example/activities/move";
+    let moved = store
+        .repoint_moved(
+            old_ada,
+            new_ada,
+            "https://t.example/users/ada_new",
+            received,
+            now(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(moved, 1);
+    assert_eq!(
+        store.mentorship(m).await.unwrap().mentee.account_id,
+        new_ada
+    );
+    assert_eq!(
+        store
+            .repoint_moved(old_ada, bo, "https://x.example/", received, now())
+            .await
+            .unwrap(),
+        0,
+        "a repeat changes nothing"
+    );
+
+    let new = NewImport {
+        account_id: new_ada,
+        from_actor: "https://o.example/users/ada".into(),
+        origin: "o.example".into(),
+        archive_url: Some("https://o.example/api/v1/moves/t/archive".into()),
+        archive: None,
+        received: None,
+    };
+    let queued = store.queue_import(&new, now()).await.unwrap();
+    assert_eq!(queued.state, ImportState::Pending);
+    assert!(matches!(
+        store.queue_import(&new, now()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.pending_imports(10).await.unwrap().len(), 1);
+    store
+        .import_attempt_failed(
+            queued.id,
+            &serde_json::json!({"error": "down"}),
+            false,
+            now(),
+        )
+        .await
+        .unwrap();
+    let retried = store.import(queued.id).await.unwrap();
+    assert_eq!((retried.state, retried.attempts), (ImportState::Pending, 1));
+
+    // A file with the mentorship held here already (kept as it is) and an
+    // older one with Bo, which is written with its session and origin.
+    let held = store.mentorship(m).await.unwrap();
+    let content = session_content(30);
+    let file = ImportedFile {
+        plan_versions: Vec::new(),
+        mentorships: vec![
+            ImportedMentorship {
+                mentor_id: bo,
+                mentee_id: new_ada,
+                state: MentorshipState::Active,
+                message: String::new(),
+                goals: String::new(),
+                object_url: held.object_url.clone().unwrap(),
+                origin: "o.example".into(),
+                created_at: now(),
+                history: Vec::new(),
+                sessions: Vec::new(),
+                reviews: Vec::new(),
+            },
+            ImportedMentorship {
+                mentor_id: bo,
+                mentee_id: new_ada,
+                state: MentorshipState::Completed,
+                message: "Earlier".into(),
+                goals: String::new(),
+                object_url: "https://o.example/mentorships/earlier".into(),
+                origin: "o.example".into(),
+                created_at: now(),
+                history: vec![(MentorshipState::Completed, bo, "Done".into(), now())],
+                sessions: vec![ImportedSession {
+                    author_id: new_ada,
+                    content: content.clone(),
+                    private_note: Some("Mine".into()),
+                    origin: "o.example".into(),
+                    created_at: now(),
+                    updated_at: now(),
+                }],
+                reviews: Vec::new(),
+            },
+        ],
+    };
+    let report = serde_json::json!({"mentorships": 2});
+    store
+        .import_file(queued.id, &file, &report, now())
+        .await
+        .unwrap();
+    let done = store.import(queued.id).await.unwrap();
+    assert_eq!(
+        (done.state, done.report),
+        (ImportState::Imported, Some(report.clone()))
+    );
+    let hers = store
+        .list_mentorships(new_ada, true, true, None)
+        .await
+        .unwrap();
+    assert_eq!(hers.len(), 2, "the one held here is not doubled");
+    let earlier = hers.iter().find(|x| x.message == "Earlier").unwrap();
+    assert_eq!(earlier.origin.as_deref(), Some("o.example"));
+    assert_eq!(held.origin, None);
+    let sessions = store.sessions(earlier.id, new_ada).await.unwrap();
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0].private_note.as_deref(), Some("Mine"));
+    assert_eq!(sessions[0].origin.as_deref(), Some("o.example"));
+    assert_eq!(
+        store.sessions(earlier.id, bo).await.unwrap()[0].private_note,
+        None
+    );
+    // Once done, it is over.
+    assert!(matches!(
+        store.import_file(queued.id, &file, &report, now()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.pending_imports(10).await.unwrap().is_empty());
 }
 
 mod tracks {

@@ -13,7 +13,7 @@ use trellis_core::profile::Profile;
 use trellis_core::review::ReviewState;
 use trellis_core::session::SessionContent;
 use trellis_core::skill::SkillKey;
-use trellis_store::PartyRecord;
+use trellis_store::{Account, PartyRecord};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
@@ -54,13 +54,21 @@ pub struct ArchiveParty {
     pub username: Username,
     /// The member's instance; `null` for the exporting one.
     pub domain: Option<String>,
+    /// Their ActivityPub actor (absent from archives made before moves).
+    #[serde(default)]
+    pub actor: Option<String>,
 }
 
-impl From<&PartyRecord> for ArchiveParty {
-    fn from(p: &PartyRecord) -> Self {
+impl ArchiveParty {
+    fn of(p: &PartyRecord, state: &AppState) -> Self {
         Self {
             username: p.username.clone(),
             domain: p.domain.clone(),
+            actor: Some(
+                p.actor_url
+                    .clone()
+                    .unwrap_or_else(|| state.federation.actor_url(p.username.as_str())),
+            ),
         }
     }
 }
@@ -71,6 +79,9 @@ pub struct ArchivePlanVersion {
     pub version: u32,
     pub created_at: DateTime<Utc>,
     pub plan: CareerPlan,
+    /// The instance it was kept by, when imported there from elsewhere.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -85,6 +96,12 @@ pub struct ArchiveMentorship {
     pub message: String,
     pub goals: String,
     pub created_at: DateTime<Utc>,
+    /// Its federated id, by which both parties' instances name it.
+    #[serde(default)]
+    pub object: Option<String>,
+    /// The instance it was kept by before, when it was imported.
+    #[serde(default)]
+    pub origin: Option<String>,
     /// Every state it entered, oldest first.
     pub history: Vec<ArchiveStep>,
     /// Its sessions, oldest first.
@@ -113,6 +130,9 @@ pub struct ArchiveSession {
     pub private_note: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Where it was logged, when imported from elsewhere.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -130,6 +150,9 @@ pub struct ArchiveReview {
     /// review is completed.
     pub mentee_part: Option<PartView>,
     pub mentor_part: Option<PartView>,
+    /// Where it took place, when imported from elsewhere.
+    #[serde(default)]
+    pub origin: Option<String>,
 }
 
 /// The archive's schema, as JSON Schema objects (OpenAPI 3.1 components).
@@ -150,7 +173,12 @@ pub struct ArchiveSchema;
     responses((status = 200, description = "The archive", body = Archive))
 )]
 pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<AppJson<Archive>> {
-    let me = caller.account.id;
+    Ok(AppJson(archive_of(&state, &caller.account).await?))
+}
+
+/// A member's whole file, as they may read it.
+pub async fn archive_of(state: &AppState, account: &Account) -> ApiResult<Archive> {
+    let me = account.id;
     let profile = state.store.profile(me).await?.profile;
     let plan_history = state
         .store
@@ -161,6 +189,7 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<
             version: v.version,
             created_at: v.created_at,
             plan: v.plan,
+            origin: v.origin,
         })
         .collect();
     let mut mentorships = Vec::new();
@@ -203,6 +232,7 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<
                 private_note: s.private_note,
                 created_at: s.created_at,
                 updated_at: s.updated_at,
+                origin: s.origin,
             })
             .collect();
         sessions.sort_by_key(|s| (s.content.held_at, s.id));
@@ -222,36 +252,44 @@ pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<
                     completed_at: r.completed_at,
                     mentee_part: part(r.mentee_part.clone(), Party::Mentee),
                     mentor_part: part(r.mentor_part.clone(), Party::Mentor),
+                    origin: r.origin.clone(),
                 }
             })
             .collect();
         mentorships.push(ArchiveMentorship {
             id: m.id,
             role,
-            mentor: (&m.mentor).into(),
-            mentee: (&m.mentee).into(),
+            mentor: ArchiveParty::of(&m.mentor, state),
+            mentee: ArchiveParty::of(&m.mentee, state),
             state: m.state,
             message: m.message,
             goals: m.goals,
             created_at: m.created_at,
+            object: Some(
+                m.object_url
+                    .clone()
+                    .unwrap_or_else(|| state.federation.mentorship_url(m.id)),
+            ),
+            origin: m.origin.clone(),
             history,
             sessions,
             reviews,
         });
     }
-    Ok(AppJson(Archive {
+    Ok(Archive {
         format: FORMAT.to_owned(),
         version: VERSION,
         exported_at: Utc::now(),
         instance: state.federation.domain().to_owned(),
         member: ArchiveParty {
-            username: caller.account.username.clone(),
+            username: account.username.clone(),
             domain: None,
+            actor: Some(state.federation.actor_url(account.username.as_str())),
         },
         profile,
         plan_history,
         mentorships,
-    }))
+    })
 }
 
 /// The archive's schema document, as committed in `docs/export-schema.json`.

@@ -11,6 +11,7 @@ pub mod file;
 pub mod health;
 pub mod matching;
 pub mod mentorships;
+pub mod moves;
 pub mod notifications;
 pub mod plan;
 pub mod profiles;

@@ -2,14 +2,11 @@
 //! growth over the years: each skill's levels review by review, and the
 //! drift insight when growth leaves the plan behind.
 
-use std::collections::BTreeSet;
-
 use axum::extract::State;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use trellis_core::growth::{DriftOutcome, ReviewPoint, SkillGrowth, drift, timeline};
-use trellis_core::plan::{CareerPlan, PlanChange, changes_skills, diff};
-use trellis_core::skill::SkillKey;
+use trellis_core::growth::Growth;
+use trellis_core::plan::{CareerPlan, PlanChange, diff};
 use trellis_store::PlanVersion;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -150,48 +147,18 @@ pub async fn history(
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct GrowthView {
-    /// Completed reviews the timeline is drawn from.
-    pub reviews: usize,
-    /// Each skill's levels review by review (self and mentor).
-    pub skills: Vec<SkillGrowth>,
-    /// The skills the current plan aims at.
-    pub plan_skills: Vec<SkillKey>,
-    /// Whether recent growth went elsewhere than the plan.
-    pub drift: DriftOutcome,
+    #[serde(flatten)]
+    pub growth: Growth,
+    /// When it was drawn up: now for a member of this instance; for a
+    /// mentee elsewhere, when their instance last shared it.
+    pub as_of: DateTime<Utc>,
 }
 
-/// A member's growth and drift, from their completed reviews as mentee in
-/// every mentorship and their plan (reviews from before the plan's skills
-/// last changed do not count towards drift).
-async fn growth_of(state: &AppState, account_id: Uuid) -> ApiResult<GrowthView> {
-    let reviews = state.store.completed_reviews_of_mentee(account_id).await?;
-    let points: Vec<ReviewPoint> = reviews
-        .iter()
-        .filter_map(|c| {
-            let r = &c.review;
-            let (mentee, mentor) = (r.mentee_part.as_ref()?, r.mentor_part.as_ref()?);
-            Some(ReviewPoint::from_parts(
-                r.completed_at.unwrap_or(r.started_at),
-                &mentee.part,
-                &mentor.part,
-            ))
-        })
-        .collect();
-    let versions = state.store.plan_history(account_id).await?;
-    let mut previous = CareerPlan::default();
-    let mut changed_at = None;
-    for v in &versions {
-        if changes_skills(&previous, &v.plan) {
-            changed_at = Some(v.created_at);
-        }
-        previous = v.plan.clone();
-    }
-    let plan_skills: BTreeSet<SkillKey> = previous.plan_skills();
+/// A member's growth as it is now.
+async fn growth_now(state: &AppState, account_id: Uuid) -> ApiResult<GrowthView> {
     Ok(GrowthView {
-        reviews: points.len(),
-        skills: timeline(&points),
-        drift: drift(&points, &plan_skills, changed_at),
-        plan_skills: plan_skills.into_iter().collect(),
+        growth: state.store.growth(account_id).await?,
+        as_of: Utc::now(),
     })
 }
 
@@ -210,12 +177,13 @@ pub async fn growth(
     State(state): State<AppState>,
     caller: Caller,
 ) -> ApiResult<AppJson<GrowthView>> {
-    Ok(AppJson(growth_of(&state, caller.account.id).await?))
+    Ok(AppJson(growth_now(&state, caller.account.id).await?))
 }
 
 /// The mentee's growth and drift insight, for their current mentor (or
-/// the mentee themselves), while the mentorship is under way. Only a
-/// mentee of this instance: a member elsewhere keeps their plan there.
+/// the mentee themselves), while the mentorship is under way. A mentee
+/// elsewhere keeps their plan at their own instance, which shares their
+/// growth with their current mentors: that copy is shown.
 #[utoipa::path(
     get,
     path = "/api/v1/mentorships/{id}/growth",
@@ -225,7 +193,7 @@ pub async fn growth(
     responses(
         (status = 200, description = "The mentee's growth", body = GrowthView),
         (status = 404, description = "No such mentorship of the caller's", body = ErrorBody),
-        (status = 409, description = "Not under way, or the mentee's file is kept by another instance", body = ErrorBody),
+        (status = 409, description = "Not under way, or the mentee's instance has not shared it yet", body = ErrorBody),
     )
 )]
 pub async fn mentee_growth(
@@ -240,10 +208,14 @@ pub async fn mentee_growth(
             m.state.as_str()
         )));
     }
-    if !m.mentee.is_local() {
-        return Err(ApiError::Conflict(
-            "the mentee's long-term file is kept by their own instance".into(),
-        ));
+    if m.mentee.is_local() {
+        return Ok(AppJson(growth_now(&state, m.mentee.account_id).await?));
     }
-    Ok(AppJson(growth_of(&state, m.mentee.account_id).await?))
+    let shared = state.store.shared_growth(m.id).await?.ok_or_else(|| {
+        ApiError::Conflict("the mentee's instance has not shared their growth yet".into())
+    })?;
+    Ok(AppJson(GrowthView {
+        growth: shared.growth,
+        as_of: shared.shared_at,
+    }))
 }

@@ -59,8 +59,10 @@ mod directory;
 mod discovery;
 mod interop;
 mod mentorships;
+mod moves;
 mod partnership;
 mod privacy;
+mod year;
 // Shared with the API suite, which uses all of it.
 #[allow(dead_code)]
 #[path = "../api/helpers.rs"]

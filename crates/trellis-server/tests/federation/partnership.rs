@@ -94,6 +94,19 @@ pub async fn partnered(backend: Backend) -> (Peer, Peer) {
     (a, b)
 }
 
+/// Three instances, each a partner of the other two.
+pub async fn three_partnered(backend: Backend) -> (Peer, Peer, Peer) {
+    let (a, b) = partnered(backend).await;
+    let c = Peer::start(backend).await;
+    for other in [&a, &b] {
+        c.ask(other).await;
+        other.wait_for(&c, "pending").await;
+        other.accept(&c).await;
+        c.wait_for(other, "active").await;
+    }
+    (a, b, c)
+}
+
 async fn partners_by_request_and_acceptance(backend: Backend) {
     let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);
     let asked = a.ask(&b).await;

@@ -9,7 +9,7 @@ use trellis_store::Backend;
 
 use crate::helpers::eventually;
 use crate::mentorships::{pair_across, reviews_of, sessions_of};
-use crate::partnership::{Peer, partnered};
+use crate::partnership::{Peer, three_partnered};
 
 on_every_backend_fleet!(private_data_is_seen_only_by_those_allowed_across_three_instances);
 
@@ -51,14 +51,7 @@ async fn seen(peer: &Peer, token: Option<&str>, paths: &[String]) -> String {
 }
 
 async fn private_data_is_seen_only_by_those_allowed_across_three_instances(backend: Backend) {
-    let (a, b) = partnered(backend).await;
-    let c = Peer::start(backend).await;
-    for other in [&a, &b] {
-        c.ask(other).await;
-        other.wait_for(&c, "pending").await;
-        other.accept(&c).await;
-        c.wait_for(other, "active").await;
-    }
+    let (a, b, c) = three_partnered(backend).await;
 
     // Bo at B mentors Ada at A.
     let (bo, ada, on_a, on_b) = pair_across(&a, &b, "federated").await;

@@ -228,6 +228,15 @@ impl Backend {
             return Err(StoreError::Conflict("the mentorship changed meanwhile".into()));
         }
         insert_mentorship_event(&mut tx, step.id, step.to, step.actor_id, &step.note, now).await?;
+        if step.to == MentorshipState::Active {
+            share_growth(&mut tx, mentee_id, now).await?;
+        } else if !step.to.holds_a_place() {
+            // A mentee's growth is for their current mentors only.
+            sqlx::query("DELETE FROM shared_growth WHERE mentorship_id = $1")
+                .bind(step.id)
+                .execute(&mut *tx)
+                .await?;
+        }
         let other = if step.actor_id == mentor_id { mentee_id } else { mentor_id };
         let kind = format!("mentorship_{}", step.to.as_str());
         notify(&mut tx, other, &kind, Some(step.id), None, now).await?;

@@ -2,8 +2,31 @@
 // Included into each backend module.
 
 /// A member's newest plan version.
-const LATEST_PLAN: &str = "SELECT version, plan, created_at FROM career_plan_versions \
+const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_plan_versions \
      WHERE account_id = $1 ORDER BY version DESC LIMIT 1";
+
+/// Queues a local mentee's growth for their mentors elsewhere, if they
+/// have a mentorship under way with one.
+async fn share_growth(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    mentee_id: Uuid,
+    now: DateTime<Utc>,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO outbox_events (id, kind, account_id, created_at) \
+         SELECT $1, $2, $3, $4 WHERE EXISTS (SELECT 1 FROM mentorships m \
+           JOIN accounts mr ON mr.id = m.mentor_id JOIN accounts me ON me.id = m.mentee_id \
+           WHERE m.mentee_id = $3 AND me.domain IS NULL AND mr.domain IS NOT NULL \
+             AND m.state IN ('active', 'paused'))",
+    )
+    .bind(Uuid::now_v7())
+    .bind(OutboxEventKind::GrowthShared.as_str())
+    .bind(mentee_id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
 
 impl Backend {
     /// Starts a review of a mentorship under way, over the given skills.
@@ -126,6 +149,7 @@ impl Backend {
         notify(&mut tx, other, kind, Some(mentorship_id), None, now).await?;
         if next.is_completed() {
             notify(&mut tx, actor_id, kind, Some(mentorship_id), None, now).await?;
+            share_growth(&mut tx, mentee_id, now).await?;
         }
         queue_for_other_party(
             &mut tx,
@@ -304,7 +328,7 @@ impl Backend {
     /// Every version of a member's career plan, oldest first.
     pub async fn plan_history(&self, account_id: Uuid) -> StoreResult<Vec<PlanVersion>> {
         let rows: Vec<PlanVersionRow> = sqlx::query_as(
-            "SELECT version, plan, created_at FROM career_plan_versions WHERE account_id = $1 \
+            "SELECT version, plan, origin, created_at FROM career_plan_versions WHERE account_id = $1 \
              ORDER BY version",
         )
         .bind(account_id)
@@ -339,7 +363,7 @@ impl Backend {
         // What the database kept (its clock resolution, not ours).
         let kept: PlanVersionRow = sqlx::query_as(
             "INSERT INTO career_plan_versions (account_id, version, plan, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING version, plan, created_at",
+             VALUES ($1, $2, $3, $4) RETURNING version, plan, origin, created_at",
         )
         .bind(account_id)
         .bind(i32::try_from(version).unwrap_or(i32::MAX))
@@ -347,12 +371,62 @@ impl Backend {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        share_growth(&mut tx, account_id, now).await?;
         tx.commit().await?;
         Ok(kept.try_into()?)
     }
 }
 
 impl Backend {
+    /// Keeps a mentee's growth as their instance shared it (`received`
+    /// names the activity), for a mentorship under way: a share older than
+    /// the one kept changes nothing, and so does a repeated activity.
+    pub async fn receive_shared_growth(
+        &self,
+        mentorship_id: Uuid,
+        growth: &trellis_core::growth::Growth,
+        shared_at: DateTime<Utc>,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut tx = self.begin().await?;
+        if !record_received(&mut tx, received, now).await? {
+            return Ok(());
+        }
+        let (state, _, _) = lock_mentorship(&mut tx, mentorship_id).await?;
+        if !state.holds_a_place() {
+            return Err(StoreError::Conflict(format!(
+                "a mentee's growth is shared with their current mentors; this mentorship is {}",
+                state.as_str()
+            )));
+        }
+        sqlx::query(
+            "INSERT INTO shared_growth (mentorship_id, growth, shared_at, received_at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (mentorship_id) DO UPDATE \
+             SET growth = excluded.growth, shared_at = excluded.shared_at, \
+               received_at = excluded.received_at \
+             WHERE shared_growth.shared_at < excluded.shared_at",
+        )
+        .bind(mentorship_id)
+        .bind(json_value(growth)?)
+        .bind(shared_at)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The mentee's growth as their instance last shared it, if it has.
+    pub async fn shared_growth(&self, mentorship_id: Uuid) -> StoreResult<Option<SharedGrowth>> {
+        let row: Option<SharedGrowthRow> =
+            sqlx::query_as("SELECT growth, shared_at FROM shared_growth WHERE mentorship_id = $1")
+                .bind(mentorship_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.map(TryInto::try_into).transpose()?)
+    }
+
     /// For each mentorship under way: sessions held in `[since, now]`, the
     /// last session held by `now`, and its reviews (completed, and in all).
     /// Figures only: no notes, no ratings.

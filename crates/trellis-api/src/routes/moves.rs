@@ -1,0 +1,297 @@
+//! Moving to another instance with the long-term file: aliases on the new
+//! account, the move started from the old one, the archive it opens to the
+//! new instance, and imports (announced by the move, or uploaded).
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trellis_store::{Import, ImportState, NewImport, StoreError};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::export::{Archive, archive_of};
+use crate::auth::{hash_token, new_secret};
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{AppJson, AppPath, Caller};
+use crate::state::AppState;
+
+/// The most accounts a member declares as also theirs.
+pub const MAX_ALIASES: usize = 5;
+
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Aliases {
+    /// Accounts elsewhere that are also the caller's: `user@domain` when
+    /// setting; their actor URLs as kept.
+    #[schema(example = json!(["ada@old.example"]))]
+    pub also_known_as: Vec<String>,
+}
+
+/// The accounts the caller declared as also theirs (`alsoKnownAs` on
+/// their actor), as actor URLs.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/aliases",
+    tag = "moves",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The aliases", body = Aliases))
+)]
+pub async fn get_aliases(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<AppJson<Aliases>> {
+    let actor = state
+        .store
+        .local_actor_by_id(caller.account.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+    Ok(AppJson(Aliases {
+        also_known_as: actor.also_known_as,
+    }))
+}
+
+/// Declares the caller's accounts elsewhere (`user@domain`, at most 5),
+/// replacing the list: the first step of moving here from another
+/// instance. Each is looked up by WebFinger.
+#[utoipa::path(
+    put,
+    path = "/api/v1/me/aliases",
+    tag = "moves",
+    security(("bearer" = [])),
+    request_body = Aliases,
+    responses(
+        (status = 200, description = "The aliases as kept", body = Aliases),
+        (status = 404, description = "An account could not be found", body = ErrorBody),
+        (status = 422, description = "Too many, or one of this instance", body = ErrorBody),
+    )
+)]
+pub async fn put_aliases(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<Aliases>,
+) -> ApiResult<AppJson<Aliases>> {
+    if body.also_known_as.len() > MAX_ALIASES {
+        return Err(ApiError::Validation(format!(
+            "also_known_as: at most {MAX_ALIASES} accounts"
+        )));
+    }
+    let mut urls: Vec<String> = Vec::with_capacity(body.also_known_as.len());
+    for handle in &body.also_known_as {
+        let url = state
+            .federation
+            .actor_of(handle.trim())
+            .await
+            .map_err(|e| match e {
+                crate::federation::PortError::NotFound(_) => {
+                    ApiError::NotFound(format!("also_known_as: {handle} could not be found"))
+                }
+                other => other.into(),
+            })?;
+        if state.federation.local_username(&url).is_some() {
+            return Err(ApiError::Validation(format!(
+                "also_known_as: {handle} is an account of this instance"
+            )));
+        }
+        if !urls.contains(&url) {
+            urls.push(url);
+        }
+    }
+    state.store.set_aliases(caller.account.id, &urls).await?;
+    Ok(AppJson(Aliases {
+        also_known_as: urls,
+    }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartMove {
+    /// The caller's account on the new instance, `user@domain`; it must
+    /// name this account among its aliases.
+    #[schema(example = "ada@new.example")]
+    pub to: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MoveView {
+    /// The new account's actor.
+    pub moved_to: String,
+    /// Mentorships with members of this instance, now held with the new
+    /// account.
+    pub repointed: u64,
+    /// Instances told of the move.
+    pub told: usize,
+}
+
+/// Moves the caller to their account on a partner instance. That account
+/// must list this one among its aliases. From then on this account is
+/// read-only (it can still be read and exported) and its actor shows
+/// `movedTo`; the new instance imports the file, and instances holding
+/// mentorships with the caller follow the new account.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/move",
+    tag = "moves",
+    security(("bearer" = [])),
+    request_body = StartMove,
+    responses(
+        (status = 202, description = "Moved; the other instances are being told", body = MoveView),
+        (status = 403, description = "The new account does not name this one as an alias", body = ErrorBody),
+        (status = 404, description = "The new account could not be found", body = ErrorBody),
+        (status = 409, description = "Moved already, or the instance is no partner", body = ErrorBody),
+    )
+)]
+pub async fn start(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(body): AppJson<StartMove>,
+) -> ApiResult<(StatusCode, AppJson<MoveView>)> {
+    let token = new_secret("trm_");
+    let started = state
+        .federation
+        .start_move(
+            caller.account.id,
+            body.to.trim(),
+            &token,
+            &hash_token(&token),
+        )
+        .await?;
+    Ok((
+        StatusCode::ACCEPTED,
+        AppJson(MoveView {
+            moved_to: started.target,
+            repointed: started.repointed,
+            told: started.told,
+        }),
+    ))
+}
+
+/// The archive of a member who moved, for their new instance: the
+/// address travels in the `Move` to the new account only, and stays open
+/// for 30 days.
+#[utoipa::path(
+    get,
+    path = "/api/v1/moves/{token}/archive",
+    tag = "moves",
+    params(("token" = String, Path, description = "The capability the Move carried")),
+    responses(
+        (status = 200, description = "The moved member's archive", body = Archive),
+        (status = 404, description = "No open archive for this token", body = ErrorBody),
+    )
+)]
+pub async fn archive(
+    State(state): State<AppState>,
+    AppPath(token): AppPath<String>,
+) -> ApiResult<AppJson<Archive>> {
+    let gone = || ApiError::NotFound("no open archive for this address".into());
+    let account_id = state
+        .store
+        .moved_by_token(&hash_token(&token), Utc::now())
+        .await?
+        .ok_or_else(gone)?;
+    let account = state.store.account(account_id).await?;
+    Ok(AppJson(archive_of(&state, &account).await?))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportView {
+    pub id: Uuid,
+    /// The old account the file came from.
+    pub from_actor: String,
+    /// Its instance: imported history is marked with it.
+    pub origin: String,
+    /// `pending`, `imported` or `failed`.
+    pub state: String,
+    /// What was imported, and each thing refused with the reason.
+    #[schema(value_type = Object)]
+    pub report: Option<serde_json::Value>,
+    pub created_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+impl From<Import> for ImportView {
+    fn from(i: Import) -> Self {
+        Self {
+            id: i.id,
+            from_actor: i.from_actor,
+            origin: i.origin,
+            state: i.state.as_str().to_owned(),
+            report: i.report,
+            created_at: i.created_at,
+            finished_at: i.finished_at,
+        }
+    }
+}
+
+/// The imports of files into the caller's account, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/v1/me/imports",
+    tag = "moves",
+    security(("bearer" = [])),
+    responses((status = 200, description = "The imports", body = Vec<ImportView>))
+)]
+pub async fn imports(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<AppJson<Vec<ImportView>>> {
+    let all = state.store.imports_of(caller.account.id).await?;
+    Ok(AppJson(all.into_iter().map(Into::into).collect()))
+}
+
+/// Imports an archive the caller exported from their old account (for
+/// when that instance cannot send it, e.g. it is gone). The old account
+/// must be among the caller's aliases. Credentials in it are verified one
+/// by one; history is marked with the old instance.
+#[utoipa::path(
+    post,
+    path = "/api/v1/me/imports",
+    tag = "moves",
+    security(("bearer" = [])),
+    request_body = Archive,
+    responses(
+        (status = 202, description = "Queued for import", body = ImportView),
+        (status = 403, description = "The archive's account is not an alias of the caller's", body = ErrorBody),
+        (status = 409, description = "That account's file was imported before", body = ErrorBody),
+    )
+)]
+pub async fn upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    AppJson(archive): AppJson<Archive>,
+) -> ApiResult<(StatusCode, AppJson<ImportView>)> {
+    crate::importer::check_shape(&archive).map_err(ApiError::Validation)?;
+    let from_actor = crate::importer::member_actor(&archive);
+    let me = state
+        .store
+        .local_actor_by_id(caller.account.id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
+    if !me.also_known_as.contains(&from_actor) {
+        return Err(ApiError::Forbidden(format!(
+            "{from_actor} is not among your aliases: declare it first (PUT /api/v1/me/aliases)"
+        )));
+    }
+    let text = serde_json::to_string(&archive).map_err(ApiError::internal)?;
+    let queued = state
+        .store
+        .queue_import(
+            &NewImport {
+                account_id: caller.account.id,
+                from_actor,
+                origin: archive.instance.clone(),
+                archive_url: None,
+                archive: Some(text),
+                received: None,
+            },
+            Utc::now(),
+        )
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(m) => ApiError::Conflict(m),
+            other => other.into(),
+        })?;
+    state.federation.wake_importer();
+    debug_assert_eq!(queued.state, ImportState::Pending);
+    Ok((StatusCode::ACCEPTED, AppJson(queued.into())))
+}

@@ -1,0 +1,159 @@
+//! A mentee's growth, shared with their current mentors elsewhere. The
+//! career plan stays with the mentee's instance; what travels is the
+//! growth computed from it — each skill's levels over time, the plan's
+//! skills and the drift insight — as `Update` of a `GrowthSummary`,
+//! addressed to the mentor only. The mentee's instance sends it when a
+//! mentorship with a mentor elsewhere becomes active, when a review
+//! completes and when the plan changes; the newest one received wins, and
+//! the mentor's instance drops it when the mentorship ends.
+
+use activitypub_federation::kinds::activity::UpdateType;
+use activitypub_federation::protocol::helpers::deserialize_one_or_many;
+use activitypub_federation::protocol::verification::verify_domains_match;
+use activitypub_federation::traits::Activity;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use trellis_core::growth::Growth;
+use trellis_core::mentorship::{MentorshipState, Party};
+use trellis_store::NewDelivery;
+use url::Url;
+use uuid::Uuid;
+
+use crate::actors::ActorId;
+use crate::context::Data;
+use crate::error::{FederationError, FederationResult};
+use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum GrowthSummaryType {
+    GrowthSummary,
+}
+
+/// A mentee's growth as it travels.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrowthSummary {
+    #[serde(rename = "type")]
+    pub kind: GrowthSummaryType,
+    /// `…/mentorships/{id}/growth` on the mentee's instance.
+    pub id: Url,
+    /// The `Mentorship` whose mentor it is for.
+    pub mentorship: Url,
+    /// The mentee.
+    pub attributed_to: Url,
+    /// When the mentee's instance computed it.
+    pub published: DateTime<Utc>,
+    pub growth: Growth,
+}
+
+/// The mentee's instance sharing their growth with one mentor.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GrowthActivity {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub actor: ActorId,
+    #[serde(default, deserialize_with = "deserialize_one_or_many")]
+    pub to: Vec<Url>,
+    pub object: GrowthSummary,
+}
+
+#[async_trait]
+impl Activity for GrowthActivity {
+    activity_basics!();
+
+    async fn verify(&self, data: &Data) -> FederationResult<()> {
+        let Some((m, party, _)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
+            return Ok(());
+        };
+        if party != Party::Mentee || self.object.attributed_to != *self.actor.inner() {
+            return Err(FederationError::Refused(
+                "a mentee's growth comes from the mentee".into(),
+            ));
+        }
+        verify_domains_match(&self.object.id, self.actor.inner())?;
+        if !m.state.holds_a_place() {
+            return Err(FederationError::Conflict(format!(
+                "growth is shared with current mentors; this mentorship is {}",
+                m.state.as_str()
+            )));
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data) -> FederationResult<()> {
+        let Some((m, _, _)) =
+            from_party(data, &self.id, &self.actor, &self.object.mentorship).await?
+        else {
+            return Ok(());
+        };
+        data.store
+            .receive_shared_growth(
+                m.id,
+                &self.object.growth,
+                self.object.published,
+                self.id.as_str(),
+                Utc::now(),
+            )
+            .await
+            .map_err(refused)
+    }
+}
+
+/// The activities that bring a local mentee's growth, as it is now, to
+/// each of their mentors elsewhere with a mentorship under way.
+pub(crate) async fn growth_deliveries(
+    data: &Data,
+    mentee_id: Uuid,
+) -> FederationResult<Vec<NewDelivery>> {
+    let mut mentorships = Vec::new();
+    for state in [MentorshipState::Active, MentorshipState::Paused] {
+        mentorships.extend(
+            data.store
+                .list_mentorships(mentee_id, false, true, Some(state))
+                .await?
+                .into_iter()
+                .filter(|m| m.mentee.is_local() && !m.mentor.is_local()),
+        );
+    }
+    if mentorships.is_empty() {
+        return Ok(Vec::new());
+    }
+    let growth = data.store.growth(mentee_id).await?;
+    let published = Utc::now();
+    let mut deliveries = Vec::with_capacity(mentorships.len());
+    for m in &mentorships {
+        let Some(inbox) = remote_inbox(data, &m.mentor).await? else {
+            continue;
+        };
+        let mentorship = object_id(data, m)?;
+        let mentee = actor_url(data, &m.mentee)?;
+        let id = data.settings.activity_url(Uuid::now_v7());
+        let activity = GrowthActivity {
+            id: id.clone(),
+            kind: UpdateType::Update,
+            actor: mentee.clone().into(),
+            to: vec![actor_url(data, &m.mentor)?],
+            object: GrowthSummary {
+                kind: GrowthSummaryType::GrowthSummary,
+                id: Url::parse(&format!("{mentorship}/growth"))
+                    .map_err(|e| FederationError::Internal(format!("growth URL: {e}")))?,
+                mentorship,
+                attributed_to: mentee,
+                published,
+                growth: growth.clone(),
+            },
+        };
+        deliveries.push(crate::outbox::delivery(
+            &inbox,
+            Some(mentee_id),
+            &id,
+            activity,
+        )?);
+    }
+    Ok(deliveries)
+}
