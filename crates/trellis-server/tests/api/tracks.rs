@@ -378,17 +378,15 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     assert_eq!(report["verified"], true, "{report}");
 
     // Holding the rank, Ada cannot be nominated for it again.
-    let (_, next) = {
-        let cycle = app
-            .post(
-                &format!("/api/v1/admin/tracks/{track}/cycles"),
-                Some(&admin),
-                cycle_body("Autumn", -1, 30, &[&["unit"]]),
-            )
-            .await
-            .expect(StatusCode::CREATED);
-        ((), cycle["id"].as_str().unwrap().to_owned())
-    };
+    let autumn = app
+        .post(
+            &format!("/api/v1/admin/tracks/{track}/cycles"),
+            Some(&admin),
+            cycle_body("Autumn", -1, 30, &[&["unit"]]),
+        )
+        .await
+        .expect(StatusCode::CREATED);
+    let next = autumn["id"].as_str().unwrap();
     let again = app
         .post(
             &format!("/api/v1/cycles/{next}/nominations"),
