@@ -33,6 +33,22 @@ async fn log_session(on: &Peer, token: &str, m: &Value, topic: &str) -> Value {
         .expect(StatusCode::CREATED)
 }
 
+async fn imports_of(on: &Peer, token: &str) -> Value {
+    on.app
+        .get("/api/v1/me/imports", Some(token))
+        .await
+        .expect(StatusCode::OK)
+}
+
+/// Waits until `on` holds `count` imports for the member, the newest done.
+async fn imported(on: &Peer, token: &str, count: usize) {
+    eventually("the file is imported", || async {
+        let imports = imports_of(on, token).await;
+        imports.as_array().unwrap().len() == count && imports[0]["state"] == "imported"
+    })
+    .await;
+}
+
 async fn actor(on: &Peer, username: &str) -> Value {
     on.app
         .client
@@ -182,20 +198,8 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
     assert_eq!(again.status, StatusCode::FORBIDDEN);
 
     // C imports her file, marked as coming from A.
-    eventually("C has imported her file", || async {
-        let imports = c
-            .app
-            .get("/api/v1/me/imports", Some(&new_ada))
-            .await
-            .expect(StatusCode::OK);
-        imports[0]["state"] == "imported"
-    })
-    .await;
-    let imports = c
-        .app
-        .get("/api/v1/me/imports", Some(&new_ada))
-        .await
-        .expect(StatusCode::OK);
+    imported(&c, &new_ada, 1).await;
+    let imports = imports_of(&c, &new_ada).await;
     let report = &imports[0]["report"];
     assert_eq!(imports[0]["from_actor"], old_actor);
     assert_eq!(imports[0]["origin"], a.app.domain());
@@ -302,15 +306,7 @@ async fn move_ada(a: &Peer, c: &Peer, ada: &str) -> String {
         )
         .await
         .expect(StatusCode::ACCEPTED);
-    eventually("C has imported her file", || async {
-        let imports = c
-            .app
-            .get("/api/v1/me/imports", Some(&new_ada))
-            .await
-            .expect(StatusCode::OK);
-        imports[0]["state"] == "imported"
-    })
-    .await;
+    imported(c, &new_ada, 1).await;
     new_ada
 }
 
@@ -367,11 +363,7 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
 
     // She moves to C; both credentials come along, verified there.
     let new_ada = move_ada(&a, &c, &ada).await;
-    let imports = c
-        .app
-        .get("/api/v1/me/imports", Some(&new_ada))
-        .await
-        .expect(StatusCode::OK);
+    let imports = imports_of(&c, &new_ada).await;
     assert_eq!(
         imports[0]["report"]["credentials"], 2,
         "{}",
@@ -430,20 +422,8 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
         .post("/api/v1/me/imports", Some(&new_ada), archive)
         .await
         .expect(StatusCode::ACCEPTED);
-    eventually("C has checked the uploaded archive", || async {
-        let imports = c
-            .app
-            .get("/api/v1/me/imports", Some(&new_ada))
-            .await
-            .expect(StatusCode::OK);
-        imports.as_array().unwrap().len() == 2 && imports[0]["state"] == "imported"
-    })
-    .await;
-    let imports = c
-        .app
-        .get("/api/v1/me/imports", Some(&new_ada))
-        .await
-        .expect(StatusCode::OK);
+    imported(&c, &new_ada, 2).await;
+    let imports = imports_of(&c, &new_ada).await;
     let refused = imports[0]["report"]["refused"].as_array().unwrap().clone();
     assert_eq!(refused.len(), 1, "{refused:?}");
     assert!(
