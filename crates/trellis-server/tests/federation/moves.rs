@@ -267,6 +267,22 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
     })
     .await;
     assert_eq!(sessions_of(&a, &ada, &on_a).await.len(), 2);
+    // Her participation counts each organization's part: two sessions at
+    // A (imported), two since at C.
+    let figures = c
+        .app
+        .get("/api/v1/me/participation", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(figures["total"]["sessions_as_mentee"], 4, "{figures}");
+    assert_eq!(
+        figures["by_organization"][a.app.domain()]["sessions_as_mentee"],
+        2
+    );
+    assert_eq!(
+        figures["by_organization"][c.app.domain()]["sessions_as_mentee"],
+        2
+    );
 
     // The archive's address opens nothing without its token.
     let closed = a.app.get("/api/v1/moves/trm_guess/archive", None).await;

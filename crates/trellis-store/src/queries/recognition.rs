@@ -202,9 +202,9 @@ async fn facts_of(
 ) -> StoreResult<Vec<trellis_core::recognition::Fact>> {
     use trellis_core::mentorship::Party;
     use trellis_core::recognition::{Fact, MentorshipFact, ReviewFact, SessionFact};
-    // History recorded here is credited to this instance; an origin
-    // column on imported history will name another organization.
-    let organization = || home.to_owned();
+    // History recorded here is credited to this instance; history
+    // imported when the member moved here, to the one it came from.
+    let organization = |origin: Option<String>| origin.unwrap_or_else(|| home.to_owned());
     let role = |mentor_id: Uuid| {
         if mentor_id == account_id {
             Party::Mentor
@@ -214,40 +214,47 @@ async fn facts_of(
     };
     let mut facts = Vec::new();
 
-    let sessions: Vec<(Uuid, i32, DateTime<Utc>)> = sqlx::query_as(
-        "SELECT m.mentor_id, s.duration_minutes, s.held_at FROM sessions s \
+    let sessions: Vec<(Uuid, i32, DateTime<Utc>, Option<String>)> = sqlx::query_as(
+        "SELECT m.mentor_id, s.duration_minutes, s.held_at, s.origin FROM sessions s \
          JOIN mentorships m ON m.id = s.mentorship_id \
          WHERE m.mentor_id = $1 OR m.mentee_id = $1",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (mentor_id, minutes, held_at) in sessions {
+    for (mentor_id, minutes, held_at, origin) in sessions {
         facts.push(Fact::Session(SessionFact {
             role: role(mentor_id),
-            organization: organization(),
+            organization: organization(origin),
             minutes: u16::try_from(minutes).unwrap_or(0),
             held_at,
         }));
     }
 
-    type MentorshipFacts = (Uuid, Uuid, String, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+    type MentorshipFacts = (
+        Uuid,
+        Uuid,
+        String,
+        Option<DateTime<Utc>>,
+        Option<DateTime<Utc>>,
+        Option<String>,
+    );
     let mentorships: Vec<MentorshipFacts> = sqlx::query_as(
         "SELECT m.mentor_id, m.mentee_id, m.state, \
            (SELECT MIN(e.at) FROM mentorship_events e \
               WHERE e.mentorship_id = m.id AND e.state = 'active'), \
            (SELECT MAX(e.at) FROM mentorship_events e \
-              WHERE e.mentorship_id = m.id AND e.state IN ('completed', 'ended')) \
+              WHERE e.mentorship_id = m.id AND e.state IN ('completed', 'ended')), m.origin \
          FROM mentorships m WHERE m.mentor_id = $1 OR m.mentee_id = $1",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (mentor_id, mentee_id, state, started, ended) in mentorships {
+    for (mentor_id, mentee_id, state, started, ended, origin) in mentorships {
         let role = role(mentor_id);
         facts.push(Fact::Mentorship(MentorshipFact {
             role,
-            organization: organization(),
+            organization: organization(origin),
             counterpart: if role == Party::Mentor { mentee_id } else { mentor_id },
             state: MentorshipState::parse(&state)?,
             started: started.map(|t| t.date_naive()),
@@ -255,17 +262,17 @@ async fn facts_of(
         }));
     }
 
-    let reviews: Vec<(Option<DateTime<Utc>>,)> = sqlx::query_as(
-        "SELECT r.completed_at FROM skill_reviews r JOIN mentorships m ON m.id = r.mentorship_id \
+    let reviews: Vec<(Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+        "SELECT r.completed_at, r.origin FROM skill_reviews r JOIN mentorships m ON m.id = r.mentorship_id \
          WHERE (m.mentor_id = $1 OR m.mentee_id = $1) AND r.state = 'completed'",
     )
     .bind(account_id)
     .fetch_all(&mut *conn)
     .await?;
-    for (at,) in reviews {
+    for (at, origin) in reviews {
         if let Some(at) = at {
             facts.push(Fact::Review(ReviewFact {
-                organization: organization(),
+                organization: organization(origin),
                 at,
             }));
         }
