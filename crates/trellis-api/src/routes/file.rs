@@ -40,6 +40,10 @@ pub enum EntryKind {
     Review,
     /// The career plan changed.
     Plan,
+    /// Recognition: a credential issued (an award, an endorsement, an
+    /// induction, a participation statement), an endorsement received
+    /// from elsewhere, or a credential brought from another instance.
+    Recognition,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -70,7 +74,9 @@ pub struct FilePage {
 
 /// The caller's long-term file as one timeline, newest first: mentorships
 /// as mentor and as mentee (each state they entered), sessions, completed
-/// skill reviews and plan changes. The file is the member's own: nobody
+/// skill reviews, plan changes and recognition (credentials issued here,
+/// endorsements from elsewhere, credentials brought from another
+/// instance). The file is the member's own: nobody
 /// else, admins included, reads it.
 #[utoipa::path(
     get,
@@ -202,5 +208,67 @@ async fn timeline(state: &AppState, me: Uuid) -> ApiResult<Vec<FileEntry>> {
         });
         previous = version.plan;
     }
+    recognition(state, me, &mut entries).await?;
     Ok(entries)
+}
+
+/// The recognition entries of a member's file.
+async fn recognition(state: &AppState, me: Uuid, entries: &mut Vec<FileEntry>) -> ApiResult<()> {
+    let entry = |at, summary, item| FileEntry {
+        at,
+        kind: EntryKind::Recognition,
+        summary,
+        mentorship_id: None,
+        role: None,
+        with: None,
+        item: Some(item),
+    };
+    for c in state.store.credentials_of(me).await? {
+        let revoked = if c.revoked_at.is_some() {
+            " (revoked)"
+        } else {
+            ""
+        };
+        entries.push(entry(
+            c.issued_at,
+            format!("{}: {}{revoked}", c.kind.as_str(), c.content.name),
+            state.federation.credential_url(c.id),
+        ));
+    }
+    for e in state.store.endorsements_of(me, false).await? {
+        if let Some(domain) = e.endorser.domain.as_deref() {
+            entries.push(FileEntry {
+                mentorship_id: Some(e.mentorship_id),
+                with: Some(e.endorser.clone().into()),
+                ..entry(
+                    e.created_at,
+                    format!(
+                        "endorsed for {} by {}@{domain}",
+                        e.endorsement.skill, e.endorser.username
+                    ),
+                    e.id.to_string(),
+                )
+            });
+        }
+    }
+    for h in state.store.held_credentials(me).await? {
+        let claims = crate::importer::claims(&h.jwt);
+        let name = claims
+            .as_ref()
+            .and_then(|c| c.get("name"))
+            .and_then(|n| n.as_str())
+            .unwrap_or("a credential");
+        let at = claims
+            .as_ref()
+            .and_then(|c| c.get("validFrom"))
+            .and_then(|v| v.as_str())
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(Utc::now);
+        entries.push(entry(
+            at,
+            format!("{}: {name}, brought from {}", h.kind, h.origin),
+            h.url,
+        ));
+    }
+    Ok(())
 }

@@ -377,6 +377,31 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
     })
     .await;
 
+    // Both are in her file at A.
+    let recognition = |file: &Value| -> Vec<String> {
+        file["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["kind"] == "recognition")
+            .map(|e| e["summary"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let file = a
+        .app
+        .get("/api/v1/me/file", Some(&ada))
+        .await
+        .expect(StatusCode::OK);
+    let mut at_a = recognition(&file);
+    at_a.sort();
+    assert_eq!(
+        at_a,
+        [
+            "award: First steps".to_owned(),
+            format!("endorsed for networking.dns by bo@{}", b.app.domain()),
+        ]
+    );
+
     // She moves to C; both credentials come along, verified there.
     let new_ada = move_ada(&a, &c, &ada).await;
     let imports = imports_of(&c, &new_ada).await;
@@ -404,6 +429,19 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
             .collect()
     );
     assert!(held.iter().all(|h| h["origin"] == a.app.domain()));
+    let file = c
+        .app
+        .get("/api/v1/me/file", Some(&new_ada))
+        .await
+        .expect(StatusCode::OK);
+    let brought = recognition(&file);
+    assert_eq!(brought.len(), 2, "{brought:?}");
+    assert!(
+        brought
+            .iter()
+            .all(|r| r.ends_with(&format!("brought from {}", a.app.domain()))),
+        "{brought:?}"
+    );
     // Every credential she holds verifies at C and at B.
     for h in &held {
         for peer in [&b, &c] {
