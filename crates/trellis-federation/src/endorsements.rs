@@ -22,7 +22,6 @@ use trellis_store::{EndorsementRecord, Mentorship, NewDelivery, NewEndorsement, 
 use url::Url;
 use uuid::Uuid;
 
-use crate::activities::domain;
 use crate::actors::ActorId;
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
@@ -151,12 +150,7 @@ impl Activity for EndorsementActivity {
                 "a member gives endorsements in their own name".into(),
             ));
         }
-        // By domain and port, so that two instances on one host are told apart.
-        if domain(&self.object.id)? != domain(self.actor.inner())? {
-            return Err(FederationError::Refused(
-                "an endorsement is issued by the endorser's own instance".into(),
-            ));
-        }
+        crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
         let subject = local_party(&m, party);
         if self.object.subject != actor_url(data, subject)? {
             return Err(FederationError::Refused(

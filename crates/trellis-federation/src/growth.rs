@@ -9,7 +9,6 @@
 
 use activitypub_federation::kinds::activity::UpdateType;
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -75,7 +74,7 @@ impl Activity for GrowthActivity {
                 "a mentee's growth comes from the mentee".into(),
             ));
         }
-        verify_domains_match(&self.object.id, self.actor.inner())?;
+        crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
         if !m.state.holds_a_place() {
             return Err(FederationError::Conflict(format!(
                 "growth is shared with current mentors; this mentorship is {}",

@@ -9,7 +9,6 @@ use activitypub_federation::kinds::activity::{
     AcceptType, OfferType, RejectType, UndoType, UpdateType,
 };
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -241,7 +240,7 @@ impl Activity for Offer {
                 "a member asks for a mentorship only as its mentee".into(),
             ));
         }
-        verify_domains_match(&object.id, self.actor.inner())?;
+        crate::activities::named_by_sender(&object.id, self.actor.inner())?;
         if object.state != MentorshipState::Requested {
             return Err(FederationError::BadRequest(
                 "an offered mentorship is requested".into(),

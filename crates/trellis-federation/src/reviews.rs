@@ -7,7 +7,6 @@
 //! not from the document.
 
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -121,7 +120,7 @@ impl Activity for ReviewActivity {
                         "a review starts without ratings; parts come as Update".into(),
                     ));
                 }
-                verify_domains_match(&self.object.id, self.actor.inner())?;
+                crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
                 trellis_core::review::start(m.state, &self.object.skills)?;
             }
             CreateOrUpdateType::Update(_) => {

@@ -3,7 +3,6 @@
 //! addressed to the other party alone. Private notes never travel.
 
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
-use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -102,7 +101,7 @@ impl Activity for SessionActivity {
                         "a member logs sessions in their own name".into(),
                     ));
                 }
-                verify_domains_match(&self.object.id, self.actor.inner())?;
+                crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
             }
             CreateOrUpdateType::Update(_) => {
                 let session = known_session(data, &self.object.id, sender_id)

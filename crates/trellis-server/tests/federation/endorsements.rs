@@ -156,13 +156,18 @@ async fn an_endorsement_travels_to_the_subject_and_is_seen_by_the_two_members_on
 }
 
 /// A URL of `peer` as it federates: on `localhost:PORT`.
-fn at(peer: &Peer, path: &str) -> String {
+pub(crate) fn at(peer: &Peer, path: &str) -> String {
     format!("http://{}{path}", peer.app.domain())
 }
 
 /// Posts `activity` to `to`'s shared inbox, signed with the key of
 /// `username`, a member of `from`, as their instance would sign it.
-async fn post_as(from: &Peer, username: &str, to: &Peer, activity: &Value) -> StatusCode {
+pub(crate) async fn post_as(
+    from: &Peer,
+    username: &str,
+    to: &Peer,
+    activity: &Value,
+) -> StatusCode {
     let name = trellis_core::account::Username::parse(username).unwrap();
     let actor = from.app.store.local_actor(&name).await.unwrap().unwrap();
     let key = RsaPrivateKey::from_pkcs8_pem(&actor.keys.private_key_pem).unwrap();

@@ -16,6 +16,7 @@ on_every_backend_fleet!(
     sessions_travel_to_the_other_party_and_private_notes_stay_home,
     a_cohort_approved_on_one_instance_asks_mentors_of_the_other,
     a_review_across_instances_is_completed_on_both_sides,
+    a_session_named_by_another_instance_is_refused,
 );
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
@@ -715,4 +716,45 @@ async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) 
             "admins see aggregates, not reviews"
         );
     }
+}
+
+/// Two instances on one host differ by port: an object named on the
+/// receiver's own address is not the sender's to send.
+async fn a_session_named_by_another_instance_is_refused(backend: Backend) {
+    use crate::endorsements::{at, post_as};
+    let (a, b) = partnered(backend).await;
+    let (bo, ada, on_a, on_b) = pair_across(&a, &b, "organization").await;
+    let session = |id: String| {
+        json!({
+            "@context": ["https://www.w3.org/ns/activitystreams"],
+            "id": at(&b, &format!("/activities/{}", uuid::Uuid::now_v7())),
+            "type": "Create",
+            "actor": at(&b, "/users/bo"),
+            "to": [at(&a, "/users/ada")],
+            "object": {
+                "type": "MentoringSession",
+                "id": id,
+                "mentorship": at(&a, &format!("/mentorships/{}", on_a["id"].as_str().unwrap())),
+                "attributedTo": at(&b, "/users/bo"),
+                "startTime": "2026-11-22T10:00:00Z",
+                "durationMinutes": 45,
+                "topics": ["Forged"],
+                "content": "",
+                "actionItems": []
+            }
+        })
+    };
+    let on_the_receiver = session(at(&a, &format!("/sessions/{}", uuid::Uuid::now_v7())));
+    assert_eq!(
+        post_as(&b, "bo", &a, &on_the_receiver).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(sessions_of(&a, &ada, &on_a).await.is_empty());
+    let own = session(at(&b, &format!("/sessions/{}", uuid::Uuid::now_v7())));
+    assert!(post_as(&b, "bo", &a, &own).await.is_success());
+    assert_eq!(sessions_of(&a, &ada, &on_a).await.len(), 1);
+    assert!(
+        sessions_of(&b, &bo, &on_b).await.is_empty(),
+        "sent by hand, not by B"
+    );
 }
