@@ -14,6 +14,8 @@ CREATE TABLE moves (
     target_url   TEXT NOT NULL,
     token_hash   BYTEA NOT NULL UNIQUE,
     moved_at     TIMESTAMPTZ NOT NULL,
+    -- The member's file as it was when they moved (the JSON archive).
+    archive      TEXT NOT NULL,
     -- The archive stays available until then.
     expires_at   TIMESTAMPTZ NOT NULL
 );
@@ -34,7 +36,9 @@ CREATE TABLE imports (
     -- What was imported and what was refused, as JSON.
     report       TEXT,
     created_at   TIMESTAMPTZ NOT NULL,
+    -- When to try again, after an attempt failed.
+    next_attempt_at TIMESTAMPTZ NOT NULL,
     finished_at  TIMESTAMPTZ
 );
-CREATE INDEX imports_pending ON imports (created_at) WHERE state = 'pending';
+CREATE INDEX imports_pending ON imports (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX imports_by_account ON imports (account_id, created_at);

@@ -68,10 +68,12 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     async fn account_of_actor(&self, actor_url: &str) -> Result<Uuid, PortError>;
     /// Starts a local member's move to their account `handle` elsewhere;
     /// `token` opens their archive to the new instance, which keeps its hash.
+    /// `archive` is their file as it is now, served to the new instance.
     async fn start_move(
         &self,
         account_id: Uuid,
         handle: &str,
+        archive: String,
         token: &str,
         token_hash: &[u8],
     ) -> Result<MoveStarted, PortError>;

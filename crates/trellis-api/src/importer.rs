@@ -28,8 +28,11 @@ use crate::state::AppState;
 
 /// The largest archive accepted (fetched or uploaded).
 pub const MAX_ARCHIVE_BYTES: usize = 16 * 1024 * 1024;
-/// Attempts at an import whose archive cannot be fetched, before giving up.
-const MAX_ATTEMPTS: u32 = 8;
+/// How long an old instance keeps a moved member's archive open.
+const ARCHIVE_OPEN_DAYS: i64 = 30;
+/// The most mentorships, and credentials, an archive may hold.
+const MAX_MENTORSHIPS: usize = 5_000;
+const MAX_CREDENTIALS: usize = 1_000;
 
 /// Why an import did not happen this time.
 enum Failure {
@@ -55,28 +58,41 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     }
 }
 
-/// Attempts every pending import once.
+/// Attempts every import that is due once.
 pub async fn run_once(state: &AppState) -> Result<(), trellis_store::StoreError> {
-    for import in state.store.pending_imports(20).await? {
+    let now = Utc::now();
+    for import in state.store.pending_imports(now, 20).await? {
         let now = Utc::now();
-        match attempt(state, &import).await {
-            Ok(()) => {}
-            Err(Failure::Retry(why)) => {
-                let give_up = import.attempts + 1 >= MAX_ATTEMPTS;
-                state
-                    .store
-                    .import_attempt_failed(import.id, &json!({ "error": why }), give_up, now)
-                    .await?;
-            }
-            Err(Failure::Final(why)) => {
-                state
-                    .store
-                    .import_attempt_failed(import.id, &json!({ "error": why }), true, now)
-                    .await?;
-            }
-        }
+        let failed = match attempt(state, &import).await {
+            Ok(()) => continue,
+            Err(Failure::Retry(why)) => (why, retry_at(&import, now)),
+            Err(Failure::Final(why)) => (why, None),
+        };
+        state
+            .store
+            .import_attempt_failed(import.id, &json!({ "error": failed.0 }), failed.1, now)
+            .await?;
     }
     Ok(())
+}
+
+/// When to try a failed import again: after 30 seconds, doubling up to
+/// six hours, for as long as the old instance keeps the archive open.
+fn retry_at(import: &Import, now: chrono::DateTime<Utc>) -> Option<chrono::DateTime<Utc>> {
+    let open_until = import.created_at + chrono::Duration::days(ARCHIVE_OPEN_DAYS);
+    let wait = 30i64.saturating_mul(1 << import.attempts.min(10));
+    let at = now + chrono::Duration::seconds(wait.min(6 * 3600));
+    (at < open_until).then_some(at)
+}
+
+/// The instance (`host` or `host:port`) of an actor URL.
+pub fn domain_of(actor: &str) -> Option<String> {
+    let url = url::Url::parse(actor).ok()?;
+    let host = url.host_str()?.to_ascii_lowercase();
+    Some(match url.port() {
+        Some(port) => format!("{host}:{port}"),
+        None => host,
+    })
 }
 
 /// The old account an archive belongs to.
@@ -130,6 +146,11 @@ async fn attempt(state: &AppState, import: &Import) -> Result<(), Failure> {
     let archive: Archive = serde_json::from_slice(&text)
         .map_err(|e| Failure::Final(format!("the archive is not one Trellis reads: {e}")))?;
     check_shape(&archive).map_err(Failure::Final)?;
+    if archive.mentorships.len() > MAX_MENTORSHIPS || archive.credentials.len() > MAX_CREDENTIALS {
+        return Err(Failure::Final(format!(
+            "an archive holds at most {MAX_MENTORSHIPS} mentorships and {MAX_CREDENTIALS} credentials"
+        )));
+    }
     if member_actor(&archive) != import.from_actor {
         return Err(Failure::Final(format!(
             "the archive is of {}, not of {}",
@@ -183,23 +204,41 @@ async fn resolve(
     import: &Import,
     archive: &Archive,
 ) -> Result<(ImportedFile, serde_json::Value), String> {
-    let origin = |o: &Option<String>| o.clone().unwrap_or_else(|| import.origin.clone());
+    // Where each item happened: the old instance, or where it said the
+    // item came from before (never this instance: that is for what
+    // happens here).
+    let here = state.federation.domain().to_owned();
+    let origin = |o: &Option<String>| match o {
+        Some(o) if *o != here => o.clone(),
+        _ => import.origin.clone(),
+    };
     let mut refused = Vec::new();
+    // The history of a file comes only from the archive the old instance
+    // sent; an uploaded one adds its credentials, which their issuers
+    // vouch for.
+    let history = import.archive_url.is_some();
     let mut file = ImportedFile {
-        plan_versions: archive
-            .plan_history
-            .iter()
-            .map(|v| ImportedPlanVersion {
-                plan: v.plan.clone(),
-                created_at: v.created_at,
-                origin: origin(&v.origin),
-            })
-            .collect(),
+        plan_versions: Vec::new(),
         mentorships: Vec::new(),
         credentials: Vec::new(),
     };
+    if history {
+        for v in &archive.plan_history {
+            match v.plan.clone().normalize() {
+                Ok(plan) => file.plan_versions.push(ImportedPlanVersion {
+                    plan,
+                    created_at: v.created_at,
+                    origin: origin(&v.origin),
+                }),
+                Err(e) => refused.push(json!({
+                    "what": format!("plan version {}", v.version),
+                    "why": e.to_string(),
+                })),
+            }
+        }
+    }
     let (mut sessions, mut reviews) = (0, 0);
-    for m in &archive.mentorships {
+    for m in archive.mentorships.iter().filter(|_| history) {
         let parties = (
             account_of(state, import, &m.mentor, archive).await,
             account_of(state, import, &m.mentee, archive).await,
@@ -211,6 +250,18 @@ async fn resolve(
                 continue;
             }
         };
+        // The member's own mentorships only, on the side the archive says.
+        let mine = match m.role {
+            Party::Mentor => mentor_id == import.account_id && mentee_id != import.account_id,
+            Party::Mentee => mentee_id == import.account_id && mentor_id != import.account_id,
+        };
+        if !mine {
+            refused.push(json!({
+                "what": format!("mentorship {}", m.id),
+                "why": "it is not one of this member's mentorships",
+            }));
+            continue;
+        }
         let imported = mentorship(m, mentor_id, mentee_id, &origin, &mut refused);
         let Some(imported) = imported else { continue };
         sessions += imported.sessions.len();
@@ -247,7 +298,19 @@ async fn resolve(
             new_actor = Some(state.federation.actor_url(me.username.as_str()));
         }
         let subject = check.subject.clone().unwrap_or_default();
-        if subject != import.from_actor && Some(&subject) != new_actor.as_ref() {
+        // About the member: their old actor, their account here, or an
+        // actor they moved from before (which says it moved to the old one).
+        let theirs = subject == import.from_actor
+            || Some(&subject) == new_actor.as_ref()
+            || state
+                .federation
+                .moved_to(&subject)
+                .await
+                .ok()
+                .flatten()
+                .as_deref()
+                == Some(import.from_actor.as_str());
+        if !theirs {
             refused.push(
                 json!({"what": what, "why": format!("it is about {subject}, not this member")}),
             );
@@ -272,6 +335,7 @@ async fn resolve(
         });
     }
     let report = json!({
+        "history": if history { "imported" } else { "taken only from the archive the old instance sends" },
         "plan_versions": file.plan_versions.len(),
         "mentorships": file.mentorships.len(),
         "sessions": sessions,
@@ -302,13 +366,20 @@ fn mentorship(
         Party::Mentor => mentor_id,
         Party::Mentee => mentee_id,
     };
-    let submitted = |p: &Option<PartView>| {
-        p.as_ref().map(|v| Submitted {
-            part: trellis_core::review::ReviewPart {
-                ratings: v.ratings.clone(),
-            },
-            at: v.submitted_at,
-        })
+    // Each part is held to the rules a part submitted here keeps.
+    let submitted = |p: &Option<PartView>, skills: &[trellis_core::skill::SkillKey]| {
+        p.as_ref()
+            .map(|v| {
+                let part = trellis_core::review::ReviewPart {
+                    ratings: v.ratings.clone(),
+                }
+                .normalize(skills)?;
+                Ok(Submitted {
+                    part,
+                    at: v.submitted_at,
+                })
+            })
+            .transpose()
     };
     let mut reviews = Vec::new();
     for r in &m.reviews {
@@ -328,16 +399,45 @@ fn mentorship(
             }));
             continue;
         }
+        let parts = (
+            submitted(&r.mentee_part, &r.skills),
+            submitted(&r.mentor_part, &r.skills),
+        );
+        let (mentee_part, mentor_part) = match parts {
+            (Ok(mentee), Ok(mentor)) => (mentee, mentor),
+            (Err(e), _) | (_, Err(e)) => {
+                let e: trellis_core::CoreError = e;
+                refused.push(json!({"what": format!("review {}", r.id), "why": e.to_string()}));
+                continue;
+            }
+        };
         reviews.push(ImportedReview {
             started_by: side(r.started_by),
             skills: r.skills.clone(),
             state: r.state,
-            mentee_part: submitted(&r.mentee_part),
-            mentor_part: submitted(&r.mentor_part),
+            mentee_part,
+            mentor_part,
             origin: origin(&r.origin),
             started_at: r.started_at,
             completed_at: r.completed_at,
         });
+    }
+    // Each session is held to the rules a session logged here keeps.
+    let mut sessions = Vec::new();
+    for s in &m.sessions {
+        match s.content.clone().normalize() {
+            Ok(content) => sessions.push(ImportedSession {
+                author_id: side(s.logged_by),
+                content,
+                private_note: s.private_note.clone(),
+                origin: origin(&s.origin),
+                created_at: s.created_at,
+                updated_at: s.updated_at,
+            }),
+            Err(e) => {
+                refused.push(json!({"what": format!("session {}", s.id), "why": e.to_string()}))
+            }
+        }
     }
     Some(ImportedMentorship {
         mentor_id,
@@ -353,18 +453,7 @@ fn mentorship(
             .iter()
             .map(|h| (h.state, side(h.by), h.note.clone(), h.at))
             .collect(),
-        sessions: m
-            .sessions
-            .iter()
-            .map(|s| ImportedSession {
-                author_id: side(s.logged_by),
-                content: s.content.clone(),
-                private_note: s.private_note.clone(),
-                origin: origin(&s.origin),
-                created_at: s.created_at,
-                updated_at: s.updated_at,
-            })
-            .collect(),
+        sessions,
         reviews,
     })
 }

@@ -184,6 +184,19 @@ async fn instance_sender(
 }
 
 /// Refuses everything but partnership requests from instances that are not partners.
+/// Refuses an instance that is not a partner now (unknown, or blocked).
+pub(crate) async fn require_partner_domain(
+    domain: &str,
+    data: &Data<Context>,
+) -> FederationResult<()> {
+    match data.store.instance(domain).await? {
+        Some(instance) if instance.blocked_at.is_none() => require_partner(&instance),
+        _ => Err(FederationError::Refused(format!(
+            "{domain} is not a partner of this instance"
+        ))),
+    }
+}
+
 fn require_partner(instance: &Instance) -> FederationResult<()> {
     if instance.partnership.is_active() {
         Ok(())

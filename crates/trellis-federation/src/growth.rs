@@ -35,7 +35,8 @@ pub enum GrowthSummaryType {
 pub struct GrowthSummary {
     #[serde(rename = "type")]
     pub kind: GrowthSummaryType,
-    /// `…/mentorships/{id}/growth` on the mentee's instance.
+    /// `…/mentorships/{id}/growth` on the mentee's instance (its own id
+    /// of the mentorship).
     pub id: Url,
     /// The `Mentorship` whose mentor it is for.
     pub mentorship: Url,
@@ -139,8 +140,8 @@ pub(crate) async fn growth_deliveries(
             to: vec![actor_url(data, &m.mentor)?],
             object: GrowthSummary {
                 kind: GrowthSummaryType::GrowthSummary,
-                id: Url::parse(&format!("{mentorship}/growth"))
-                    .map_err(|e| FederationError::Internal(format!("growth URL: {e}")))?,
+                // Named here, whichever instance named the mentorship.
+                id: data.settings.mentorship_growth_url(m.id),
                 mentorship,
                 attributed_to: mentee,
                 published,

@@ -184,16 +184,36 @@ impl Federation {
         &self,
         account_id: uuid::Uuid,
         handle: &str,
+        archive: String,
         token: &str,
         token_hash: &[u8],
     ) -> FederationResult<moves::MoveStarted> {
-        moves::start(&self.data(), account_id, handle, token, token_hash).await
+        moves::start(&self.data(), account_id, handle, archive, token, token_hash).await
     }
 
-    /// The actor URL a member handle (`user@domain`) names: this
-    /// instance's for a local one, else found by WebFinger.
+    /// The actor URL a member handle (`user@domain`, or the actor URL
+    /// itself) names: this instance's for a local one, else found by
+    /// WebFinger (or fetched).
     pub async fn actor_of(&self, handle: &str) -> FederationResult<url::Url> {
         let data = self.data();
+        // An actor URL is fetched as it is (WebFinger finds only members
+        // who share their profile).
+        if let Ok(url) = url::Url::parse(handle)
+            && matches!(url.scheme(), "https" | "http")
+        {
+            if data.settings.is_local(&url) {
+                return Ok(url);
+            }
+            let actor: DbActor =
+                activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
+                    .dereference(&data)
+                    .await
+                    .map_err(|_| FederationError::NotFound)?;
+            if actor.kind != actors::ActorKind::Person {
+                return Err(FederationError::NotFound);
+            }
+            return Ok(actor.id);
+        }
         let (name, domain) = handle.split_once('@').ok_or_else(|| {
             FederationError::BadRequest("an account elsewhere is user@domain".into())
         })?;
@@ -218,18 +238,37 @@ impl Federation {
         let data = self.data();
         let url = url::Url::parse(url)
             .map_err(|e| FederationError::BadRequest(format!("archive URL: {e}")))?;
-        if url.scheme() != "https" && !data.settings.insecure {
-            return Err(FederationError::Refused(
-                "archives are fetched over https".into(),
-            ));
+        if !data.settings.insecure {
+            if url.scheme() != "https" {
+                return Err(FederationError::Refused(
+                    "archives are fetched over https".into(),
+                ));
+            }
+            // The resolver refuses private addresses for names; a literal
+            // address is refused here.
+            if !matches!(url.host(), Some(url::Host::Domain(_))) {
+                return Err(FederationError::Refused(
+                    "archives are fetched by host name".into(),
+                ));
+            }
+        }
+        let domain = settings::domain_of(&url).unwrap_or_default();
+        if let Some(instance) = data.store.instance(&domain).await?
+            && instance.blocked_at.is_some()
+        {
+            return Err(FederationError::Refused(format!("{domain} is blocked")));
         }
         let mut response = data
             .http
             .get(url)
             .header("accept", "application/json")
+            .timeout(Duration::from_secs(120))
             .send()
             .await
-            .map_err(|e| FederationError::Peer(format!("fetching the archive: {e}")))?;
+            // Without the URL: its token is not for logs or reports.
+            .map_err(|e| {
+                FederationError::Peer(format!("fetching the archive: {}", e.without_url()))
+            })?;
         if !response.status().is_success() {
             return Err(FederationError::Peer(format!(
                 "the old instance answered {} for the archive",
@@ -237,11 +276,9 @@ impl Federation {
             )));
         }
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| FederationError::Peer(format!("reading the archive: {e}")))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            FederationError::Peer(format!("reading the archive: {}", e.without_url()))
+        })? {
             body.extend_from_slice(&chunk);
             if body.len() > limit {
                 return Err(FederationError::Refused(format!(

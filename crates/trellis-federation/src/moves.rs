@@ -21,7 +21,7 @@ use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
-use trellis_store::{MoveOut, NewDelivery, NewImport, StoreError};
+use trellis_store::{MoveOut, NewDelivery, NewImport};
 use url::Url;
 use uuid::Uuid;
 
@@ -82,12 +82,14 @@ async fn new_actor(data: &Data, target: &Url, old: &Url) -> FederationResult<DbA
 
 /// Starts a local member's move to `handle` (`user@domain`, a partner
 /// instance): checks the new account names this one as an alias, then
-/// marks the account moved and queues the `Move`s, all at once. `token`
-/// opens the archive to the new instance (its hash is kept).
+/// marks the account moved and queues the `Move`s, all at once. `archive`
+/// is the member's file as it is now, which `token` opens to the new
+/// instance (its hash is kept).
 pub async fn start(
     data: &Data,
     account_id: Uuid,
     handle: &str,
+    archive: String,
     token: &str,
     token_hash: &[u8],
 ) -> FederationResult<MoveStarted> {
@@ -121,11 +123,20 @@ pub async fn start(
         .await
         .map_err(|_| FederationError::NotFound)?;
     let target = new_actor(data, &found.id, &old).await?;
+    // The account, and the inbox the archive's address goes to, are the
+    // partner's own.
+    if target.domain != domain
+        || crate::settings::domain_of(&target.inbox).as_deref() != Some(&domain)
+    {
+        return Err(FederationError::Refused(format!(
+            "{handle} is not an account of {domain}"
+        )));
+    }
     let target_id = target
         .account_id
         .ok_or_else(|| FederationError::Internal("a person without an account".into()))?;
 
-    let archive = data.settings.move_archive_url(token);
+    let archive_url = data.settings.move_archive_url(token);
     let mut deliveries: Vec<NewDelivery> = Vec::new();
     let activity = |to: Url, archive: Option<Url>| {
         let id = data.settings.activity_url(Uuid::now_v7());
@@ -142,7 +153,7 @@ pub async fn start(
             },
         )
     };
-    let (id, to_new) = activity(target.id.clone(), Some(archive));
+    let (id, to_new) = activity(target.id.clone(), Some(archive_url));
     deliveries.push(crate::outbox::delivery(
         &target.inbox,
         Some(account_id),
@@ -170,6 +181,7 @@ pub async fn start(
                 target_url: target.id.to_string(),
                 token_hash: token_hash.to_vec(),
                 deliveries,
+                archive,
                 expires_at: now + chrono::Duration::days(ARCHIVE_OPEN_DAYS),
             },
             now,
@@ -197,7 +209,12 @@ impl Activity for MoveActivity {
             ));
         }
         crate::activities::partner_member(&self.actor, data).await?;
-        new_actor(data, &self.target, &self.object).await?;
+        let new = new_actor(data, &self.target, &self.object).await?;
+        // The mentorships held here follow the member only to this
+        // instance or to a partner of it.
+        if !data.settings.is_local(&new.id) {
+            crate::activities::require_partner_domain(&new.domain, data).await?;
+        }
         if let Some(archive) = &self.archive
             && crate::settings::domain_of(archive) != crate::settings::domain_of(&self.object)
         {
@@ -220,31 +237,31 @@ impl Activity for MoveActivity {
             ));
         };
         let now = Utc::now();
-        if data.settings.is_local(&new.id)
-            && let Some(archive) = &self.archive
-        {
-            let queued = data
-                .store
-                .queue_import(
-                    &NewImport {
-                        account_id: new_id,
-                        from_actor: old.id.to_string(),
-                        origin: old.domain.clone(),
-                        archive_url: Some(archive.to_string()),
-                        archive: None,
-                        received: None,
-                    },
-                    now,
-                )
-                .await;
-            match queued {
-                Ok(_) | Err(StoreError::Conflict(_)) => data.import_signal.notify_one(),
-                Err(other) => return Err(other.into()),
-            }
-        }
+        // The new account is a member here: its file is to be imported.
+        let import = match &self.archive {
+            Some(archive) if data.settings.is_local(&new.id) => Some(NewImport {
+                account_id: new_id,
+                from_actor: old.id.to_string(),
+                origin: old.domain.clone(),
+                archive_url: Some(archive.to_string()),
+                archive: None,
+                received: None,
+            }),
+            _ => None,
+        };
         data.store
-            .repoint_moved(old_id, new_id, new.id.as_str(), self.id.as_str(), now)
+            .repoint_moved(
+                old_id,
+                new_id,
+                new.id.as_str(),
+                import.as_ref(),
+                self.id.as_str(),
+                now,
+            )
             .await?;
+        if import.is_some() {
+            data.import_signal.notify_one();
+        }
         Ok(())
     }
 }

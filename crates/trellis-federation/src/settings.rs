@@ -194,6 +194,12 @@ impl FederationSettings {
         url.path().strip_prefix("/reviews/")?.parse().ok()
     }
 
+    /// The growth summary a mentee here shares for a mentorship (by this
+    /// instance's id of it).
+    pub fn mentorship_growth_url(&self, id: uuid::Uuid) -> Url {
+        self.url(&format!("/mentorships/{id}/growth"))
+    }
+
     /// Where a moved member's archive is open to their new instance.
     pub fn move_archive_url(&self, token: &str) -> Url {
         self.url(&format!("/api/v1/moves/{token}/archive"))

@@ -100,12 +100,13 @@ impl FederationPort for FederationAdapter {
         &self,
         account_id: uuid::Uuid,
         handle: &str,
+        archive: String,
         token: &str,
         token_hash: &[u8],
     ) -> Result<MoveStarted, PortError> {
         let started = self
             .federation
-            .start_move(account_id, handle, token, token_hash)
+            .start_move(account_id, handle, archive, token, token_hash)
             .await
             .map_err(port_error)?;
         Ok(MoveStarted {

@@ -481,20 +481,23 @@ forward! {
     /// actor, and the `Move` deliveries are queued. Returns how many
     /// mentorships moved; moving twice is a conflict.
     pub async fn move_out(&self, out: &MoveOut, now: DateTime<Utc>) -> StoreResult<u64>;
-    /// The moved member a token (by hash) opens the archive of, while open.
-    pub async fn moved_by_token(
+    /// The archive a token (by hash) opens while it is open: the moved
+    /// member's file as it was when they moved.
+    pub async fn moved_archive(
         &self,
         token_hash: &[u8],
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<Uuid>>;
+    ) -> StoreResult<Option<String>>;
     /// Re-points every mentorship of `old` (a member who moved) to `new`,
-    /// notes where `old` went and stops showing them as a mentor; a repeat
-    /// of the `Move` changes nothing.
+    /// notes where `old` went and stops showing them as a mentor, and
+    /// queues `import` (the new account's, when it is a member here), all
+    /// in one transaction keyed on the `Move`: a repeat changes nothing.
     pub async fn repoint_moved(
         &self,
         old: Uuid,
         new: Uuid,
         new_url: &str,
+        import: Option<&NewImport>,
         received: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
@@ -507,14 +510,15 @@ forward! {
     pub async fn imports_of(&self, account_id: Uuid) -> StoreResult<Vec<Import>>;
     /// The credentials of other issuers a member brought here, oldest first.
     pub async fn held_credentials(&self, account_id: Uuid) -> StoreResult<Vec<HeldCredential>>;
-    /// Imports waiting, oldest first.
-    pub async fn pending_imports(&self, limit: u32) -> StoreResult<Vec<Import>>;
-    /// Records a failed attempt; with `give_up` the import fails for good.
+    /// Imports due to be tried, longest waiting first.
+    pub async fn pending_imports(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Import>>;
+    /// Records a failed attempt, to be tried again at `retry_at`; without
+    /// one the import fails for good (and drops its uploaded archive).
     pub async fn import_attempt_failed(
         &self,
         id: Uuid,
         report: &serde_json::Value,
-        give_up: bool,
+        retry_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<()>;
     /// Writes a moved member's file into their account and marks the

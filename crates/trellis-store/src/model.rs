@@ -965,6 +965,9 @@ pub struct MoveOut {
     pub token_hash: Vec<u8>,
     /// The `Move`s to send.
     pub deliveries: Vec<NewDelivery>,
+    /// The member's file as it is now (the JSON archive), served to the
+    /// new instance: taken before anything is re-pointed.
+    pub archive: String,
     /// The archive stays open until then.
     pub expires_at: DateTime<Utc>,
 }

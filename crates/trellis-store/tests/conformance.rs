@@ -3132,6 +3132,7 @@ async fn a_move_out_freezes_the_account_and_follows_local_counterparts_once(stor
         target_url: "https://n.example/users/ada".into(),
         token_hash: token.to_vec(),
         deliveries,
+        archive: r#"{"format": "trellis.long-term-file"}"#.into(),
         expires_at: now() + Duration::days(30),
     };
     let moved = store
@@ -3156,13 +3157,18 @@ async fn a_move_out_freezes_the_account_and_follows_local_counterparts_once(stor
     );
     assert!(store.notifications(bo, 10).await.unwrap()[0].kind == "counterpart_moved");
     assert_eq!(
-        store.moved_by_token(b"hash", now()).await.unwrap(),
-        Some(ada)
+        store
+            .moved_archive(b"hash", now())
+            .await
+            .unwrap()
+            .as_deref(),
+        Some(r#"{"format": "trellis.long-term-file"}"#),
+        "the file as it was when she moved"
     );
-    assert_eq!(store.moved_by_token(b"other", now()).await.unwrap(), None);
+    assert_eq!(store.moved_archive(b"other", now()).await.unwrap(), None);
     assert_eq!(
         store
-            .moved_by_token(b"hash", now() + Duration::days(31))
+            .moved_archive(b"hash", now() + Duration::days(31))
             .await
             .unwrap(),
         None,
@@ -3181,7 +3187,7 @@ async fn a_move_out_freezes_the_account_and_follows_local_counterparts_once(stor
         store.move_out(&out(b"again", Vec::new()), now()).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(store.moved_by_token(b"again", now()).await.unwrap(), None);
+    assert_eq!(store.moved_archive(b"again", now()).await.unwrap(), None);
 }
 
 async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store: Store) {
@@ -3203,6 +3209,7 @@ async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store
             old_ada,
             new_ada,
             "https://t.example/users/ada_new",
+            None,
             received,
             now(),
         )
@@ -3215,7 +3222,7 @@ async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store
     );
     assert_eq!(
         store
-            .repoint_moved(old_ada, bo, "https://x.example/", received, now())
+            .repoint_moved(old_ada, bo, "https://x.example/", None, received, now())
             .await
             .unwrap(),
         0,
@@ -3230,14 +3237,38 @@ async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store
         archive: None,
         received: None,
     };
+    // A Move that announces the archive queues its import with the
+    // re-pointing, once.
+    let other = remote_account(&store, "zed", "o.example").await;
+    let zed_new = account(&store, "zed_new").await.id;
+    let announced = NewImport {
+        account_id: zed_new,
+        from_actor: "https://o.example/users/zed".into(),
+        ..new.clone()
+    };
+    for _ in 0..2 {
+        store
+            .repoint_moved(
+                other,
+                zed_new,
+                "https://t.example/users/zed_new",
+                Some(&announced),
+                "https://o.example/activities/zed-move",
+                now(),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.imports_of(zed_new).await.unwrap().len(), 1);
+
     let queued = store.queue_import(&new, now()).await.unwrap();
     assert_eq!(queued.state, ImportState::Pending);
-    assert_eq!(store.pending_imports(10).await.unwrap().len(), 1);
+    assert_eq!(store.pending_imports(now(), 10).await.unwrap().len(), 2);
     store
         .import_attempt_failed(
             queued.id,
             &serde_json::json!({"error": "down"}),
-            false,
+            Some(now() - Duration::seconds(1)),
             now(),
         )
         .await
@@ -3330,7 +3361,11 @@ async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store
         store.import_file(queued.id, &file, &report, now()).await,
         Err(StoreError::Conflict(_))
     ));
-    assert!(store.pending_imports(10).await.unwrap().is_empty());
+    assert_eq!(
+        store.pending_imports(now(), 10).await.unwrap().len(),
+        1,
+        "only the one the Move announced"
+    );
     // The same file again adds nothing the account holds.
     let again = store.queue_import(&new, now()).await.unwrap();
     store

@@ -22,8 +22,9 @@ pub const MAX_ALIASES: usize = 5;
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Aliases {
-    /// Accounts elsewhere that are also the caller's: `user@domain` when
-    /// setting; their actor URLs as kept.
+    /// Accounts elsewhere that are also the caller's: `user@domain` or an
+    /// actor URL when setting (a member who does not share their profile
+    /// is found by their actor URL only); actor URLs as kept.
     #[schema(example = json!(["ada@old.example"]))]
     pub also_known_as: Vec<String>,
 }
@@ -51,9 +52,9 @@ pub async fn get_aliases(
     }))
 }
 
-/// Declares the caller's accounts elsewhere (`user@domain`, at most 5),
-/// replacing the list: the first step of moving here from another
-/// instance. Each is looked up by WebFinger.
+/// Declares the caller's accounts elsewhere (`user@domain` or actor URL,
+/// at most 5), replacing the list: the first step of moving here from
+/// another instance. Each is looked up (WebFinger, or the actor fetched).
 #[utoipa::path(
     put,
     path = "/api/v1/me/aliases",
@@ -146,12 +147,17 @@ pub async fn start(
     caller: Caller,
     AppJson(body): AppJson<StartMove>,
 ) -> ApiResult<(StatusCode, AppJson<MoveView>)> {
+    // The file as it is now, before anything is re-pointed: what the new
+    // instance will import.
+    let archive = serde_json::to_string(&archive_of(&state, &caller.account).await?)
+        .map_err(ApiError::internal)?;
     let token = new_secret("trm_");
     let started = state
         .federation
         .start_move(
             caller.account.id,
             body.to.trim(),
+            archive,
             &token,
             &hash_token(&token),
         )
@@ -166,9 +172,9 @@ pub async fn start(
     ))
 }
 
-/// The archive of a member who moved, for their new instance: the
-/// address travels in the `Move` to the new account only, and stays open
-/// for 30 days.
+/// The archive of a member who moved, for their new instance: their file
+/// as it was when they moved. The address travels in the `Move` to the
+/// new account only, and stays open for 30 days.
 #[utoipa::path(
     get,
     path = "/api/v1/moves/{token}/archive",
@@ -182,15 +188,16 @@ pub async fn start(
 pub async fn archive(
     State(state): State<AppState>,
     AppPath(token): AppPath<String>,
-) -> ApiResult<AppJson<Archive>> {
-    let gone = || ApiError::NotFound("no open archive for this address".into());
-    let account_id = state
+) -> ApiResult<impl axum::response::IntoResponse> {
+    let archive = state
         .store
-        .moved_by_token(&hash_token(&token), Utc::now())
+        .moved_archive(&hash_token(&token), Utc::now())
         .await?
-        .ok_or_else(gone)?;
-    let account = state.store.account(account_id).await?;
-    Ok(AppJson(archive_of(&state, &account).await?))
+        .ok_or_else(|| ApiError::NotFound("no open archive for this address".into()))?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "application/json")],
+        archive,
+    ))
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -239,12 +246,14 @@ pub async fn imports(
     Ok(AppJson(all.into_iter().map(Into::into).collect()))
 }
 
-/// Imports an archive the caller exported from their old account (for
-/// when the one the move sent could not be fetched in time, or to add
-/// what was left out). The old account must be among the caller's aliases
-/// and must show it moved to this one. Credentials in it are verified one
-/// by one with their issuers' keys; a tampered or revoked one is refused
-/// and reported. What the account holds already is not added again.
+/// Imports the credentials of an archive the caller exported from their
+/// old account (those the move's archive lacked, or when it could not be
+/// fetched in time). The old account must be among the caller's aliases,
+/// on a partner instance, and must show it moved to this one. Each
+/// credential is verified with its issuer's key; a tampered or revoked one
+/// is refused and reported. History is taken only from the archive the
+/// old instance sends, which it vouches for; what the account holds
+/// already is not added again.
 #[utoipa::path(
     post,
     path = "/api/v1/me/imports",
@@ -287,6 +296,17 @@ pub async fn upload(
             "{from_actor} has not moved to this account: start the move from there first"
         )));
     }
+    // No instance vouches for an uploaded file: only a partner's members'
+    // archives are taken, and only for their credentials, which their
+    // issuers' signatures vouch for.
+    let origin = crate::importer::domain_of(&from_actor)
+        .ok_or_else(|| ApiError::Validation("member: the archive names no actor".into()))?;
+    let partner = state.store.instance(&origin).await?;
+    if !partner.is_some_and(|p| p.partnership.is_active() && p.blocked_at.is_none()) {
+        return Err(ApiError::Forbidden(format!(
+            "{origin} is not a partner of this instance"
+        )));
+    }
     let text = serde_json::to_string(&archive).map_err(ApiError::internal)?;
     let queued = state
         .store
@@ -294,7 +314,7 @@ pub async fn upload(
             &NewImport {
                 account_id: caller.account.id,
                 from_actor,
-                origin: archive.instance.clone(),
+                origin,
                 archive_url: None,
                 archive: Some(text),
                 received: None,

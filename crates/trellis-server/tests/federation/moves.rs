@@ -15,6 +15,7 @@ use crate::partnership::{Peer, three_partnered};
 on_every_backend_fleet!(
     a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance,
     credentials_move_with_the_member_and_verify_everywhere,
+    a_mentorship_within_the_old_instance_follows_the_member,
 );
 
 fn id(v: &Value) -> &str {
@@ -306,11 +307,12 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
 /// token at C once C has imported her file.
 async fn move_ada(a: &Peer, c: &Peer, ada: &str) -> String {
     let new_ada = c.app.member("ada").await;
+    // By actor URL: her profile at A need not be shared for this.
     c.app
         .put(
             "/api/v1/me/aliases",
             Some(&new_ada),
-            json!({"also_known_as": [format!("ada@{}", a.app.domain())]}),
+            json!({"also_known_as": [format!("http://{}/users/ada", a.app.domain())]}),
         )
         .await
         .expect(StatusCode::OK);
@@ -519,4 +521,42 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
         assert_eq!(report["revoked"], true, "{report}");
         assert_eq!(report["verified"], false);
     }
+}
+
+/// Dee mentors Ada, both at A; Ada moves to C. Their mentorship is in the
+/// file C imports, A holds it with her new account, and it goes on
+/// between A and C.
+async fn a_mentorship_within_the_old_instance_follows_the_member(backend: Backend) {
+    use crate::mentorships::{ask, federated_mentor, step};
+    let (a, c) = crate::partnership::partnered(backend).await;
+    let dee = federated_mentor(&a, "dee", 2).await;
+    let ada = a.app.member("ada").await;
+    ask(&a, &ada, "dee").await;
+    let asked = wait_state(&a, &dee, "requested").await;
+    step(&a, &dee, &asked, "accept", "Gladly").await;
+    let on_a = wait_state(&a, &ada, "active").await;
+    log_session(&a, &ada, &on_a, "Before the move").await;
+
+    let new_ada = move_ada(&a, &c, &ada).await;
+    let on_c = wait_state(&c, &new_ada, "active").await;
+    assert_eq!(on_c["mentor"]["username"], "dee");
+    assert_eq!(on_c["mentor"]["domain"], a.app.domain());
+    assert_eq!(sessions_of(&c, &new_ada, &on_c).await.len(), 1);
+    let at_a = wait_state(&a, &dee, "active").await;
+    assert_eq!(
+        at_a["mentee"]["domain"],
+        c.app.domain(),
+        "A follows her too"
+    );
+
+    log_session(&a, &dee, &at_a, "From A").await;
+    eventually("C has Dee's session", || async {
+        sessions_of(&c, &new_ada, &on_c).await.len() == 2
+    })
+    .await;
+    log_session(&c, &new_ada, &on_c, "From C").await;
+    eventually("A has Ada's session from C", || async {
+        sessions_of(&a, &dee, &at_a).await.len() == 3
+    })
+    .await;
 }

@@ -7,7 +7,8 @@ const IMPORT_COLUMNS: &str = "id, account_id, from_actor, origin, archive_url, a
 
 /// Re-points every mentorship of `old` to `new` (restricted to those whose
 /// other party satisfies `counterpart`, a condition on `other.domain`),
-/// telling local counterparts; returns how many moved.
+/// telling local counterparts; returns how many moved. An open one whose
+/// pair is open already with `new` stays as it is.
 async fn repoint(
     tx: &mut sqlx::Transaction<'_, Db>,
     old: Uuid,
@@ -19,7 +20,10 @@ async fn repoint(
     for (side, other) in [("mentor_id", "mentee_id"), ("mentee_id", "mentor_id")] {
         let ids: Vec<(Uuid, Uuid)> = sqlx::query_as(&format!(
             "SELECT m.id, m.{other} FROM mentorships m JOIN accounts other ON other.id = m.{other} \
-             WHERE m.{side} = $1 AND m.{other} <> $2 AND {counterpart}"
+             WHERE m.{side} = $1 AND m.{other} <> $2 AND {counterpart} \
+               AND NOT (m.state IN ('requested', 'active', 'paused') AND EXISTS ( \
+                 SELECT 1 FROM mentorships o WHERE o.{side} = $2 AND o.{other} = m.{other} \
+                   AND o.state IN ('requested', 'active', 'paused')))"
         ))
         .bind(old)
         .bind(new)
@@ -39,6 +43,28 @@ async fn repoint(
         }
     }
     Ok(moved)
+}
+
+async fn insert_import(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    new: &NewImport,
+    now: DateTime<Utc>,
+) -> StoreResult<Uuid> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO imports (id, account_id, from_actor, origin, archive_url, archive, state, \
+           created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $7)",
+    )
+    .bind(id)
+    .bind(new.account_id)
+    .bind(&new.from_actor)
+    .bind(&new.origin)
+    .bind(new.archive_url.as_deref())
+    .bind(new.archive.as_deref())
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(id)
 }
 
 impl Backend {
@@ -70,6 +96,7 @@ impl Backend {
             target_url,
             token_hash,
             deliveries,
+            archive,
             expires_at,
         } = out;
         let (account_id, target_id) = (*account_id, *target_id);
@@ -85,13 +112,14 @@ impl Backend {
             return Err(StoreError::Conflict("this account has moved already".into()));
         }
         sqlx::query(
-            "INSERT INTO moves (account_id, target_url, token_hash, moved_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO moves (account_id, target_url, token_hash, moved_at, archive, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(account_id)
         .bind(target_url)
         .bind(token_hash)
         .bind(now)
+        .bind(archive)
         .bind(expires_at)
         .execute(&mut *tx)
         .await?;
@@ -106,19 +134,20 @@ impl Backend {
         Ok(moved)
     }
 
-    /// The moved member a token (by hash) opens the archive of, while open.
-    pub async fn moved_by_token(
+    /// The archive a token (by hash) opens, while it is open: the moved
+    /// member's file as it was when they moved.
+    pub async fn moved_archive(
         &self,
         token_hash: &[u8],
         now: DateTime<Utc>,
-    ) -> StoreResult<Option<Uuid>> {
-        let row: Option<(Uuid,)> =
-            sqlx::query_as("SELECT account_id FROM moves WHERE token_hash = $1 AND expires_at > $2")
+    ) -> StoreResult<Option<String>> {
+        let row: Option<(String,)> =
+            sqlx::query_as("SELECT archive FROM moves WHERE token_hash = $1 AND expires_at > $2")
                 .bind(token_hash)
                 .bind(now)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(row.map(|(id,)| id))
+        Ok(row.map(|(archive,)| archive))
     }
 
     /// Re-points every mentorship of `old` (a member who moved) to `new`,
@@ -130,12 +159,16 @@ impl Backend {
         old: Uuid,
         new: Uuid,
         new_url: &str,
+        import: Option<&NewImport>,
         received: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<u64> {
         let mut tx = self.begin().await?;
         if !record_received(&mut tx, received, now).await? {
             return Ok(0);
+        }
+        if let Some(import) = import {
+            insert_import(&mut tx, import, now).await?;
         }
         sqlx::query("UPDATE accounts SET moved_to = $2 WHERE id = $1 AND domain IS NOT NULL")
             .bind(old)
@@ -162,20 +195,7 @@ impl Backend {
             drop(tx);
             return self.last_import_from(new.account_id, &new.from_actor).await;
         }
-        let id = Uuid::now_v7();
-        sqlx::query(
-            "INSERT INTO imports (id, account_id, from_actor, origin, archive_url, archive, state, \
-               created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7)",
-        )
-        .bind(id)
-        .bind(new.account_id)
-        .bind(&new.from_actor)
-        .bind(&new.origin)
-        .bind(new.archive_url.as_deref())
-        .bind(new.archive.as_deref())
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        let id = insert_import(&mut tx, new, now).await?;
         tx.commit().await?;
         self.import(id).await
     }
@@ -233,37 +253,44 @@ impl Backend {
             .collect())
     }
 
-    /// Imports waiting, oldest first.
-    pub async fn pending_imports(&self, limit: u32) -> StoreResult<Vec<Import>> {
+    /// Imports due to be tried, longest waiting first.
+    pub async fn pending_imports(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Import>> {
         let rows: Vec<ImportRow> = sqlx::query_as(&format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE state = 'pending' \
-             ORDER BY created_at LIMIT $1"
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE state = 'pending' AND next_attempt_at <= $2 \
+             ORDER BY next_attempt_at LIMIT $1"
         ))
         .bind(i64::from(limit))
+        .bind(now)
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?)
     }
 
-    /// Records a failed attempt at an import; with `give_up`, it fails for
-    /// good with `report` saying why.
+    /// Records a failed attempt at an import, to be tried again at
+    /// `retry_at`; without one, it fails for good (its uploaded archive is
+    /// dropped) with `report` saying why.
     pub async fn import_attempt_failed(
         &self,
         id: Uuid,
         report: &serde_json::Value,
-        give_up: bool,
+        retry_at: Option<DateTime<Utc>>,
         now: DateTime<Utc>,
     ) -> StoreResult<()> {
+        let give_up = retry_at.is_none();
         sqlx::query(
             "UPDATE imports SET attempts = attempts + 1, report = $2, \
                state = CASE WHEN $3 THEN 'failed' ELSE state END, \
-               finished_at = CASE WHEN $3 THEN $4 ELSE finished_at END \
+               finished_at = CASE WHEN $3 THEN $4 ELSE finished_at END, \
+               archive = CASE WHEN $3 THEN NULL ELSE archive END, \
+               archive_url = CASE WHEN $3 THEN NULL ELSE archive_url END, \
+               next_attempt_at = COALESCE($5, next_attempt_at) \
              WHERE id = $1 AND state = 'pending'",
         )
         .bind(id)
         .bind(report.to_string())
         .bind(give_up)
         .bind(now)
+        .bind(retry_at)
         .execute(&self.pool)
         .await?;
         Ok(())
@@ -322,6 +349,24 @@ impl Backend {
             if held.is_some() {
                 continue;
             }
+            // An open one where the pair has one open already stays out.
+            let open = matches!(
+                m.state,
+                MentorshipState::Requested | MentorshipState::Active | MentorshipState::Paused
+            );
+            if open {
+                let clash: Option<(Uuid,)> = sqlx::query_as(
+                    "SELECT id FROM mentorships WHERE mentor_id = $1 AND mentee_id = $2 \
+                       AND state IN ('requested', 'active', 'paused')",
+                )
+                .bind(m.mentor_id)
+                .bind(m.mentee_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if clash.is_some() {
+                    continue;
+                }
+            }
             insert_imported_mentorship(&mut tx, m, account_id, now).await?;
         }
         for c in &file.credentials {
@@ -342,7 +387,7 @@ impl Backend {
             .await?;
         }
         sqlx::query(
-            "UPDATE imports SET state = 'imported', report = $2, archive = NULL, \
+            "UPDATE imports SET state = 'imported', report = $2, archive = NULL, archive_url = NULL, \
                attempts = attempts + 1, finished_at = $3 WHERE id = $1",
         )
         .bind(import_id)

@@ -363,6 +363,7 @@ async fn award_earned(
             "SELECT {ACHIEVEMENT_COLUMNS} FROM achievements h \
              WHERE h.retired_at IS NULL AND h.rule_metric IS NOT NULL \
                AND EXISTS (SELECT 1 FROM users u WHERE u.account_id = $1) \
+               AND EXISTS (SELECT 1 FROM accounts a WHERE a.id = $1 AND a.moved_to IS NULL) \
                AND NOT EXISTS (SELECT 1 FROM awards w \
                  WHERE w.achievement_id = h.id AND w.account_id = $1) \
              ORDER BY h.created_at, h.id"
@@ -523,12 +524,21 @@ impl Backend {
             )));
         }
         let mut tx = self.begin().await?;
-        let local: Option<(Uuid,)> = sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
-            .bind(award.account_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        if local.is_none() {
-            return Err(StoreError::NotFound);
+        let local: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT a.moved_to FROM users u JOIN accounts a ON a.id = u.account_id \
+             WHERE u.account_id = $1",
+        )
+        .bind(award.account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match local {
+            None => return Err(StoreError::NotFound),
+            Some((Some(moved_to),)) => {
+                return Err(StoreError::Refused(trellis_core::CoreError::Conflict(format!(
+                    "this member moved to {moved_to}: recognition is given there now"
+                ))));
+            }
+            Some((None,)) => {}
         }
         let id = insert_award(
             &mut tx,
