@@ -97,12 +97,15 @@ pub fn domain_of(actor: &str) -> Option<String> {
 
 /// The old account an archive belongs to.
 pub fn member_actor(archive: &Archive) -> String {
-    archive.member.actor.clone().unwrap_or_else(|| {
-        format!(
-            "https://{}/users/{}",
-            archive.instance,
-            archive.member.username.as_str()
-        )
+    party_actor(&archive.member, archive)
+}
+
+/// An archived party's actor: as the archive names it, or, in archives
+/// made before they named actors, where a Trellis instance serves it.
+fn party_actor(party: &ArchiveParty, archive: &Archive) -> String {
+    party.actor.clone().unwrap_or_else(|| {
+        let domain = party.domain.as_deref().unwrap_or(&archive.instance);
+        format!("https://{domain}/users/{}", party.username.as_str())
     })
 }
 
@@ -176,10 +179,7 @@ async fn account_of(
     party: &ArchiveParty,
     archive: &Archive,
 ) -> Result<Uuid, String> {
-    let actor = party.actor.clone().unwrap_or_else(|| {
-        let domain = party.domain.as_deref().unwrap_or(&archive.instance);
-        format!("https://{domain}/users/{}", party.username.as_str())
-    });
+    let actor = party_actor(party, archive);
     if actor == import.from_actor {
         return Ok(import.account_id);
     }

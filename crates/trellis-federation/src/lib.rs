@@ -204,11 +204,10 @@ impl Federation {
             if data.settings.is_local(&url) {
                 return Ok(url);
             }
-            let actor: DbActor =
-                activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
-                    .dereference(&data)
-                    .await
-                    .map_err(|_| FederationError::NotFound)?;
+            let actor = self
+                .fetch_actor(handle, false)
+                .await
+                .map_err(|_| FederationError::NotFound)?;
             if actor.kind != actors::ActorKind::Person {
                 return Err(FederationError::NotFound);
             }
@@ -292,13 +291,7 @@ impl Federation {
     /// Resolves a member elsewhere by actor URL (fetched if not known),
     /// as an account here.
     pub async fn account_of_actor(&self, actor: &str) -> FederationResult<uuid::Uuid> {
-        let data = self.data();
-        let url = url::Url::parse(actor)
-            .map_err(|e| FederationError::BadRequest(format!("actor URL: {e}")))?;
-        let actor: DbActor =
-            activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
-                .dereference(&data)
-                .await?;
+        let actor = self.fetch_actor(actor, false).await?;
         actor
             .account_id
             .ok_or_else(|| FederationError::Refused(format!("{} is no member", actor.id)))
@@ -306,13 +299,20 @@ impl Federation {
 
     /// Where an actor says it moved (`movedTo`), fetched afresh.
     pub async fn moved_to(&self, actor: &str) -> FederationResult<Option<url::Url>> {
+        Ok(self.fetch_actor(actor, true).await?.moved_to)
+    }
+
+    /// An actor by URL: as cached (fetched if not, or stale), or afresh.
+    async fn fetch_actor(&self, actor: &str, fresh: bool) -> FederationResult<DbActor> {
         let url = url::Url::parse(actor)
             .map_err(|e| FederationError::BadRequest(format!("actor URL: {e}")))?;
-        let actor: DbActor =
-            activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url)
-                .dereference_forced(&self.data())
-                .await?;
-        Ok(actor.moved_to)
+        let id = activitypub_federation::fetch::object_id::ObjectId::<DbActor>::from(url);
+        let data = self.data();
+        Ok(if fresh {
+            id.dereference_forced(&data).await?
+        } else {
+            id.dereference(&data).await?
+        })
     }
 
     /// Waits until an archive to import is announced (or `timeout`).

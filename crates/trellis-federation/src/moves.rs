@@ -245,7 +245,6 @@ impl Activity for MoveActivity {
                 origin: old.domain.clone(),
                 archive_url: Some(archive.to_string()),
                 archive: None,
-                received: None,
             }),
             _ => None,
         };

@@ -501,9 +501,9 @@ forward! {
         received: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<u64>;
-    /// Queues an archive to import into a local member's account (a
-    /// repeated `Move` gives the import it made; importing a file again
-    /// adds only what the account lacks).
+    /// Queues an archive a member uploaded for import into their account
+    /// (importing a file again adds only what the account lacks; a `Move`
+    /// queues its import with `repoint_moved`).
     pub async fn queue_import(&self, new: &NewImport, now: DateTime<Utc>) -> StoreResult<Import>;
     pub async fn import(&self, id: Uuid) -> StoreResult<Import>;
     /// A member's imports, newest first.

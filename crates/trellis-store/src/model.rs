@@ -813,8 +813,6 @@ pub struct NewImport {
     pub origin: String,
     pub archive_url: Option<String>,
     pub archive: Option<String>,
-    /// The `Move` that announced it (a repeat changes nothing).
-    pub received: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -3235,7 +3235,6 @@ async fn a_moved_member_elsewhere_is_followed_and_their_file_imported_once(store
         origin: "o.example".into(),
         archive_url: Some("https://o.example/api/v1/moves/t/archive".into()),
         archive: None,
-        received: None,
     };
     // A Move that announces the archive queues its import with the
     // re-pointing, once.

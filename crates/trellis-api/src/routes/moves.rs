@@ -6,7 +6,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trellis_store::{HeldCredential, Import, ImportState, NewImport};
+use trellis_store::{HeldCredential, Import, NewImport};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -317,13 +317,11 @@ pub async fn upload(
                 origin,
                 archive_url: None,
                 archive: Some(text),
-                received: None,
             },
             Utc::now(),
         )
         .await?;
     state.federation.wake_importer();
-    debug_assert_eq!(queued.state, ImportState::Pending);
     Ok((StatusCode::ACCEPTED, AppJson(queued.into())))
 }
 

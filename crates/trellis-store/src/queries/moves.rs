@@ -184,17 +184,10 @@ impl Backend {
         Ok(moved)
     }
 
-    /// Queues an archive to import into a local member's account; a repeat
-    /// of the announcing `Move` gives the import it made. Importing the
-    /// same file again adds only what the account does not hold yet.
+    /// Queues an archive a member uploaded for import into their account.
+    /// Importing the same file again adds only what the account lacks.
     pub async fn queue_import(&self, new: &NewImport, now: DateTime<Utc>) -> StoreResult<Import> {
         let mut tx = self.begin().await?;
-        if let Some(activity) = &new.received
-            && !record_received(&mut tx, activity, now).await?
-        {
-            drop(tx);
-            return self.last_import_from(new.account_id, &new.from_actor).await;
-        }
         let id = insert_import(&mut tx, new, now).await?;
         tx.commit().await?;
         self.import(id).await
@@ -206,18 +199,6 @@ impl Backend {
                 .bind(id)
                 .fetch_one(&self.pool)
                 .await?;
-        Ok(row.try_into()?)
-    }
-
-    async fn last_import_from(&self, account_id: Uuid, from_actor: &str) -> StoreResult<Import> {
-        let row: ImportRow = sqlx::query_as(&format!(
-            "SELECT {IMPORT_COLUMNS} FROM imports WHERE account_id = $1 AND from_actor = $2 \
-             ORDER BY created_at DESC LIMIT 1"
-        ))
-        .bind(account_id)
-        .bind(from_actor)
-        .fetch_one(&self.pool)
-        .await?;
         Ok(row.try_into()?)
     }
 
