@@ -5,40 +5,22 @@ use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
-use trellis_core::CoreError;
-use trellis_store::StoreError;
+use trellis_app::AppError;
 use utoipa::ToSchema;
 
+/// What the API answers when something is refused or fails: a use case's
+/// refusal, or what only HTTP knows (a body too large, a wrong method).
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
-    /// The request is malformed: bad JSON syntax, a bad query or path.
-    #[error("{0}")]
-    BadRequest(String),
-    /// Well-formed, but a value breaks a rule.
-    #[error("{0}")]
-    Validation(String),
-    #[error("{0}")]
-    Unauthorized(&'static str),
-    #[error("{0}")]
-    Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
-    #[error("{0}")]
-    Conflict(String),
+    /// What a use case refused, or a malformed request.
+    #[error(transparent)]
+    App(#[from] AppError),
     #[error("the request body is larger than this server accepts")]
     PayloadTooLarge,
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("this method is not allowed here")]
     MethodNotAllowed,
-    #[error("the service is unavailable right now")]
-    Unavailable,
-    /// Another instance could not be reached or answered nonsense.
-    #[error("{0}")]
-    BadGateway(String),
-    /// Something failed on our side; the cause is logged, never shown.
-    #[error("internal error")]
-    Internal(Box<dyn std::error::Error + Send + Sync>),
 }
 
 /// The body of every error response.
@@ -58,30 +40,29 @@ pub struct ErrorDetail {
 }
 
 impl ApiError {
-    pub fn not_found(what: impl std::fmt::Display) -> Self {
-        Self::NotFound(format!("{what} not found"))
-    }
-
-    pub fn internal(err: impl std::error::Error + Send + Sync + 'static) -> Self {
-        Self::Internal(Box::new(err))
+    /// A malformed request: bad JSON syntax, a bad query or path.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::App(AppError::BadRequest(message.into()))
     }
 
     fn status_and_code(&self) -> (StatusCode, &'static str) {
         match self {
-            Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
-            Self::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
-            Self::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
-            Self::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
-            Self::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
-            Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::App(err) => match err {
+                AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+                AppError::Validation(_) => (StatusCode::UNPROCESSABLE_ENTITY, "validation_failed"),
+                AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, "unauthorized"),
+                AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+                AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+                AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+                AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+                AppError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
+                AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+            },
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::UnsupportedMediaType(_) => {
                 (StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type")
             }
             Self::MethodNotAllowed => (StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed"),
-            Self::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-            Self::BadGateway(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
-            Self::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
 }
@@ -89,7 +70,7 @@ impl ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let Self::Internal(cause) = &self {
+        if let Self::App(AppError::Internal(cause)) = &self {
             tracing::error!(error = %cause, "request failed");
         }
         let body = ErrorBody {
@@ -109,29 +90,9 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<CoreError> for ApiError {
-    fn from(err: CoreError) -> Self {
-        match err {
-            CoreError::Invalid { .. } => Self::Validation(err.to_string()),
-            CoreError::Forbidden(message) => Self::Forbidden(message),
-            CoreError::Conflict(message) => Self::Conflict(message),
-        }
-    }
-}
-
-impl From<StoreError> for ApiError {
-    fn from(err: StoreError) -> Self {
-        match err {
-            StoreError::NotFound => Self::NotFound("not found".into()),
-            StoreError::Conflict(what) => {
-                Self::Conflict(format!("the change conflicts with existing data ({what})"))
-            }
-            StoreError::Refused(rule) => rule.into(),
-            StoreError::InvalidInvite => Self::Forbidden(
-                "the invite code is not valid: unknown, used up, expired or revoked".into(),
-            ),
-            other => Self::internal(other),
-        }
+impl From<trellis_core::CoreError> for ApiError {
+    fn from(err: trellis_core::CoreError) -> Self {
+        AppError::from(err).into()
     }
 }
 

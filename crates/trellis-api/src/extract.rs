@@ -7,11 +7,10 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use trellis_store::Account;
+use trellis_app::caller::BAD_TOKEN;
+use trellis_app::{App, AppError};
 
-use crate::auth::hash_token;
 use crate::error::ApiError;
-use crate::state::AppState;
 
 /// A JSON object body, parsed as `axum::Json` does, with every rejection
 /// in our error shape. Anything but an object (an array, a string) is
@@ -49,13 +48,11 @@ where
             .await
             .map_err(|rejection| match rejection.status() {
                 StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge,
-                _ => ApiError::BadRequest(rejection.body_text()),
+                _ => ApiError::bad_request(rejection.body_text()),
             })?;
         let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
         if first.is_some() && first != Some(&b'{') {
-            return Err(ApiError::Validation(
-                "the body must be a JSON object".into(),
-            ));
+            return Err(AppError::Validation("the body must be a JSON object".into()).into());
         }
         let axum::Json(value) = axum::Json::<T>::from_bytes(&bytes)?;
         Ok(Self(value))
@@ -117,8 +114,8 @@ impl From<JsonRejection> for ApiError {
             StatusCode::UNSUPPORTED_MEDIA_TYPE => Self::UnsupportedMediaType(
                 "the body must be JSON, with `Content-Type: application/json`".into(),
             ),
-            StatusCode::UNPROCESSABLE_ENTITY => Self::Validation(message),
-            _ => Self::BadRequest(format!("the body is not valid JSON: {message}")),
+            StatusCode::UNPROCESSABLE_ENTITY => AppError::Validation(message).into(),
+            _ => Self::bad_request(format!("the body is not valid JSON: {message}")),
         }
     }
 }
@@ -130,7 +127,7 @@ pub struct AppQuery<T>(pub T);
 
 impl From<QueryRejection> for ApiError {
     fn from(rejection: QueryRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
+        Self::bad_request(rejection.body_text())
     }
 }
 
@@ -141,24 +138,21 @@ pub struct AppPath<T>(pub T);
 
 impl From<PathRejection> for ApiError {
     fn from(rejection: PathRejection) -> Self {
-        Self::BadRequest(rejection.body_text())
+        Self::bad_request(rejection.body_text())
     }
 }
 
 /// The signed-in caller: a valid `Authorization: Bearer` token is required.
+/// A member who moved away may read, export and sign out; any other change
+/// is refused (`Caller::may_change`).
 #[derive(Debug, Clone)]
-pub struct Caller {
-    pub account: Account,
-    /// The hash of the token this request came with.
-    pub token_hash: Vec<u8>,
-}
+pub struct Caller(pub trellis_app::Caller);
 
 /// A caller who must be an admin of this instance.
 #[derive(Debug, Clone)]
-pub struct Admin(pub Caller);
+pub struct Admin(pub trellis_app::Admin);
 
 const NO_TOKEN: &str = "sign in first: send `Authorization: Bearer <token>`";
-const BAD_TOKEN: &str = "the bearer token is unknown or expired; sign in again";
 const NOT_BEARER: &str = "the Authorization header must be `Bearer <token>`";
 
 fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
@@ -167,73 +161,52 @@ fn bearer(parts: &Parts) -> Result<Option<&str>, ApiError> {
     };
     let value = value
         .to_str()
-        .map_err(|_| ApiError::Unauthorized(BAD_TOKEN))?;
+        .map_err(|_| AppError::Unauthorized(BAD_TOKEN))?;
     match value.split_once(' ') {
         Some((scheme, token))
             if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
         {
             Ok(Some(token.trim()))
         }
-        _ => Err(ApiError::Unauthorized(NOT_BEARER)),
+        _ => Err(AppError::Unauthorized(NOT_BEARER).into()),
     }
 }
 
-impl FromRequestParts<AppState> for Caller {
+impl FromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let token = bearer(parts)?.ok_or(ApiError::Unauthorized(NO_TOKEN))?;
-        let token_hash = hash_token(token);
-        let account = state
-            .store
-            .account_by_token(&token_hash, chrono::Utc::now())
-            .await?
-            .ok_or(ApiError::Unauthorized(BAD_TOKEN))?;
-        // A member who moved keeps reading and exporting their file here,
-        // and may sign out; nothing else changes.
-        if let Some(moved_to) = &account.moved_to
-            && !matches!(parts.method, Method::GET | Method::HEAD)
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let token = bearer(parts)?.ok_or(AppError::Unauthorized(NO_TOKEN))?;
+        let caller = trellis_app::Caller::by_token(app, token).await?;
+        if !matches!(parts.method, Method::GET | Method::HEAD)
             && parts.uri.path() != "/api/v1/auth/logout"
         {
-            return Err(ApiError::Forbidden(format!(
-                "this account moved to {moved_to}; it can be read and exported, not changed"
-            )));
+            caller.may_change()?;
         }
-        Ok(Self {
-            account,
-            token_hash,
-        })
+        Ok(Self(caller))
     }
 }
 
 /// Signing in is optional, but a token that is sent must be valid.
-impl OptionalFromRequestParts<AppState> for Caller {
+impl OptionalFromRequestParts<App> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Option<Self>, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Option<Self>, ApiError> {
         if bearer(parts)?.is_none() {
             return Ok(None);
         }
-        <Self as FromRequestParts<AppState>>::from_request_parts(parts, state)
+        <Self as FromRequestParts<App>>::from_request_parts(parts, app)
             .await
             .map(Some)
     }
 }
 
-impl FromRequestParts<AppState> for Admin {
+impl FromRequestParts<App> for Admin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        let caller =
-            <Caller as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
-        if !caller.account.is_admin {
-            return Err(ApiError::Forbidden(
-                "only an admin of this instance may do this".into(),
-            ));
-        }
-        Ok(Self(caller))
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let Caller(caller) =
+            <Caller as FromRequestParts<App>>::from_request_parts(parts, app).await?;
+        Ok(Self(caller.admin()?))
     }
 }

@@ -2,27 +2,35 @@
 //! `{"error": {"code", "message"}}`, and an OpenAPI 3 document of every
 //! route at `/api/openapi.json`.
 
-pub mod auth;
 pub mod error;
 pub mod extract;
-pub mod federation;
-pub mod importer;
-pub mod match_index;
 mod routes;
-mod state;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
-use tower_http::trace::TraceLayer;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 pub use error::{ApiError, ApiResult};
-pub use routes::export::{Archive, archive_schema};
-pub use state::{ApiConfig, AppState};
+use trellis_app::{App, AppError};
+
+/// What the JSON API itself needs to know.
+#[derive(Debug, Clone)]
+pub struct ApiConfig {
+    /// The largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        Self {
+            max_body_bytes: 64 * 1024,
+        }
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -132,7 +140,7 @@ impl Modify for CommonErrors {
 }
 
 /// Every route with its OpenAPI description, in one place.
-fn api_router() -> OpenApiRouter<AppState> {
+fn api_router() -> OpenApiRouter<App> {
     use routes::{
         accounts, admin, cohorts, directory, endorsements, export, federation, file, health,
         matching, mentorships, moves, notifications, plan, profiles, recognition, reports, reviews,
@@ -140,7 +148,9 @@ fn api_router() -> OpenApiRouter<AppState> {
     };
     // An archive is larger than other bodies.
     let (schemas, paths, imports) = routes!(moves::imports, moves::upload);
-    let imports = imports.layer(DefaultBodyLimit::max(importer::MAX_ARCHIVE_BYTES));
+    let imports = imports.layer(DefaultBodyLimit::max(
+        trellis_app::importer::MAX_ARCHIVE_BYTES,
+    ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(accounts::register))
@@ -241,18 +251,17 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// The client API as an axum router, ready to serve.
-pub fn router(state: AppState) -> Router {
+pub fn router(app: App, config: &ApiConfig) -> Router {
     let (router, mut openapi) = api_router().split_for_parts();
     CommonErrors.modify(&mut openapi);
-    let max_body = state.config.max_body_bytes;
+    let max_body = config.max_body_bytes;
     router
         .route(
             "/api/openapi.json",
             get(move || async move { axum::Json(openapi) }),
         )
-        .fallback(|| async { ApiError::NotFound("no such route".into()) })
+        .fallback(|| async { ApiError::App(AppError::NotFound("no such route".into())) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(max_body))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(app)
 }

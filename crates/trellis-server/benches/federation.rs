@@ -123,7 +123,7 @@ async fn inbox(backend: Backend, n: usize) -> Measured {
         assert!(Instant::now() < deadline, "no partnership");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    let keys = trellis_api::auth::new_keypair().await.unwrap();
+    let keys = trellis_app::auth::new_keypair().await.unwrap();
     let key = RsaPrivateKey::from_pkcs8_pem(&keys.private_key_pem).unwrap();
     b.store
         .register_account(

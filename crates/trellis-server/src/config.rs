@@ -205,9 +205,14 @@ impl Config {
         }
     }
 
+    pub fn app(&self) -> trellis_app::AppConfig {
+        trellis_app::AppConfig {
+            token_ttl: Duration::from_secs(u64::from(self.token_ttl_days) * 24 * 3600),
+        }
+    }
+
     pub fn api(&self) -> trellis_api::ApiConfig {
         trellis_api::ApiConfig {
-            token_ttl: Duration::from_secs(u64::from(self.token_ttl_days) * 24 * 3600),
             max_body_bytes: usize::try_from(self.max_body_kib).unwrap_or(64) * 1024,
         }
     }

@@ -1,7 +1,7 @@
 //! Adapts `trellis_federation::Federation` to the client API's port.
 
 use async_trait::async_trait;
-use trellis_api::federation::{FederationPort, MoveStarted, PortError};
+use trellis_app::federation::{FederationPort, MoveStarted, PortError};
 use trellis_core::recognition::CredentialCheck;
 use trellis_federation::Federation;
 use trellis_federation::error::FederationError;
@@ -148,5 +148,11 @@ impl FederationPort for FederationAdapter {
             .verify_credential(jwt)
             .await
             .map_err(port_error)
+    }
+
+    fn credential_claims(&self, jwt: &str) -> Option<serde_json::Value> {
+        trellis_federation::credentials::decode_unverified(jwt)
+            .ok()
+            .map(|(_, claims)| claims)
     }
 }

@@ -116,12 +116,12 @@ impl Instance {
             domain: settings_domain,
             federation: federation.clone(),
         };
-        let state = trellis_api::AppState::new(store.clone(), config.api(), Arc::new(port));
-        let importer = tokio::spawn(trellis_api::importer::run(
-            state.clone(),
+        let app = trellis_app::App::new(store.clone(), config.app(), Arc::new(port));
+        let importer = tokio::spawn(trellis_app::importer::run(
+            app.clone(),
             stop_workers.subscribe(),
         ));
-        let app = trellis_api::router(state).merge(federation.router());
+        let app = observed(trellis_api::router(app, &config.api()).merge(federation.router()));
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -179,6 +179,44 @@ impl Instance {
     }
 }
 
+/// Every request gets an id: the client's `X-Request-Id` when it sends
+/// one, a new UUID otherwise. It is answered in `X-Request-Id` and named
+/// in the request's span, so every log line of the request carries it.
+/// The span names the route's template (`/users/{name}`), never the path
+/// itself, which can hold a capability token.
+fn observed(router: axum::Router) -> axum::Router {
+    use axum::extract::MatchedPath;
+    use tower_http::request_id::{
+        MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+    };
+    use tower_http::trace::{DefaultOnResponse, TraceLayer};
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &axum::http::Request<_>| {
+            let route = request
+                .extensions()
+                .get::<MatchedPath>()
+                .map_or("unmatched", MatchedPath::as_str);
+            let id = request
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                request_id = %id,
+                method = %request.method(),
+                route,
+            )
+        })
+        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
+    router.layer(
+        tower::ServiceBuilder::new()
+            .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+            .layer(trace)
+            .layer(PropagateRequestIdLayer::x_request_id()),
+    )
+}
+
 /// Tells the parties of mentorships whose skill review is due, and awards
 /// what sessions whose date has come earned, at start and then every ten
 /// minutes, until `stop` turns true. At start, every session held so far
@@ -208,39 +246,20 @@ async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiv
     }
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-/// Creates an account (as `trellis admin create-user` and the demo do):
-/// checks the name and password, hashes the password, makes the key pair.
+/// Creates an account (as `trellis admin create-user` and the demo do),
+/// with the same rules for the name and password as a registration.
 pub async fn create_account(
     store: &Store,
-    raw_username: &str,
+    username: &str,
     password: &str,
     admin: bool,
 ) -> anyhow::Result<trellis_store::Account> {
-    use trellis_core::account::{Password, Username};
-    let username = Username::parse(raw_username)?;
-    let password = Password::parse(password, &username)?;
-    let password_hash = trellis_api::auth::hash_password(password)
+    trellis_app::accounts::create_account(store, username, password, admin)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?;
-    let keys = trellis_api::auth::new_keypair()
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot make the account's key pair: {e}"))?;
-    let new = trellis_store::NewAccount {
-        username: username.clone(),
-        password_hash,
-        is_admin: admin,
-        keys,
-    };
-    match store.register_account(&new, None, Utc::now()).await {
-        Ok(account) => Ok(account),
-        Err(trellis_store::StoreError::Conflict(_)) => {
-            anyhow::bail!("the username {username} is taken")
-        }
-        Err(err) => Err(err.into()),
-    }
+        .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
 pub async fn shutdown_requested() {
     let ctrl_c = async {
         if let Err(err) = tokio::signal::ctrl_c().await {

@@ -129,7 +129,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::ExportSchema => {
-            let schema = serde_json::to_string_pretty(&trellis_api::archive_schema())?;
+            let schema = serde_json::to_string_pretty(&trellis_app::archive::archive_schema())?;
             println!("{schema}");
             Ok(())
         }

@@ -3,262 +3,16 @@
 //! not first come first served), reviews the proposal, and approves it,
 //! which sends one mentorship request per pair.
 
-use std::collections::{HashMap, HashSet};
-
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_core::account::Username;
-use trellis_core::cohort::{Barred, Unassigned, plan};
-use trellis_core::matching::{FactorScore, Weights};
-use trellis_core::visibility::Visibility;
-use trellis_store::{
-    Cohort, CohortApproval, CohortStatus, CohortSummary, MentorLoad, NewCohort, NewProposal,
-    PartyRecord, ProfileRecord, Proposal, ProposedFor, RequestOutcome, StoreError,
+use trellis_app::App;
+use trellis_app::cohorts::{
+    self, CohortSummaryView, CohortView, MembersBody, NewCohortBody, ProposalView,
 };
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::matching::{candidate_of, seeker_of};
-use super::mentorships::PartyView;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Admin, AppJson, AppPath};
-use crate::state::AppState;
-
-/// The most mentees and mentors one cohort may have.
-const MAX_MENTEES: usize = 2000;
-const MAX_MENTORS: usize = 1000;
-const MAX_NAME: usize = 100;
-
-/// Where a cohort stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum CohortState {
-    /// No proposal yet (or the members changed since the last one).
-    Draft,
-    /// A proposal waits for review.
-    Proposed,
-    /// Approved: the requests were sent and the cohort is closed.
-    Approved,
-}
-
-impl From<CohortStatus> for CohortState {
-    fn from(status: CohortStatus) -> Self {
-        match status {
-            CohortStatus::Draft => Self::Draft,
-            CohortStatus::Proposed => Self::Proposed,
-            CohortStatus::Approved => Self::Approved,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CohortView {
-    pub id: Uuid,
-    pub name: String,
-    pub state: CohortState,
-    /// Members of this instance, in the order given.
-    pub mentees: Vec<PartyView>,
-    /// Members of this instance or of partner instances, in the order given.
-    pub mentors: Vec<PartyView>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Cohort> for CohortView {
-    fn from(c: Cohort) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            state: c.status.into(),
-            mentees: c.mentees.into_iter().map(PartyView::from).collect(),
-            mentors: c.mentors.into_iter().map(PartyView::from).collect(),
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CohortSummaryView {
-    pub id: Uuid,
-    pub name: String,
-    pub state: CohortState,
-    pub mentees: u32,
-    pub mentors: u32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<CohortSummary> for CohortSummaryView {
-    fn from(c: CohortSummary) -> Self {
-        Self {
-            id: c.id,
-            name: c.name,
-            state: c.status.into(),
-            mentees: c.mentees,
-            mentors: c.mentors,
-            created_at: c.created_at,
-            updated_at: c.updated_at,
-        }
-    }
-}
-
-/// What became of a pair's request when the proposal was approved.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum RequestState {
-    /// The request was made; the mentor is asked.
-    Requested,
-    /// It was not made (the reason says why); nothing changed for the pair.
-    Failed,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct RequestView {
-    pub state: RequestState,
-    /// The mentorship request made, when it was.
-    pub mentorship_id: Option<Uuid>,
-    /// Why it was not made, when it was not.
-    pub reason: Option<String>,
-}
-
-/// A proposed mentee–mentor pair.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PairView {
-    pub mentee: PartyView,
-    pub mentor: PartyView,
-    /// 0 to 100, as `GET /api/v1/matches` would score it.
-    pub score: u8,
-    /// What the score is made of.
-    pub factors: Vec<FactorScore>,
-    /// After approval: what became of the request.
-    pub request: Option<RequestView>,
-}
-
-/// A mentee the proposal leaves without a mentor.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnassignedView {
-    pub mentee: PartyView,
-    pub reason: Unassigned,
-    /// The reason in words.
-    pub explanation: &'static str,
-}
-
-/// The total a first-come-first-served assignment would reach.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct BaselineView {
-    pub total_score: u64,
-    pub assigned: u32,
-}
-
-/// A cohort's proposed assignment: the most mentees matched, then the
-/// highest total score.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ProposalView {
-    pub cohort_id: Uuid,
-    /// `proposed` (waiting for review) or `approved` (requests sent).
-    pub state: CohortState,
-    /// The sum of the pairs' scores.
-    pub total_score: u64,
-    /// How many mentees have a mentor.
-    pub assigned: u32,
-    /// First come, first served (mentees in the cohort's order each taking
-    /// their best mentor with a place left), for comparison.
-    pub greedy: BaselineView,
-    /// The weights the scores were computed with.
-    pub weights: Weights,
-    pub computed_at: DateTime<Utc>,
-    pub approved_at: Option<DateTime<Utc>>,
-    /// In the cohort's order of mentees.
-    pub pairs: Vec<PairView>,
-    pub unassigned: Vec<UnassignedView>,
-}
-
-impl From<Proposal> for ProposalView {
-    fn from(p: Proposal) -> Self {
-        let mut pairs = Vec::new();
-        let mut unassigned = Vec::new();
-        for entry in p.entries {
-            let mentee = PartyView::from(entry.mentee);
-            match entry.proposed {
-                ProposedFor::Mentor {
-                    mentor,
-                    score,
-                    factors,
-                } => pairs.push(PairView {
-                    mentee,
-                    mentor: mentor.into(),
-                    score,
-                    factors,
-                    request: entry.outcome.map(|outcome| match outcome {
-                        RequestOutcome::Requested(id) => RequestView {
-                            state: RequestState::Requested,
-                            mentorship_id: Some(id),
-                            reason: None,
-                        },
-                        RequestOutcome::Failed(why) => RequestView {
-                            state: RequestState::Failed,
-                            mentorship_id: None,
-                            reason: Some(why),
-                        },
-                    }),
-                }),
-                ProposedFor::Unassigned(reason) => unassigned.push(UnassignedView {
-                    mentee,
-                    reason,
-                    explanation: reason.describe(),
-                }),
-            }
-        }
-        Self {
-            cohort_id: p.cohort_id,
-            state: if p.approved_at.is_some() {
-                CohortState::Approved
-            } else {
-                CohortState::Proposed
-            },
-            total_score: p.total_score,
-            assigned: p.assigned,
-            greedy: BaselineView {
-                total_score: p.greedy_total_score,
-                assigned: p.greedy_assigned,
-            },
-            weights: p.weights,
-            computed_at: p.computed_at,
-            approved_at: p.approved_at,
-            pairs,
-            unassigned,
-        }
-    }
-}
-
-fn check_name(raw: &str) -> ApiResult<String> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(ApiError::Validation("name: must not be empty".into()));
-    }
-    trellis_core::text::check_line("name", name, MAX_NAME)?;
-    Ok(name.to_owned())
-}
-
-/// The cohort, or a 404 that names it.
-async fn find(state: &AppState, id: Uuid) -> ApiResult<Cohort> {
-    match state.store.cohort(id).await {
-        Ok(cohort) => Ok(cohort),
-        Err(StoreError::NotFound) => Err(ApiError::not_found(format_args!("cohort {id}"))),
-        Err(other) => Err(other.into()),
-    }
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewCohortBody {
-    /// One line, 1 to 100 characters.
-    #[schema(example = "Spring 2026 network engineers")]
-    pub name: String,
-}
 
 /// Creates a cohort, without members yet.
 #[utoipa::path(
@@ -273,17 +27,14 @@ pub struct NewCohortBody {
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
+    State(app): State<App>,
     Admin(admin): Admin,
     AppJson(body): AppJson<NewCohortBody>,
 ) -> ApiResult<(StatusCode, AppJson<CohortView>)> {
-    let new = NewCohort {
-        name: check_name(&body.name)?,
-        created_by: admin.account.id,
-    };
-    let cohort = state.store.create_cohort(&new, Utc::now()).await?;
-    tracing::info!(cohort = %cohort.id, "cohort created");
-    Ok((StatusCode::CREATED, AppJson(cohort.into())))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(cohorts::create(&app, &admin, body).await?),
+    ))
 }
 
 /// Every cohort, newest first.
@@ -298,11 +49,10 @@ pub async fn create(
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<Vec<CohortSummaryView>>> {
-    let cohorts = state.store.cohorts().await?;
-    Ok(AppJson(cohorts.into_iter().map(Into::into).collect()))
+    Ok(AppJson(cohorts::list(&app, &admin).await?))
 }
 
 /// A cohort with its members.
@@ -319,145 +69,11 @@ pub async fn list(
     )
 )]
 pub async fn get(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<CohortView>> {
-    Ok(AppJson(find(&state, id).await?.into()))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MembersBody {
-    /// Usernames of members of this instance (at most 2,000).
-    #[schema(example = json!(["ada", "linus"]))]
-    pub mentees: Vec<String>,
-    /// Usernames of members of this instance, or `user@domain` for members
-    /// of partner instances whose profiles this instance has (at most 1,000).
-    #[schema(example = json!(["grace", "bo@partner.example"]))]
-    pub mentors: Vec<String>,
-}
-
-/// A member as an admin named them: a username here, or elsewhere.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Handle {
-    username: Username,
-    /// `None` for this instance.
-    domain: Option<String>,
-}
-
-/// Reads one list of names; unknown-looking names go to `problems`.
-fn handles(
-    state: &AppState,
-    role: &str,
-    names: &[String],
-    local_only: bool,
-    problems: &mut Vec<String>,
-) -> Vec<(Handle, String)> {
-    let mut unreadable = Vec::new();
-    let mut elsewhere = Vec::new();
-    let mut twice = Vec::new();
-    let mut seen = HashSet::new();
-    let mut found = Vec::new();
-    for raw in names {
-        let shown = raw.trim().to_owned();
-        let (name, domain) = match shown.rsplit_once('@') {
-            Some((name, domain)) => {
-                let domain = domain.to_ascii_lowercase();
-                (
-                    name,
-                    (domain != state.federation.domain()).then_some(domain),
-                )
-            }
-            None => (shown.as_str(), None),
-        };
-        let Ok(username) = Username::parse(name) else {
-            unreadable.push(shown);
-            continue;
-        };
-        if local_only && domain.is_some() {
-            elsewhere.push(shown);
-            continue;
-        }
-        let handle = Handle { username, domain };
-        if !seen.insert(handle.clone()) {
-            twice.push(shown);
-            continue;
-        }
-        found.push((handle, shown));
-    }
-    if !unreadable.is_empty() {
-        problems.push(format!("{role}: no such member: {}", unreadable.join(", ")));
-    }
-    if !elsewhere.is_empty() {
-        problems.push(format!(
-            "{role}: must be members of this instance: {}",
-            elsewhere.join(", ")
-        ));
-    }
-    if !twice.is_empty() {
-        problems.push(format!("{role}: listed twice: {}", twice.join(", ")));
-    }
-    found
-}
-
-/// The accounts of these handles, in order; those not found (or at an
-/// instance that is not a partner now) go to `problems`, by name.
-async fn resolve(
-    state: &AppState,
-    role: &str,
-    wanted: &[(Handle, String)],
-    problems: &mut Vec<String>,
-) -> ApiResult<Vec<Uuid>> {
-    let keys: Vec<(Username, Option<String>)> = wanted
-        .iter()
-        .map(|(h, _)| (h.username.clone(), h.domain.clone()))
-        .collect();
-    let found: HashMap<Handle, Uuid> = state
-        .store
-        .accounts_by_handle(&keys)
-        .await?
-        .into_iter()
-        .map(|p| {
-            (
-                Handle {
-                    username: p.username,
-                    domain: p.domain,
-                },
-                p.account_id,
-            )
-        })
-        .collect();
-    let mut partners = HashMap::new();
-    for domain in wanted.iter().filter_map(|(h, _)| h.domain.as_deref()) {
-        if !partners.contains_key(domain) {
-            let partner = state
-                .store
-                .instance(domain)
-                .await?
-                .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none());
-            partners.insert(domain.to_owned(), partner);
-        }
-    }
-    let mut ids = Vec::with_capacity(wanted.len());
-    let mut unknown = Vec::new();
-    for (handle, shown) in wanted {
-        let partner = handle
-            .domain
-            .as_ref()
-            .is_none_or(|d| partners.get(d).copied().unwrap_or(false));
-        match found.get(handle) {
-            Some(id) if partner => ids.push(*id),
-            _ => unknown.push(shown.as_str()),
-        }
-    }
-    if !unknown.is_empty() {
-        problems.push(format!(
-            "{role}: no such member here or at a partner instance: {}",
-            unknown.join(", ")
-        ));
-    }
-    Ok(ids)
+    Ok(AppJson(cohorts::get(&app, &admin, id).await?))
 }
 
 /// Sets a cohort's mentees and mentors, replacing both lists. Names that
@@ -480,119 +96,12 @@ async fn resolve(
     )
 )]
 pub async fn set_members(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<MembersBody>,
 ) -> ApiResult<AppJson<CohortView>> {
-    find(&state, id).await?;
-    if body.mentees.len() > MAX_MENTEES || body.mentors.len() > MAX_MENTORS {
-        return Err(ApiError::Validation(format!(
-            "a cohort has at most {MAX_MENTEES} mentees and {MAX_MENTORS} mentors"
-        )));
-    }
-    let mut problems = Vec::new();
-    let mentees = handles(&state, "mentees", &body.mentees, true, &mut problems);
-    let mentors = handles(&state, "mentors", &body.mentors, false, &mut problems);
-    let mentee_ids = resolve(&state, "mentees", &mentees, &mut problems).await?;
-    let mentor_ids = resolve(&state, "mentors", &mentors, &mut problems).await?;
-    if !problems.is_empty() {
-        return Err(ApiError::Validation(problems.join("; ")));
-    }
-    let cohort = state
-        .store
-        .set_cohort_members(id, &mentee_ids, &mentor_ids, Utc::now())
-        .await?;
-    Ok(AppJson(cohort.into()))
-}
-
-/// Scores every pair and plans the cohort, off the async threads: a
-/// thousand mentees by a few hundred mentors is real work.
-async fn compute(
-    cohort: &Cohort,
-    by: Uuid,
-    weights: Weights,
-    profiles: HashMap<Uuid, ProfileRecord>,
-    loads: HashMap<Uuid, MentorLoad>,
-    open: HashSet<(Uuid, Uuid)>,
-) -> ApiResult<NewProposal> {
-    let mentee_ids: Vec<Uuid> = cohort.mentees.iter().map(|m| m.account_id).collect();
-    let mentor_ids: Vec<Uuid> = cohort.mentors.iter().map(|m| m.account_id).collect();
-    let (cohort_id, revision) = (cohort.id, cohort.revision);
-    let missing = || ApiError::Internal("a cohort member's profile is missing".into());
-    if !mentee_ids
-        .iter()
-        .chain(&mentor_ids)
-        .all(|id| profiles.contains_key(id))
-    {
-        return Err(missing());
-    }
-    tokio::task::spawn_blocking(move || {
-        let now = Utc::now();
-        let profile = |id: &Uuid| &profiles[id];
-        let seekers: Vec<_> = mentee_ids
-            .iter()
-            .map(|id| seeker_of(&profile(id).profile, now))
-            .collect();
-        let mentors: Vec<_> = mentor_ids
-            .iter()
-            .map(|id| {
-                let record = profile(id);
-                let mut candidate =
-                    candidate_of(record, loads.get(id).copied().unwrap_or_default(), now);
-                // Only mentors taking mentees, with a profile members may
-                // see, have places (as in `GET /api/v1/matches`).
-                let mentor = &record.profile.mentor;
-                if !mentor.offers_mentoring
-                    || !mentor.accepting_mentees
-                    || record.profile.visibility == Visibility::Private
-                {
-                    candidate.capacity = 0;
-                }
-                candidate
-            })
-            .collect();
-        let barred = |i: usize, j: usize| {
-            let (mentee, mentor) = (mentee_ids[i], mentor_ids[j]);
-            if mentee == mentor {
-                Some(Barred::Oneself)
-            } else if open.contains(&(mentor, mentee)) {
-                Some(Barred::AlreadyPaired)
-            } else {
-                None
-            }
-        };
-        let plan = plan(&seekers, &mentors, barred, &weights);
-        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
-        NewProposal {
-            cohort_id,
-            revision,
-            computed_by: by,
-            weights,
-            total_score: plan.total_score,
-            assigned: count(plan.assigned),
-            greedy_total_score: plan.greedy_total_score,
-            greedy_assigned: count(plan.greedy_assigned),
-            entries: plan
-                .choices
-                .iter()
-                .zip(&mentee_ids)
-                .map(|(choice, mentee)| {
-                    let proposed = match choice {
-                        Ok(choice) => ProposedFor::Mentor {
-                            mentor: mentor_ids[choice.mentor],
-                            score: choice.score,
-                            factors: choice.values.explain(&weights, &mentors[choice.mentor]),
-                        },
-                        Err(reason) => ProposedFor::Unassigned(*reason),
-                    };
-                    (*mentee, proposed)
-                })
-                .collect(),
-        }
-    })
-    .await
-    .map_err(ApiError::internal)
+    Ok(AppJson(cohorts::set_members(&app, &admin, id, body).await?))
 }
 
 /// Matches the cohort: scores every mentee–mentor pair as
@@ -618,48 +127,11 @@ async fn compute(
     )
 )]
 pub async fn run_match(
-    State(state): State<AppState>,
+    State(app): State<App>,
     Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<ProposalView>> {
-    let cohort = find(&state, id).await?;
-    if cohort.status == CohortStatus::Approved {
-        return Err(ApiError::Conflict(
-            "the cohort's proposal has been approved and its requests sent; the cohort is closed"
-                .into(),
-        ));
-    }
-    if cohort.mentees.is_empty() || cohort.mentors.is_empty() {
-        return Err(ApiError::Validation(format!(
-            "the cohort needs mentees and mentors first (it has {} and {}): \
-             set them with PUT /api/v1/admin/cohorts/{id}/members",
-            cohort.mentees.len(),
-            cohort.mentors.len()
-        )));
-    }
-    let weights = state.store.settings().await?.match_weights;
-    let ids = |list: &[PartyRecord]| list.iter().map(|p| p.account_id).collect::<Vec<_>>();
-    let (mentee_ids, mentor_ids) = (ids(&cohort.mentees), ids(&cohort.mentors));
-    let everyone: Vec<Uuid> = mentee_ids.iter().chain(&mentor_ids).copied().collect();
-    let profiles = state
-        .store
-        .profiles(&everyone)
-        .await?
-        .into_iter()
-        .map(|p| (p.account_id, p))
-        .collect();
-    let loads = state.store.mentor_loads(&mentor_ids).await?;
-    let open = state.store.open_pairs_of(&mentee_ids).await?;
-    let new = compute(&cohort, admin.account.id, weights, profiles, loads, open).await?;
-    let proposal = state.store.save_proposal(&new, Utc::now()).await?;
-    tracing::info!(
-        cohort = %id,
-        assigned = proposal.assigned,
-        total_score = proposal.total_score,
-        greedy_total_score = proposal.greedy_total_score,
-        "cohort matched"
-    );
-    Ok(AppJson(proposal.into()))
+    Ok(AppJson(cohorts::run_match(&app, &admin, id).await?))
 }
 
 /// The cohort's proposal for review (after approval, with what became of
@@ -677,17 +149,11 @@ pub async fn run_match(
     )
 )]
 pub async fn get_proposal(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<ProposalView>> {
-    find(&state, id).await?;
-    let proposal = state.store.proposal(id).await?.ok_or_else(|| {
-        ApiError::NotFound(format!(
-            "cohort {id} has no proposal yet: POST /api/v1/admin/cohorts/{id}/match"
-        ))
-    })?;
-    Ok(AppJson(proposal.into()))
+    Ok(AppJson(cohorts::get_proposal(&app, &admin, id).await?))
 }
 
 /// Approves the proposal: one mentorship request per pair, made in the
@@ -710,34 +176,9 @@ pub async fn get_proposal(
     )
 )]
 pub async fn approve(
-    State(state): State<AppState>,
+    State(app): State<App>,
     Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<ProposalView>> {
-    let cohort = find(&state, id).await?;
-    let approval = CohortApproval {
-        approved_by: admin.account.id,
-        message: format!(
-            "Matched in the cohort \u{201c}{}\u{201d} by the program admins.",
-            cohort.name
-        ),
-    };
-    let approved = state
-        .store
-        .approve_cohort(id, &approval, Utc::now())
-        .await?;
-    let sent = approved
-        .entries
-        .iter()
-        .filter(|e| matches!(e.outcome, Some(RequestOutcome::Requested(_))))
-        .count();
-    // Requests to mentors elsewhere wait in the outbox.
-    if approved.entries.iter().any(|e| {
-        matches!(e.outcome, Some(RequestOutcome::Requested(_)))
-            && matches!(&e.proposed, ProposedFor::Mentor { mentor, .. } if mentor.domain.is_some())
-    }) {
-        state.federation.wake();
-    }
-    tracing::info!(cohort = %id, requests = sent, "cohort approved");
-    Ok(AppJson(approved.into()))
+    Ok(AppJson(cohorts::approve(&app, &admin, id).await?))
 }

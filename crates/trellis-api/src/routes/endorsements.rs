@@ -5,54 +5,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::Serialize;
-use trellis_core::account::Username;
+use trellis_app::App;
+use trellis_app::endorsements::{self, EndorsementView, MyEndorsements};
 use trellis_core::recognition::Endorsement;
-use trellis_core::skill::SkillKey;
-use trellis_store::{EndorsementRecord, NewEndorsement, StoreError};
-use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::mentorships::{PartyView, own};
-use super::sessions::tell_the_other_instance;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, AppPath, Caller};
-use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EndorsementView {
-    pub id: Uuid,
-    /// The mentorship it was given through.
-    pub mentorship_id: Uuid,
-    pub endorser: PartyView,
-    pub subject: PartyView,
-    pub skill: SkillKey,
-    pub text: String,
-    /// The Open Badges credential (a compact VC-JWT) the endorser's
-    /// instance issued for it, when it came with one.
-    pub credential: Option<String>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<EndorsementRecord> for EndorsementView {
-    fn from(e: EndorsementRecord) -> Self {
-        Self {
-            id: e.id,
-            mentorship_id: e.mentorship_id,
-            endorser: e.endorser.into(),
-            subject: e.subject.into(),
-            skill: e.endorsement.skill,
-            text: e.endorsement.text,
-            credential: e.credential,
-            created_at: e.created_at,
-        }
-    }
-}
-
-fn views(records: Vec<EndorsementRecord>) -> Vec<EndorsementView> {
-    records.into_iter().map(EndorsementView::from).collect()
-}
 
 /// Endorses a skill of the caller's counterpart in one of their
 /// mentorships (active, paused or completed): the mentor endorses the
@@ -76,41 +35,15 @@ fn views(records: Vec<EndorsementRecord>) -> Vec<EndorsementView> {
     )
 )]
 pub async fn give(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<Endorsement>,
 ) -> ApiResult<(StatusCode, AppJson<EndorsementView>)> {
-    let (m, _) = own(&state, &caller, id).await?;
-    let endorsement = body.normalize()?;
-    let unknown = || {
-        ApiError::Validation(format!(
-            "skill: {} is not a skill of this instance's catalog",
-            endorsement.skill.as_str()
-        ))
-    };
-    match state.store.skill(&endorsement.skill).await {
-        Ok(skill) if !skill.retired => {}
-        Ok(_) | Err(StoreError::NotFound) => return Err(unknown()),
-        Err(other) => return Err(other.into()),
-    }
-    let subject = if m.mentor.account_id == caller.account.id {
-        &m.mentee
-    } else {
-        &m.mentor
-    };
-    let new = NewEndorsement {
-        mentorship_id: m.id,
-        endorser_id: caller.account.id,
-        subject_id: subject.account_id,
-        endorsement,
-        object_url: None,
-        credential: None,
-        received: None,
-    };
-    let given = state.store.endorse(&new, Utc::now()).await?;
-    tell_the_other_instance(&state, &m);
-    Ok((StatusCode::CREATED, AppJson(given.into())))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(endorsements::give(&app, &caller, id, body).await?),
+    ))
 }
 
 /// Withdraws an endorsement the caller gave. It is then gone for both
@@ -129,41 +62,12 @@ pub async fn give(
     )
 )]
 pub async fn withdraw(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<StatusCode> {
-    let not_found = || ApiError::not_found("endorsement");
-    let e = match state.store.endorsement(id).await {
-        Ok(e) if e.withdrawn_at.is_none() => e,
-        Ok(_) | Err(StoreError::NotFound) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    if e.subject.account_id == caller.account.id {
-        return Err(ApiError::Forbidden(
-            "only the endorser withdraws an endorsement".into(),
-        ));
-    }
-    if e.endorser.account_id != caller.account.id {
-        return Err(not_found());
-    }
-    state
-        .store
-        .withdraw_endorsement(e.id, caller.account.id, None, Utc::now())
-        .await?;
-    if !e.subject.is_local() {
-        state.federation.wake();
-    }
+    endorsements::withdraw(&app, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-/// The caller's endorsements: those received and those given.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MyEndorsements {
-    /// Newest first.
-    pub received: Vec<EndorsementView>,
-    /// Newest first.
-    pub given: Vec<EndorsementView>,
 }
 
 /// The endorsements the caller received and gave, here and elsewhere.
@@ -175,14 +79,10 @@ pub struct MyEndorsements {
     responses((status = 200, description = "The caller's endorsements", body = MyEndorsements))
 )]
 pub async fn mine(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<MyEndorsements>> {
-    let id = caller.account.id;
-    Ok(AppJson(MyEndorsements {
-        received: views(state.store.endorsements_of(id, false).await?),
-        given: views(state.store.endorsements_of(id, true).await?),
-    }))
+    Ok(AppJson(endorsements::mine(&app, &caller).await?))
 }
 
 /// The endorsements a member of this instance received, as far as the
@@ -202,34 +102,11 @@ pub async fn mine(
     )
 )]
 pub async fn of_member(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(username): AppPath<String>,
 ) -> ApiResult<AppJson<Vec<EndorsementView>>> {
-    let not_found = || ApiError::not_found(format_args!("member {username}"));
-    let local_name = match username.split_once('@') {
-        Some((name, domain)) if domain == state.federation.domain() => name,
-        Some(_) => return Err(not_found()),
-        None => username.as_str(),
-    };
-    let name = Username::parse(local_name).map_err(|_| not_found())?;
-    let record = match state.store.profile_by_username(&name).await {
-        Ok(record) => record,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    let is_subject = record.account_id == caller.account.id;
-    let received = state
-        .store
-        .endorsements_of(record.account_id, false)
-        .await?;
-    let shown: Vec<EndorsementRecord> = received
-        .into_iter()
-        .filter(|e| is_subject || e.endorser.account_id == caller.account.id)
-        .collect();
-    let viewer = super::profiles::viewer_of(Some(&caller), &record);
-    if shown.is_empty() && !record.profile.visibility.admits(viewer) {
-        return Err(not_found());
-    }
-    Ok(AppJson(views(shown)))
+    Ok(AppJson(
+        endorsements::of_member(&app, &caller, username).await?,
+    ))
 }

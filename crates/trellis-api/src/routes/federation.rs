@@ -2,80 +2,11 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_core::partnership::Partnership;
-use trellis_core::settings::FederationMode;
-use trellis_store::{DeliveryState, Instance};
-use utoipa::ToSchema;
+use trellis_app::App;
+use trellis_app::partners::{self, BlockRequest, FederationStatus, PartnerRequest, PeerView};
 
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Admin, AppJson, AppPath};
-use crate::state::AppState;
-
-/// Another instance, as this one knows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PeerView {
-    #[schema(example = "trellis.example.org")]
-    pub domain: String,
-    /// The organization's name, as its instance actor says.
-    pub name: Option<String>,
-    pub actor: Option<String>,
-    /// `none`, `requested` (we asked), `pending` (they asked, awaiting an
-    /// admin here), `active` or `declined`.
-    #[schema(value_type = String, example = "active")]
-    pub partnership: &'static str,
-    pub partnership_changed_at: Option<DateTime<Utc>>,
-    pub blocked: bool,
-    pub blocked_at: Option<DateTime<Utc>>,
-    pub block_reason: String,
-    pub delivery: DeliveryView,
-}
-
-/// How deliveries to an instance are going.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DeliveryView {
-    /// `ok`, `failing` or `unreachable`.
-    #[schema(value_type = String, example = "ok")]
-    pub state: &'static str,
-    /// Activities waiting for this instance.
-    pub queued: u64,
-    pub delivered_total: u64,
-    pub consecutive_failures: u32,
-    pub failing_since: Option<DateTime<Utc>>,
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub next_attempt_at: Option<DateTime<Utc>>,
-}
-
-impl From<Instance> for PeerView {
-    fn from(i: Instance) -> Self {
-        Self {
-            name: i.actor.as_ref().and_then(|a| a.name.clone()),
-            actor: i.actor.as_ref().map(|a| a.actor_url.clone()),
-            partnership: i.partnership.as_str(),
-            partnership_changed_at: i.partnership_changed_at,
-            blocked: i.blocked_at.is_some(),
-            blocked_at: i.blocked_at,
-            block_reason: i.block_reason,
-            delivery: DeliveryView {
-                state: match i.delivery_state {
-                    DeliveryState::Ok => "ok",
-                    DeliveryState::Failing => "failing",
-                    DeliveryState::Unreachable => "unreachable",
-                },
-                queued: i.pending_deliveries,
-                delivered_total: i.delivered_total,
-                consecutive_failures: i.consecutive_failures,
-                failing_since: i.failing_since,
-                last_success_at: i.last_success_at,
-                last_error: i.last_error,
-                next_attempt_at: i.next_attempt_at,
-            },
-            domain: i.domain,
-        }
-    }
-}
 
 /// Partners, and requests either way.
 #[utoipa::path(
@@ -90,25 +21,10 @@ impl From<Instance> for PeerView {
     )
 )]
 pub async fn list_partners(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<Vec<PeerView>>> {
-    let instances = state.store.list_instances().await?;
-    Ok(AppJson(
-        instances
-            .into_iter()
-            .filter(|i| i.partnership != Partnership::None)
-            .map(PeerView::from)
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PartnerRequest {
-    /// The other instance's domain.
-    #[schema(example = "trellis.example.org")]
-    pub domain: String,
+    Ok(AppJson(partners::list_partners(&app, &admin).await?))
 }
 
 /// Asks another instance to partner. Its instance actor is looked up now;
@@ -129,12 +45,13 @@ pub struct PartnerRequest {
     )
 )]
 pub async fn request_partner(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppJson(body): AppJson<PartnerRequest>,
 ) -> ApiResult<AppJson<PeerView>> {
-    let instance = state.federation.request_partnership(&body.domain).await?;
-    Ok(AppJson(instance.into()))
+    Ok(AppJson(
+        partners::request_partner(&app, &admin, body).await?,
+    ))
 }
 
 /// Accepts another instance's pending request.
@@ -152,16 +69,12 @@ pub async fn request_partner(
     )
 )]
 pub async fn accept_partner(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(domain): AppPath<String>,
 ) -> ApiResult<AppJson<PeerView>> {
     Ok(AppJson(
-        state
-            .federation
-            .answer_partnership(&domain, true)
-            .await?
-            .into(),
+        partners::accept_partner(&app, &admin, domain).await?,
     ))
 }
 
@@ -180,16 +93,12 @@ pub async fn accept_partner(
     )
 )]
 pub async fn decline_partner(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(domain): AppPath<String>,
 ) -> ApiResult<AppJson<PeerView>> {
     Ok(AppJson(
-        state
-            .federation
-            .answer_partnership(&domain, false)
-            .await?
-            .into(),
+        partners::decline_partner(&app, &admin, domain).await?,
     ))
 }
 
@@ -208,13 +117,11 @@ pub async fn decline_partner(
     )
 )]
 pub async fn end_partner(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(domain): AppPath<String>,
 ) -> ApiResult<AppJson<PeerView>> {
-    Ok(AppJson(
-        state.federation.end_partnership(&domain).await?.into(),
-    ))
+    Ok(AppJson(partners::end_partner(&app, &admin, domain).await?))
 }
 
 /// Blocked instances.
@@ -229,27 +136,10 @@ pub async fn end_partner(
     )
 )]
 pub async fn list_blocks(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<Vec<PeerView>>> {
-    let instances = state.store.list_instances().await?;
-    Ok(AppJson(
-        instances
-            .into_iter()
-            .filter(|i| i.blocked_at.is_some())
-            .map(PeerView::from)
-            .collect(),
-    ))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BlockRequest {
-    #[schema(example = "spam.example")]
-    pub domain: String,
-    /// Why, for the admins' own memory.
-    #[serde(default)]
-    pub reason: String,
+    Ok(AppJson(partners::list_blocks(&app, &admin).await?))
 }
 
 /// Blocks an instance: nothing more is accepted from it or sent to it, any
@@ -267,19 +157,14 @@ pub struct BlockRequest {
     )
 )]
 pub async fn block(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppJson(body): AppJson<BlockRequest>,
 ) -> ApiResult<(StatusCode, AppJson<PeerView>)> {
-    let domain = state.federation.parse_domain(&body.domain)?;
-    trellis_core::text::check_line("reason", &body.reason, 500)?;
-    let instance = state
-        .store
-        .set_blocked(&domain, true, body.reason.trim(), Utc::now())
-        .await?;
-    tracing::info!(%domain, "instance blocked");
-    state.federation.wake();
-    Ok((StatusCode::CREATED, AppJson(instance.into())))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(partners::block(&app, &admin, body).await?),
+    ))
 }
 
 /// Lifts a block.
@@ -296,36 +181,11 @@ pub async fn block(
     )
 )]
 pub async fn unblock(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(domain): AppPath<String>,
 ) -> ApiResult<AppJson<PeerView>> {
-    let domain = state.federation.parse_domain(&domain)?;
-    match state.store.instance(&domain).await? {
-        Some(instance) if instance.blocked_at.is_some() => {}
-        _ => {
-            return Err(crate::ApiError::not_found(format_args!(
-                "a block of {domain}"
-            )));
-        }
-    }
-    let instance = state
-        .store
-        .set_blocked(&domain, false, "", Utc::now())
-        .await?;
-    Ok(AppJson(instance.into()))
-}
-
-/// Federation at a glance.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct FederationStatus {
-    /// This instance's domain.
-    pub domain: String,
-    pub mode: FederationMode,
-    /// Activities waiting to be delivered, all instances together.
-    pub queue_depth: u64,
-    /// Every instance known, with its partnership, block and delivery state.
-    pub peers: Vec<PeerView>,
+    Ok(AppJson(partners::unblock(&app, &admin, domain).await?))
 }
 
 /// Queue depth and every peer's state.
@@ -340,19 +200,8 @@ pub struct FederationStatus {
     )
 )]
 pub async fn status(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<FederationStatus>> {
-    Ok(AppJson(FederationStatus {
-        domain: state.federation.domain().to_owned(),
-        mode: state.store.settings().await?.federation_mode,
-        queue_depth: state.store.outbox_depth().await?,
-        peers: state
-            .store
-            .list_instances()
-            .await?
-            .into_iter()
-            .map(PeerView::from)
-            .collect(),
-    }))
+    Ok(AppJson(partners::status(&app, &admin).await?))
 }

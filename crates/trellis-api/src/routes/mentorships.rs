@@ -3,129 +3,16 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_core::account::Username;
-use trellis_core::mentorship::{MentorshipState, Party, Transition};
-use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{
-    Mentorship, MentorshipStep, NewMentorship, PartyRecord, ProfileRecord, StoreError,
+use trellis_app::App;
+use trellis_app::mentorships::{
+    self, ListParams, MentoringTree, MentorshipRequest, MentorshipView, TransitionBody,
+    UnmentoredMentor,
 };
-use utoipa::{IntoParams, ToSchema};
+use trellis_core::mentorship::Transition;
 use uuid::Uuid;
 
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{AppJson, AppPath, AppQuery, Caller};
-use crate::state::AppState;
-
-/// One side of a mentorship.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PartyView {
-    pub username: Username,
-    /// The member's instance; `null` for members of this one.
-    pub domain: Option<String>,
-}
-
-impl From<PartyRecord> for PartyView {
-    fn from(p: PartyRecord) -> Self {
-        Self {
-            username: p.username,
-            domain: p.domain,
-        }
-    }
-}
-
-/// A state the mentorship entered.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HistoryEntry {
-    pub state: MentorshipState,
-    /// Who moved it: `mentor` or `mentee`.
-    pub by: Party,
-    pub note: String,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MentorshipView {
-    pub id: Uuid,
-    pub mentor: PartyView,
-    pub mentee: PartyView,
-    /// The caller's side.
-    pub role: Party,
-    pub state: MentorshipState,
-    pub message: String,
-    pub goals: String,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-    /// Every state it entered, oldest first (only on single reads).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<Vec<HistoryEntry>>,
-}
-
-/// The caller's side of a mentorship, or `None` if they are not a party.
-fn role_of(caller: &Caller, m: &Mentorship) -> Option<Party> {
-    if m.mentor.account_id == caller.account.id {
-        Some(Party::Mentor)
-    } else if m.mentee.account_id == caller.account.id {
-        Some(Party::Mentee)
-    } else {
-        None
-    }
-}
-
-impl MentorshipView {
-    fn new(m: Mentorship, role: Party) -> Self {
-        Self {
-            id: m.id,
-            mentor: m.mentor.into(),
-            mentee: m.mentee.into(),
-            role,
-            state: m.state,
-            message: m.message,
-            goals: m.goals,
-            created_at: m.created_at,
-            updated_at: m.updated_at,
-            history: None,
-        }
-    }
-}
-
-async fn with_history(state: &AppState, m: Mentorship, role: Party) -> ApiResult<MentorshipView> {
-    let mentor_id = m.mentor.account_id;
-    let events = state.store.mentorship_events(m.id).await?;
-    let mut view = MentorshipView::new(m, role);
-    view.history = Some(
-        events
-            .into_iter()
-            .map(|e| HistoryEntry {
-                state: e.state,
-                by: if e.actor_id == mentor_id {
-                    Party::Mentor
-                } else {
-                    Party::Mentee
-                },
-                note: e.note,
-                at: e.at,
-            })
-            .collect(),
-    );
-    Ok(view)
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct MentorshipRequest {
-    /// The mentor: a username here, or `user@domain` for a member of a
-    /// partner instance.
-    #[schema(example = "grace@partner.example")]
-    pub mentor: String,
-    /// A few words to the mentor.
-    #[serde(default)]
-    pub message: String,
-    /// What the mentorship is for.
-    #[serde(default)]
-    pub goals: String,
-}
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{Admin, AppJson, AppPath, AppQuery, Caller};
 
 /// Asks a mentor, here or at a partner instance, for a mentorship, as the
 /// caller's mentee. A request to a member elsewhere travels as an `Offer`;
@@ -144,91 +31,14 @@ pub struct MentorshipRequest {
     )
 )]
 pub async fn request(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppJson(body): AppJson<MentorshipRequest>,
 ) -> ApiResult<(StatusCode, AppJson<MentorshipView>)> {
-    trellis_core::text::check_paragraphs("message", &body.message, 2000)?;
-    trellis_core::text::check_paragraphs("goals", &body.goals, 2000)?;
-    let mentor = find_mentor(&state, &body.mentor).await?;
-    if mentor.account_id == caller.account.id {
-        return Err(ApiError::Validation(
-            "mentor: one cannot mentor oneself".into(),
-        ));
-    }
-    let new = NewMentorship {
-        mentor_id: mentor.account_id,
-        mentee_id: caller.account.id,
-        message: body.message.trim().to_owned(),
-        goals: body.goals.trim().to_owned(),
-        object_url: None,
-        received: None,
-        decline_when_full: false,
-        decline_with: None,
-    };
-    let created = state
-        .store
-        .request_mentorship(&new, Utc::now())
-        .await
-        .map_err(|err| match err {
-            StoreError::Conflict(_) => ApiError::Conflict(format!(
-                "you already have an open request or mentorship with {}",
-                mentor.username
-            )),
-            other => other.into(),
-        })?;
-    if mentor.domain.is_some() {
-        state.federation.wake();
-    }
-    let view = with_history(&state, created, Party::Mentee).await?;
-    Ok((StatusCode::CREATED, AppJson(view)))
-}
-
-/// A mentor the caller may ask: a member here whose profile other members
-/// see, or a member of a partner instance (`user@domain`) whose profile
-/// their instance shares with this one.
-async fn find_mentor(state: &AppState, raw: &str) -> ApiResult<ProfileRecord> {
-    let not_found = || ApiError::not_found(format_args!("mentor {raw}"));
-    let local = match raw.split_once('@') {
-        Some((name, domain)) if domain.eq_ignore_ascii_case(state.federation.domain()) => name,
-        Some(_) => {
-            let record = state
-                .federation
-                .resolve_member(raw)
-                .await
-                .map_err(|_| not_found())?;
-            // Only profiles their instance shares with partners are cached
-            // as visible; anything else is as good as unknown here.
-            if record.domain.is_none() || record.profile.visibility < Visibility::Federated {
-                return Err(not_found());
-            }
-            return Ok(record);
-        }
-        None => raw,
-    };
-    let name = Username::parse(local).map_err(|_| not_found())?;
-    let record = match state.store.profile_by_username(&name).await {
-        Ok(record) => record,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    if record.domain.is_some()
-        || !record.profile.visibility.admits(Viewer::Member)
-        || record.profile.visibility == Visibility::Private
-    {
-        return Err(not_found());
-    }
-    Ok(record)
-}
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-#[serde(deny_unknown_fields)]
-pub struct ListParams {
-    /// `mentor` or `mentee`: only mentorships where the caller is that side.
-    pub role: Option<Party>,
-    /// Only mentorships in this state.
-    pub state: Option<MentorshipState>,
+    Ok((
+        StatusCode::CREATED,
+        AppJson(mentorships::request(&app, &caller, body).await?),
+    ))
 }
 
 /// The caller's mentorships, newest first.
@@ -241,41 +51,11 @@ pub struct ListParams {
     responses((status = 200, description = "The caller's mentorships", body = Vec<MentorshipView>))
 )]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppQuery(params): AppQuery<ListParams>,
 ) -> ApiResult<AppJson<Vec<MentorshipView>>> {
-    let (as_mentor, as_mentee) = match params.role {
-        Some(Party::Mentor) => (true, false),
-        Some(Party::Mentee) => (false, true),
-        None => (true, true),
-    };
-    let found = state
-        .store
-        .list_mentorships(caller.account.id, as_mentor, as_mentee, params.state)
-        .await?;
-    Ok(AppJson(
-        found
-            .into_iter()
-            .filter_map(|m| role_of(&caller, &m).map(|role| MentorshipView::new(m, role)))
-            .collect(),
-    ))
-}
-
-/// A mentorship with its history, for its two parties only.
-pub(crate) async fn own(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> ApiResult<(Mentorship, Party)> {
-    let not_found = || ApiError::not_found("mentorship");
-    let m = match state.store.mentorship(id).await {
-        Ok(m) => m,
-        Err(StoreError::NotFound) => return Err(not_found()),
-        Err(other) => return Err(other.into()),
-    };
-    let role = role_of(caller, &m).ok_or_else(not_found)?;
-    Ok((m, role))
+    Ok(AppJson(mentorships::list(&app, &caller, params).await?))
 }
 
 /// One of the caller's mentorships, with every state it went through.
@@ -291,20 +71,11 @@ pub(crate) async fn own(
     )
 )]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<MentorshipView>> {
-    let (m, role) = own(&state, &caller, id).await?;
-    Ok(AppJson(with_history(&state, m, role).await?))
-}
-
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct TransitionBody {
-    /// Why, for the record (optional).
-    #[serde(default)]
-    pub note: String,
+    Ok(AppJson(mentorships::get(&app, &caller, id).await?))
 }
 
 /// Moves a mentorship: `accept`, `decline` (the mentor, while requested),
@@ -328,47 +99,14 @@ pub struct TransitionBody {
     )
 )]
 pub async fn transition(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath((id, transition)): AppPath<(Uuid, String)>,
     body: Option<AppJson<TransitionBody>>,
 ) -> ApiResult<AppJson<MentorshipView>> {
-    let transition = Transition::parse(&transition)
-        .map_err(|_| ApiError::not_found(format_args!("transition {transition}")))?;
-    let note = body.map(|AppJson(b)| b.note).unwrap_or_default();
-    trellis_core::text::check_paragraphs("note", &note, 2000)?;
-    let (m, role) = own(&state, &caller, id).await?;
-    let to = m.state.next(transition, role)?;
-    let step = MentorshipStep {
-        id,
-        from: m.state,
-        to,
-        actor_id: caller.account.id,
-        note: note.trim().to_owned(),
-        received: None,
-    };
-    let moved = state.store.step_mentorship(&step, Utc::now()).await?;
-    if !(moved.mentor.is_local() && moved.mentee.is_local()) {
-        state.federation.wake();
-    }
-    Ok(AppJson(with_history(&state, moved, role).await?))
-}
-
-/// One mentor–mentee pair under way.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TreeEdge {
-    pub mentor: PartyView,
-    pub mentee: PartyView,
-    /// `active` or `paused`.
-    pub state: MentorshipState,
-    pub since: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MentoringTree {
-    /// Who mentors whom now, oldest pairs first (either end may be a member
-    /// of a partner instance).
-    pub edges: Vec<TreeEdge>,
+    Ok(AppJson(
+        mentorships::transition(&app, &caller, id, transition, body.map(|AppJson(b)| b)).await?,
+    ))
 }
 
 /// Who mentors whom now, across this instance and its partners.
@@ -383,28 +121,10 @@ pub struct MentoringTree {
     )
 )]
 pub async fn tree(
-    State(state): State<AppState>,
-    _admin: crate::extract::Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<MentoringTree>> {
-    let current = state.store.current_mentorships().await?;
-    Ok(AppJson(MentoringTree {
-        edges: current
-            .into_iter()
-            .map(|m| TreeEdge {
-                since: m.updated_at,
-                state: m.state,
-                mentor: m.mentor.into(),
-                mentee: m.mentee.into(),
-            })
-            .collect(),
-    }))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UnmentoredMentor {
-    pub username: Username,
-    /// Mentees they have now.
-    pub mentees: u32,
+    Ok(AppJson(mentorships::tree(&app, &admin).await?))
 }
 
 /// Members of this instance who mentor someone now but have no mentor of
@@ -420,25 +140,10 @@ pub struct UnmentoredMentor {
     )
 )]
 pub async fn unmentored_mentors(
-    State(state): State<AppState>,
-    _admin: crate::extract::Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
 ) -> ApiResult<AppJson<Vec<UnmentoredMentor>>> {
-    let current = state.store.current_mentorships().await?;
-    let mentored: std::collections::HashSet<Uuid> =
-        current.iter().map(|m| m.mentee.account_id).collect();
-    let mut mentors: std::collections::BTreeMap<String, (Username, u32)> = Default::default();
-    for m in current.iter().filter(|m| m.mentor.domain.is_none()) {
-        if !mentored.contains(&m.mentor.account_id) {
-            let entry = mentors
-                .entry(m.mentor.username.to_string())
-                .or_insert_with(|| (m.mentor.username.clone(), 0));
-            entry.1 += 1;
-        }
-    }
     Ok(AppJson(
-        mentors
-            .into_values()
-            .map(|(username, mentees)| UnmentoredMentor { username, mentees })
-            .collect(),
+        mentorships::unmentored_mentors(&app, &admin).await?,
     ))
 }

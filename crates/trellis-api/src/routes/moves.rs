@@ -4,30 +4,12 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_store::{HeldCredential, Import, NewImport};
-use utoipa::ToSchema;
-use uuid::Uuid;
+use trellis_app::App;
+use trellis_app::archive::Archive;
+use trellis_app::moves::{self, Aliases, HeldView, ImportView, MoveView, StartMove};
 
-use super::export::{Archive, archive_of};
-use crate::auth::{hash_token, new_secret};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, AppPath, Caller};
-use crate::state::AppState;
-
-/// The most accounts a member declares as also theirs.
-pub const MAX_ALIASES: usize = 5;
-
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Aliases {
-    /// Accounts elsewhere that are also the caller's: `user@domain` or an
-    /// actor URL when setting (a member who does not share their profile
-    /// is found by their actor URL only); actor URLs as kept.
-    #[schema(example = json!(["ada@old.example"]))]
-    pub also_known_as: Vec<String>,
-}
 
 /// The accounts the caller declared as also theirs (`alsoKnownAs` on
 /// their actor), as actor URLs.
@@ -39,17 +21,10 @@ pub struct Aliases {
     responses((status = 200, description = "The aliases", body = Aliases))
 )]
 pub async fn get_aliases(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Aliases>> {
-    let actor = state
-        .store
-        .local_actor_by_id(caller.account.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
-    Ok(AppJson(Aliases {
-        also_known_as: actor.also_known_as,
-    }))
+    Ok(AppJson(moves::get_aliases(&app, &caller).await?))
 }
 
 /// Declares the caller's accounts elsewhere (`user@domain` or actor URL,
@@ -68,60 +43,11 @@ pub async fn get_aliases(
     )
 )]
 pub async fn put_aliases(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppJson(body): AppJson<Aliases>,
 ) -> ApiResult<AppJson<Aliases>> {
-    if body.also_known_as.len() > MAX_ALIASES {
-        return Err(ApiError::Validation(format!(
-            "also_known_as: at most {MAX_ALIASES} accounts"
-        )));
-    }
-    let mut urls: Vec<String> = Vec::with_capacity(body.also_known_as.len());
-    for handle in &body.also_known_as {
-        let url = state
-            .federation
-            .actor_of(handle.trim())
-            .await
-            .map_err(|e| match e {
-                crate::federation::PortError::NotFound(_) => {
-                    ApiError::NotFound(format!("also_known_as: {handle} could not be found"))
-                }
-                other => other.into(),
-            })?;
-        if state.federation.local_username(&url).is_some() {
-            return Err(ApiError::Validation(format!(
-                "also_known_as: {handle} is an account of this instance"
-            )));
-        }
-        if !urls.contains(&url) {
-            urls.push(url);
-        }
-    }
-    state.store.set_aliases(caller.account.id, &urls).await?;
-    Ok(AppJson(Aliases {
-        also_known_as: urls,
-    }))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StartMove {
-    /// The caller's account on the new instance, `user@domain`; it must
-    /// name this account among its aliases.
-    #[schema(example = "ada@new.example")]
-    pub to: String,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct MoveView {
-    /// The new account's actor.
-    pub moved_to: String,
-    /// Mentorships with members of this instance, now held with the new
-    /// account.
-    pub repointed: u64,
-    /// Instances told of the move.
-    pub told: usize,
+    Ok(AppJson(moves::put_aliases(&app, &caller, body).await?))
 }
 
 /// Moves the caller to their account on a partner instance. That account
@@ -143,32 +69,13 @@ pub struct MoveView {
     )
 )]
 pub async fn start(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppJson(body): AppJson<StartMove>,
 ) -> ApiResult<(StatusCode, AppJson<MoveView>)> {
-    // The file as it is now, before anything is re-pointed: what the new
-    // instance will import.
-    let archive = serde_json::to_string(&archive_of(&state, &caller.account).await?)
-        .map_err(ApiError::internal)?;
-    let token = new_secret("trm_");
-    let started = state
-        .federation
-        .start_move(
-            caller.account.id,
-            body.to.trim(),
-            archive,
-            &token,
-            &hash_token(&token),
-        )
-        .await?;
     Ok((
         StatusCode::ACCEPTED,
-        AppJson(MoveView {
-            moved_to: started.target,
-            repointed: started.repointed,
-            told: started.told,
-        }),
+        AppJson(moves::start(&app, &caller, body).await?),
     ))
 }
 
@@ -186,48 +93,13 @@ pub async fn start(
     )
 )]
 pub async fn archive(
-    State(state): State<AppState>,
+    State(app): State<App>,
     AppPath(token): AppPath<String>,
 ) -> ApiResult<impl axum::response::IntoResponse> {
-    let archive = state
-        .store
-        .moved_archive(&hash_token(&token), Utc::now())
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no open archive for this address".into()))?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "application/json")],
-        archive,
+        moves::archive(&app, token).await?,
     ))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportView {
-    pub id: Uuid,
-    /// The old account the file came from.
-    pub from_actor: String,
-    /// Its instance: imported history is marked with it.
-    pub origin: String,
-    /// `pending`, `imported` or `failed`.
-    pub state: String,
-    /// What was imported, and each thing refused with the reason.
-    #[schema(value_type = Object)]
-    pub report: Option<serde_json::Value>,
-    pub created_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-}
-
-impl From<Import> for ImportView {
-    fn from(i: Import) -> Self {
-        Self {
-            id: i.id,
-            from_actor: i.from_actor,
-            origin: i.origin,
-            state: i.state.as_str().to_owned(),
-            report: i.report,
-            created_at: i.created_at,
-            finished_at: i.finished_at,
-        }
-    }
 }
 
 /// The imports of files into the caller's account, newest first.
@@ -239,11 +111,10 @@ impl From<Import> for ImportView {
     responses((status = 200, description = "The imports", body = Vec<ImportView>))
 )]
 pub async fn imports(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<ImportView>>> {
-    let all = state.store.imports_of(caller.account.id).await?;
-    Ok(AppJson(all.into_iter().map(Into::into).collect()))
+    Ok(AppJson(moves::imports(&app, &caller).await?))
 }
 
 /// Imports the credentials of an archive the caller exported from their
@@ -267,88 +138,14 @@ pub async fn imports(
     )
 )]
 pub async fn upload(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppJson(archive): AppJson<Archive>,
 ) -> ApiResult<(StatusCode, AppJson<ImportView>)> {
-    crate::importer::check_shape(&archive).map_err(ApiError::Validation)?;
-    let from_actor = crate::importer::member_actor(&archive);
-    let me = state
-        .store
-        .local_actor_by_id(caller.account.id)
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no such member".into()))?;
-    if !me.also_known_as.contains(&from_actor) {
-        return Err(ApiError::Forbidden(format!(
-            "{from_actor} is not among your aliases: declare it first (PUT /api/v1/me/aliases)"
-        )));
-    }
-    // Only the old account can say the file is this one's: it must have
-    // moved here.
-    let here = state.federation.actor_url(caller.account.username.as_str());
-    let moved_to = state.federation.moved_to(&from_actor).await.map_err(|e| {
-        ApiError::BadGateway(format!(
-            "{from_actor} could not be asked where it moved: {e}"
-        ))
-    })?;
-    if moved_to.as_deref() != Some(here.as_str()) {
-        return Err(ApiError::Forbidden(format!(
-            "{from_actor} has not moved to this account: start the move from there first"
-        )));
-    }
-    // No instance vouches for an uploaded file: only a partner's members'
-    // archives are taken, and only for their credentials, which their
-    // issuers' signatures vouch for.
-    let origin = crate::importer::domain_of(&from_actor)
-        .ok_or_else(|| ApiError::Validation("member: the archive names no actor".into()))?;
-    let partner = state.store.instance(&origin).await?;
-    if !partner.is_some_and(|p| p.partnership.is_active() && p.blocked_at.is_none()) {
-        return Err(ApiError::Forbidden(format!(
-            "{origin} is not a partner of this instance"
-        )));
-    }
-    let text = serde_json::to_string(&archive).map_err(ApiError::internal)?;
-    let queued = state
-        .store
-        .queue_import(
-            &NewImport {
-                account_id: caller.account.id,
-                from_actor,
-                origin,
-                archive_url: None,
-                archive: Some(text),
-            },
-            Utc::now(),
-        )
-        .await?;
-    state.federation.wake_importer();
-    Ok((StatusCode::ACCEPTED, AppJson(queued.into())))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct HeldView {
-    /// Its id, the public URL at its issuer.
-    pub url: String,
-    /// `award`, `endorsement`, `induction` or `participation`.
-    pub kind: String,
-    /// The issuer's profile URL, as verified when it was brought here.
-    pub issuer: String,
-    /// The instance it came from.
-    pub origin: String,
-    /// The compact VC-JWT, as its issuer signed it.
-    pub jwt: String,
-}
-
-impl From<HeldCredential> for HeldView {
-    fn from(h: HeldCredential) -> Self {
-        Self {
-            url: h.url,
-            kind: h.kind,
-            issuer: h.issuer,
-            origin: h.origin,
-            jwt: h.jwt,
-        }
-    }
+    Ok((
+        StatusCode::ACCEPTED,
+        AppJson(moves::upload(&app, &caller, archive).await?),
+    ))
 }
 
 /// The credentials of other issuers the caller brought when they moved
@@ -361,9 +158,8 @@ impl From<HeldCredential> for HeldView {
     responses((status = 200, description = "The credentials brought here", body = Vec<HeldView>))
 )]
 pub async fn held(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<HeldView>>> {
-    let held = state.store.held_credentials(caller.account.id).await?;
-    Ok(AppJson(held.into_iter().map(Into::into).collect()))
+    Ok(AppJson(moves::held(&app, &caller).await?))
 }

@@ -3,58 +3,13 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_core::mentorship::Party;
-use trellis_core::session::{SessionContent, check_private_note};
-use trellis_store::{Mentorship, NewSession, Session, StoreError};
-use utoipa::ToSchema;
+use trellis_app::App;
+use trellis_app::sessions::{self, PrivateNote, SessionView};
+use trellis_core::session::SessionContent;
 use uuid::Uuid;
 
-use super::mentorships::own;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{AppJson, AppPath, Caller};
-use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct SessionView {
-    pub id: Uuid,
-    pub mentorship_id: Uuid,
-    /// Which side logged it.
-    pub logged_by: Party,
-    #[serde(flatten)]
-    pub content: SessionContent,
-    /// The caller's own private note; the other party never sees it, and
-    /// it never leaves this instance.
-    pub private_note: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl SessionView {
-    fn new(session: Session, m: &Mentorship) -> Self {
-        Self {
-            id: session.id,
-            mentorship_id: session.mentorship_id,
-            logged_by: if session.author_id == m.mentor.account_id {
-                Party::Mentor
-            } else {
-                Party::Mentee
-            },
-            content: session.content,
-            private_note: session.private_note,
-            created_at: session.created_at,
-            updated_at: session.updated_at,
-        }
-    }
-}
-
-/// Wakes federation when the other party is a member elsewhere.
-pub(crate) fn tell_the_other_instance(state: &AppState, m: &Mentorship) {
-    if !(m.mentor.is_local() && m.mentee.is_local()) {
-        state.federation.wake();
-    }
-}
 
 /// Logs a session of one of the caller's mentorships (active or paused).
 #[utoipa::path(
@@ -71,23 +26,15 @@ pub(crate) fn tell_the_other_instance(state: &AppState, m: &Mentorship) {
     )
 )]
 pub async fn create(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<SessionContent>,
 ) -> ApiResult<(StatusCode, AppJson<SessionView>)> {
-    let content = body.normalize()?;
-    let (m, _) = own(&state, &caller, id).await?;
-    let new = NewSession {
-        mentorship_id: m.id,
-        author_id: caller.account.id,
-        content,
-        object_url: None,
-        received: None,
-    };
-    let session = state.store.add_session(&new, Utc::now()).await?;
-    tell_the_other_instance(&state, &m);
-    Ok((StatusCode::CREATED, AppJson(SessionView::new(session, &m))))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(sessions::create(&app, &caller, id, body).await?),
+    ))
 }
 
 /// The sessions of one of the caller's mentorships, latest first.
@@ -103,34 +50,11 @@ pub async fn create(
     )
 )]
 pub async fn list(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<Vec<SessionView>>> {
-    let (m, _) = own(&state, &caller, id).await?;
-    let sessions = state.store.sessions(m.id, caller.account.id).await?;
-    Ok(AppJson(
-        sessions
-            .into_iter()
-            .map(|s| SessionView::new(s, &m))
-            .collect(),
-    ))
-}
-
-/// A session of one of the caller's mentorships.
-async fn own_session(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-    session_id: Uuid,
-) -> ApiResult<(Mentorship, Session)> {
-    let (m, _) = own(state, caller, id).await?;
-    let not_found = || ApiError::not_found("session");
-    match state.store.session(session_id, caller.account.id).await {
-        Ok(s) if s.mentorship_id == m.id => Ok((m, s)),
-        Ok(_) | Err(StoreError::NotFound) => Err(not_found()),
-        Err(other) => Err(other.into()),
-    }
+    Ok(AppJson(sessions::list(&app, &caller, id).await?))
 }
 
 /// One session.
@@ -149,12 +73,11 @@ async fn own_session(
     )
 )]
 pub async fn get(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath((id, session_id)): AppPath<(Uuid, Uuid)>,
 ) -> ApiResult<AppJson<SessionView>> {
-    let (m, s) = own_session(&state, &caller, id, session_id).await?;
-    Ok(AppJson(SessionView::new(s, &m)))
+    Ok(AppJson(sessions::get(&app, &caller, id, session_id).await?))
 }
 
 /// Replaces what both parties share of a session (to tick off action
@@ -176,26 +99,14 @@ pub async fn get(
     )
 )]
 pub async fn put(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath((id, session_id)): AppPath<(Uuid, Uuid)>,
     AppJson(body): AppJson<SessionContent>,
 ) -> ApiResult<AppJson<SessionView>> {
-    let content = body.normalize()?;
-    let (m, s) = own_session(&state, &caller, id, session_id).await?;
-    let changed = state
-        .store
-        .update_session(s.id, &content, caller.account.id, None, Utc::now())
-        .await?;
-    tell_the_other_instance(&state, &m);
-    Ok(AppJson(SessionView::new(changed, &m)))
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PrivateNote {
-    /// The note; empty removes it.
-    pub text: String,
+    Ok(AppJson(
+        sessions::put(&app, &caller, id, session_id, body).await?,
+    ))
 }
 
 /// Sets the caller's private note on a session: seen by the caller alone,
@@ -216,16 +127,12 @@ pub struct PrivateNote {
     )
 )]
 pub async fn private_note(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath((id, session_id)): AppPath<(Uuid, Uuid)>,
     AppJson(body): AppJson<PrivateNote>,
 ) -> ApiResult<AppJson<SessionView>> {
-    check_private_note(&body.text)?;
-    let (m, s) = own_session(&state, &caller, id, session_id).await?;
-    let kept = state
-        .store
-        .set_private_note(s.id, caller.account.id, body.text.trim(), Utc::now())
-        .await?;
-    Ok(AppJson(SessionView::new(kept, &m)))
+    Ok(AppJson(
+        sessions::private_note(&app, &caller, id, session_id, body).await?,
+    ))
 }

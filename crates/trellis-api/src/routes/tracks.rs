@@ -15,143 +15,18 @@
 //! Cycles, with their committees, are shown to every member, so that a
 //! nominee knows who decides.
 
-use std::collections::HashMap;
-
 use axum::extract::State;
 use axum::http::StatusCode;
-use chrono::{DateTime, NaiveDate, Utc};
-use serde::{Deserialize, Serialize};
-use trellis_core::CoreError;
-use trellis_core::account::Username;
-use trellis_core::mentorship::{MentorshipState, Party};
-use trellis_core::skill::{SkillKey, SkillLevel};
-use trellis_core::track::{
-    CareerTrack, Cycle, Decision, EvidenceKind, EvidenceRef, LogEntry, Nomination, NominationState,
-    Rank, Rationale, Stage, StageDecision, eligible_deciders, may_read_log, may_see_state,
+use trellis_app::App;
+use trellis_app::tracks::{
+    self, CreateCycle, CycleView, Decide, DecisionView, InductionView, LogEntryView, Nominate,
+    NominationFigures, NominationView, PickEvidence, TrackView,
 };
-use trellis_store::{
-    CycleRecord, Induction, NewDecision, NewNomination, NominationRecord, StoreError, Track,
-};
-use utoipa::ToSchema;
+use trellis_core::track::CareerTrack;
 use uuid::Uuid;
 
-use super::mentorships::PartyView;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{Admin, AppJson, AppPath, Caller};
-use crate::state::AppState;
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TrackView {
-    pub id: Uuid,
-    pub name: String,
-    pub description: String,
-    /// From the first (lowest) to the last (highest).
-    pub ranks: Vec<Rank>,
-    pub created_at: DateTime<Utc>,
-}
-
-impl From<Track> for TrackView {
-    fn from(t: Track) -> Self {
-        Self {
-            id: t.id,
-            name: t.track.name,
-            description: t.track.description,
-            ranks: t.track.ranks,
-            created_at: t.created_at,
-        }
-    }
-}
-
-/// A stage as an admin gives it: its committee by usernames of members of
-/// this instance.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct StageInput {
-    #[schema(example = "Unit screening")]
-    pub name: String,
-    pub committee: Vec<Username>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct CreateCycle {
-    #[schema(example = "Spring 2027")]
-    pub name: String,
-    /// The first day nominations are taken.
-    pub opens: NaiveDate,
-    /// The last day nominations are taken (after `opens`).
-    pub closes: NaiveDate,
-    /// In the order they decide: 1 to 10, each with 1 to 100 members.
-    pub stages: Vec<StageInput>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct StageView {
-    /// From 1.
-    pub number: u32,
-    pub name: String,
-    pub committee: Vec<Username>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct CycleView {
-    pub id: Uuid,
-    pub track_id: Uuid,
-    pub name: String,
-    pub opens: NaiveDate,
-    pub closes: NaiveDate,
-    /// Whether nominations are taken today.
-    pub taking_nominations: bool,
-    pub stages: Vec<StageView>,
-    pub created_at: DateTime<Utc>,
-}
-
-/// Stage numbers as people read them: from 1.
-fn number(index: usize) -> u32 {
-    u32::try_from(index.saturating_add(1)).unwrap_or(u32::MAX)
-}
-
-fn names(cycle: &CycleRecord) -> HashMap<Uuid, Username> {
-    cycle
-        .members
-        .iter()
-        .map(|m| (m.account_id, m.username.clone()))
-        .collect()
-}
-
-impl From<CycleRecord> for CycleView {
-    fn from(c: CycleRecord) -> Self {
-        let names = names(&c);
-        let taking_nominations = c
-            .cycle
-            .check_taking_nominations(Utc::now().date_naive())
-            .is_ok();
-        Self {
-            id: c.id,
-            track_id: c.track_id,
-            taking_nominations,
-            stages: c
-                .cycle
-                .stages
-                .into_iter()
-                .enumerate()
-                .map(|(i, s)| StageView {
-                    number: number(i),
-                    name: s.name,
-                    committee: s
-                        .committee
-                        .iter()
-                        .filter_map(|id| names.get(id).cloned())
-                        .collect(),
-                })
-                .collect(),
-            name: c.cycle.name,
-            opens: c.cycle.opens,
-            closes: c.cycle.closes,
-            created_at: c.created_at,
-        }
-    }
-}
 
 /// Creates a career track with its ranks, lowest first.
 #[utoipa::path(
@@ -168,15 +43,14 @@ impl From<CycleRecord> for CycleView {
     )
 )]
 pub async fn create_track(
-    State(state): State<AppState>,
+    State(app): State<App>,
     Admin(admin): Admin,
     AppJson(body): AppJson<CareerTrack>,
 ) -> ApiResult<(StatusCode, AppJson<TrackView>)> {
-    let track = state
-        .store
-        .create_track(&body, admin.account.id, Utc::now())
-        .await?;
-    Ok((StatusCode::CREATED, AppJson(track.into())))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(tracks::create_track(&app, &admin, body).await?),
+    ))
 }
 
 /// Every career track, by name.
@@ -188,25 +62,10 @@ pub async fn create_track(
     responses((status = 200, description = "The tracks", body = Vec<TrackView>))
 )]
 pub async fn list_tracks(
-    State(state): State<AppState>,
-    _caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<TrackView>>> {
-    let tracks = state.store.tracks().await?;
-    Ok(AppJson(tracks.into_iter().map(TrackView::from).collect()))
-}
-
-async fn find_track(state: &AppState, id: Uuid) -> ApiResult<Track> {
-    match state.store.track(id).await {
-        Err(StoreError::NotFound) => Err(ApiError::not_found("track")),
-        other => Ok(other?),
-    }
-}
-
-async fn find_cycle(state: &AppState, id: Uuid) -> ApiResult<CycleRecord> {
-    match state.store.cycle(id).await {
-        Err(StoreError::NotFound) => Err(ApiError::not_found("cycle")),
-        other => Ok(other?),
-    }
+    Ok(AppJson(tracks::list_tracks(&app, &caller).await?))
 }
 
 /// One career track with its ranks.
@@ -222,11 +81,11 @@ async fn find_cycle(state: &AppState, id: Uuid) -> ApiResult<CycleRecord> {
     )
 )]
 pub async fn get_track(
-    State(state): State<AppState>,
-    _caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<TrackView>> {
-    Ok(AppJson(find_track(&state, id).await?.into()))
+    Ok(AppJson(tracks::get_track(&app, &caller, id).await?))
 }
 
 /// Creates an induction cycle of a track: the days nominations are taken,
@@ -248,51 +107,15 @@ pub async fn get_track(
     )
 )]
 pub async fn create_cycle(
-    State(state): State<AppState>,
+    State(app): State<App>,
     Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<CreateCycle>,
 ) -> ApiResult<(StatusCode, AppJson<CycleView>)> {
-    let track = find_track(&state, id).await?;
-    let mut stages = Vec::with_capacity(body.stages.len());
-    for (s, stage) in body.stages.into_iter().enumerate() {
-        let mut committee = Vec::with_capacity(stage.committee.len());
-        for (m, username) in stage.committee.iter().enumerate() {
-            committee.push(
-                member_called(&state, username, &format!("stages[{s}].committee[{m}]")).await?,
-            );
-        }
-        stages.push(Stage {
-            name: stage.name,
-            committee,
-        });
-    }
-    let cycle = Cycle {
-        name: body.name,
-        opens: body.opens,
-        closes: body.closes,
-        stages,
-    };
-    let cycle = state
-        .store
-        .create_cycle(track.id, &cycle, admin.account.id, Utc::now())
-        .await?;
-    Ok((StatusCode::CREATED, AppJson(cycle.into())))
-}
-
-/// The account of the member of this instance called `username`.
-async fn member_called(state: &AppState, username: &Username, field: &str) -> ApiResult<Uuid> {
-    match state.store.account_by_username(username).await? {
-        Some(account) => Ok(account.id),
-        None => Err(CoreError::invalid(
-            field,
-            format_args!(
-                "no member of this instance is called {:?}",
-                username.as_str()
-            ),
-        )
-        .into()),
-    }
+    Ok((
+        StatusCode::CREATED,
+        AppJson(tracks::create_cycle(&app, &admin, id, body).await?),
+    ))
 }
 
 /// Every cycle of a track, newest first, with their committees.
@@ -309,13 +132,11 @@ async fn member_called(state: &AppState, username: &Username, field: &str) -> Ap
     )
 )]
 pub async fn list_cycles(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<Vec<CycleView>>> {
-    let track = find_track(&state, id).await?;
-    let cycles = state.store.cycles(Some(track.id), None).await?;
-    Ok(AppJson(cycles.into_iter().map(CycleView::from).collect()))
+    Ok(AppJson(tracks::list_cycles(&app, &admin, id).await?))
 }
 
 /// The cycles of every track taking nominations today, with their stages
@@ -328,377 +149,10 @@ pub async fn list_cycles(
     responses((status = 200, description = "The open cycles", body = Vec<CycleView>))
 )]
 pub async fn open_cycles(
-    State(state): State<AppState>,
-    _caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<CycleView>>> {
-    let cycles = state
-        .store
-        .cycles(None, Some(Utc::now().date_naive()))
-        .await?;
-    Ok(AppJson(cycles.into_iter().map(CycleView::from).collect()))
-}
-
-/// An item of the nominee's file, as the nomination names it: its kind and
-/// its id (a plan version's number), as `GET /api/v1/me/file` shows them.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct EvidenceInput {
-    pub kind: EvidenceKind,
-    #[schema(example = "0190f4c2-8a7e-7c3b-9d1e-2f6a5b4c3d21")]
-    pub item: String,
-}
-
-fn evidence_refs(input: &[EvidenceInput]) -> ApiResult<Vec<EvidenceRef>> {
-    input
-        .iter()
-        .enumerate()
-        .map(|(i, e)| {
-            EvidenceRef::parse(e.kind.as_str(), &e.item)
-                .map_err(|err| err.within(&format!("evidence[{i}]")).into())
-        })
-        .collect()
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Nominate {
-    /// The member nominated, by username; leave out to nominate yourself.
-    /// Naming someone else makes you their sponsor.
-    #[serde(default)]
-    pub nominee: Option<Username>,
-    /// A rank of the cycle's track above any the nominee holds.
-    #[schema(example = "Distinguished engineer")]
-    pub target_rank: String,
-    pub statement: String,
-    /// Items of your own file, for a self-nomination. A sponsor names none:
-    /// the nominee picks them (`PUT /api/v1/nominations/{id}/evidence`).
-    #[serde(default)]
-    pub evidence: Vec<EvidenceInput>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PickEvidence {
-    pub evidence: Vec<EvidenceInput>,
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Decide {
-    /// The stage you decide for (from 1): the one the nomination is at. If
-    /// it moved on meanwhile, nothing is recorded.
-    #[schema(example = 1)]
-    pub stage: u32,
-    pub decision: Decision,
-    pub rationale: Rationale,
-}
-
-/// Where a nomination stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// Waiting for (or deferred at) the decision of `stage`.
-    InStage,
-    /// Rejected at `stage`.
-    Rejected,
-    /// Approved by the last stage: the nominee holds the rank.
-    Inducted,
-    /// Withdrawn by the nominee.
-    Withdrawn,
-}
-
-/// What the caller is to a nomination.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Nominee,
-    Sponsor,
-    /// A member of a committee of the nomination's cycle.
-    Committee,
-}
-
-/// One skill of a reviewed skill review: the ratings, not the comments.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ReviewedSkill {
-    pub skill: SkillKey,
-    pub self_rating: Option<SkillLevel>,
-    pub mentor_rating: Option<SkillLevel>,
-}
-
-/// An item of the nominee's file offered as evidence, summarised: dates,
-/// topics, ratings; never a note.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum EvidenceView {
-    Session {
-        item: String,
-        held_at: DateTime<Utc>,
-        duration_minutes: u16,
-        topics: Vec<String>,
-    },
-    Review {
-        item: String,
-        completed_at: Option<DateTime<Utc>>,
-        skills: Vec<ReviewedSkill>,
-    },
-    Mentorship {
-        item: String,
-        /// The nominee's side.
-        role: Party,
-        with: PartyView,
-        state: MentorshipState,
-        since: DateTime<Utc>,
-    },
-    Plan {
-        item: String,
-        version: u32,
-        created_at: DateTime<Utc>,
-        /// The goals' titles.
-        goals: Vec<String>,
-    },
-}
-
-/// A decision of the log.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LogEntryView {
-    /// The stage that decided, from 1.
-    pub stage: u32,
-    pub stage_name: String,
-    pub decider: Option<Username>,
-    pub decision: Decision,
-    pub rationale: Rationale,
-    pub at: DateTime<Utc>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NominationView {
-    pub id: Uuid,
-    pub cycle_id: Uuid,
-    pub track_id: Uuid,
-    pub nominee: Username,
-    /// `null` for a self-nomination.
-    pub sponsor: Option<Username>,
-    pub target_rank: String,
-    pub status: Status,
-    /// The stage it is at (in stage) or was rejected at, from 1.
-    pub stage: Option<u32>,
-    pub stage_name: Option<String>,
-    /// What the caller is to it.
-    pub roles: Vec<Role>,
-    pub statement: String,
-    /// Whether the caller may record the decision the nomination waits for.
-    pub awaiting_you: bool,
-    /// Whether the nominee picked the evidence; a sponsored nomination is
-    /// not decided on before.
-    pub accepted: bool,
-    /// For the nominee and the committees (left out of lists).
-    pub evidence: Option<Vec<EvidenceView>>,
-    /// For the nominee and the committees (left out of lists).
-    pub log: Option<Vec<LogEntryView>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-fn status_of(record: &NominationRecord) -> (Status, Option<usize>) {
-    if record.withdrawn_at.is_some() {
-        return (Status::Withdrawn, record.state.current_stage());
-    }
-    match record.state {
-        NominationState::InStage { stage } => (Status::InStage, Some(stage)),
-        NominationState::Rejected { stage } => (Status::Rejected, Some(stage)),
-        NominationState::Inducted => (Status::Inducted, None),
-    }
-}
-
-fn roles_of(viewer: Uuid, record: &NominationRecord, cycle: &CycleRecord) -> Vec<Role> {
-    let n = &record.nomination;
-    let mut roles = Vec::new();
-    if n.nominee == viewer {
-        roles.push(Role::Nominee);
-    }
-    if n.sponsor == Some(viewer) {
-        roles.push(Role::Sponsor);
-    }
-    if cycle
-        .cycle
-        .stages
-        .iter()
-        .any(|s| s.committee.contains(&viewer))
-    {
-        roles.push(Role::Committee);
-    }
-    roles
-}
-
-fn log_view(log: &[LogEntry], cycle: &CycleRecord) -> Vec<LogEntryView> {
-    let names = names(cycle);
-    log.iter()
-        .map(|e| LogEntryView {
-            stage: number(e.stage),
-            stage_name: cycle
-                .cycle
-                .stages
-                .get(e.stage)
-                .map(|s| s.name.clone())
-                .unwrap_or_default(),
-            decider: names.get(&e.decider).cloned(),
-            decision: e.decision,
-            rationale: e.rationale.clone(),
-            at: e.at,
-        })
-        .collect()
-}
-
-impl NominationView {
-    /// The nomination as `viewer` sees it, with its evidence and log when
-    /// given (the caller checks who may read them).
-    fn new(
-        record: NominationRecord,
-        cycle: &CycleRecord,
-        viewer: Uuid,
-        evidence: Option<Vec<EvidenceView>>,
-    ) -> Self {
-        let (status, stage) = status_of(&record);
-        let log = evidence.is_some().then(|| log_view(&record.log, cycle));
-        let awaiting_you = status == Status::InStage
-            && record.accepted_at.is_some()
-            && stage
-                .and_then(|i| cycle.cycle.stages.get(i))
-                .is_some_and(|s| eligible_deciders(s, &record.nomination).contains(&viewer));
-        Self {
-            id: record.id,
-            cycle_id: record.cycle_id,
-            track_id: record.track_id,
-            roles: roles_of(viewer, &record, cycle),
-            nominee: record.nominee.username,
-            sponsor: record.sponsor.map(|s| s.username),
-            target_rank: record.nomination.target_rank,
-            status,
-            stage: stage.map(number),
-            stage_name: stage
-                .and_then(|i| cycle.cycle.stages.get(i))
-                .map(|s| s.name.clone()),
-            statement: record.nomination.statement,
-            accepted: record.accepted_at.is_some(),
-            awaiting_you,
-            evidence,
-            log,
-            created_at: record.created_at,
-            updated_at: record.updated_at,
-        }
-    }
-}
-
-/// The evidence of a nomination, summarised from the nominee's file.
-async fn evidence_views(state: &AppState, n: &Nomination) -> ApiResult<Vec<EvidenceView>> {
-    let mut views = Vec::with_capacity(n.evidence.len());
-    for e in &n.evidence {
-        let item = e.item();
-        let view = match e.kind {
-            EvidenceKind::Session => {
-                // Read as the nominee sees it; their private note is dropped.
-                let s = state.store.session(e.id, n.nominee).await?;
-                EvidenceView::Session {
-                    item,
-                    held_at: s.content.held_at,
-                    duration_minutes: s.content.duration_minutes,
-                    topics: s.content.topics,
-                }
-            }
-            EvidenceKind::Review => {
-                let r = state.store.review(e.id).await?;
-                let rating = |part: &Option<trellis_store::Submitted>, skill: &SkillKey| {
-                    part.as_ref().and_then(|p| {
-                        p.part
-                            .ratings
-                            .iter()
-                            .find(|x| x.skill == *skill)
-                            .map(|x| x.rating)
-                    })
-                };
-                EvidenceView::Review {
-                    item,
-                    completed_at: r.completed_at,
-                    skills: r
-                        .skills
-                        .iter()
-                        .map(|skill| ReviewedSkill {
-                            skill: skill.clone(),
-                            self_rating: rating(&r.mentee_part, skill),
-                            mentor_rating: rating(&r.mentor_part, skill),
-                        })
-                        .collect(),
-                }
-            }
-            EvidenceKind::Mentorship => {
-                let m = state.store.mentorship(e.id).await?;
-                let (role, with) = if m.mentor.account_id == n.nominee {
-                    (Party::Mentor, m.mentee)
-                } else {
-                    (Party::Mentee, m.mentor)
-                };
-                EvidenceView::Mentorship {
-                    item,
-                    role,
-                    with: with.into(),
-                    state: m.state,
-                    since: m.created_at,
-                }
-            }
-            EvidenceKind::Plan => {
-                let history = state.store.plan_history(n.nominee).await?;
-                let Some(v) = history.into_iter().find(|v| Some(v.version) == e.version()) else {
-                    continue;
-                };
-                EvidenceView::Plan {
-                    item,
-                    version: v.version,
-                    created_at: v.created_at,
-                    goals: v.plan.goals.into_iter().map(|g| g.title).collect(),
-                }
-            }
-            // The store takes no credentials as evidence.
-            EvidenceKind::Credential => continue,
-        };
-        views.push(view);
-    }
-    Ok(views)
-}
-
-/// A nomination the caller may see (`may_see_state`), with its cycle;
-/// anyone else is told it does not exist.
-async fn visible(
-    state: &AppState,
-    caller: &Caller,
-    id: Uuid,
-) -> ApiResult<(NominationRecord, CycleRecord)> {
-    let not_found = || ApiError::not_found("nomination");
-    let record = match state.store.nomination(id).await {
-        Err(StoreError::NotFound) => return Err(not_found()),
-        other => other?,
-    };
-    let cycle = state.store.cycle(record.cycle_id).await?;
-    if !may_see_state(caller.account.id, &cycle.cycle.stages, &record.nomination) {
-        return Err(not_found());
-    }
-    Ok((record, cycle))
-}
-
-/// The whole view for the caller: evidence and log only for those who read
-/// the log.
-async fn full_view(
-    state: &AppState,
-    caller: &Caller,
-    record: NominationRecord,
-    cycle: &CycleRecord,
-) -> ApiResult<NominationView> {
-    let viewer = caller.account.id;
-    let evidence = if may_read_log(viewer, &cycle.cycle.stages, &record.nomination) {
-        Some(evidence_views(state, &record.nomination).await?)
-    } else {
-        None
-    };
-    Ok(NominationView::new(record, cycle, viewer, evidence))
+    Ok(AppJson(tracks::open_cycles(&app, &caller).await?))
 }
 
 /// Nominates a member of this instance for a rank of the cycle's track:
@@ -721,32 +175,15 @@ async fn full_view(
     )
 )]
 pub async fn nominate(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<Nominate>,
 ) -> ApiResult<(StatusCode, AppJson<NominationView>)> {
-    let cycle = find_cycle(&state, id).await?;
-    let me = caller.account.id;
-    let nominee = match &body.nominee {
-        Some(username) => member_called(&state, username, "nominee").await?,
-        None => me,
-    };
-    let nomination = Nomination {
-        nominee,
-        sponsor: (nominee != me).then_some(me),
-        target_rank: body.target_rank,
-        statement: body.statement,
-        evidence: evidence_refs(&body.evidence)?,
-    };
-    let new = NewNomination {
-        cycle_id: cycle.id,
-        submitted_by: me,
-        nomination,
-    };
-    let record = state.store.nominate(&new, Utc::now()).await?;
-    let view = full_view(&state, &caller, record, &cycle).await?;
-    Ok((StatusCode::CREATED, AppJson(view)))
+    Ok((
+        StatusCode::CREATED,
+        AppJson(tracks::nominate(&app, &caller, id, body).await?),
+    ))
 }
 
 /// The caller's nominations, newest first: as nominee, as sponsor, and
@@ -760,25 +197,10 @@ pub async fn nominate(
     responses((status = 200, description = "The nominations", body = Vec<NominationView>))
 )]
 pub async fn list_nominations(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<NominationView>>> {
-    let records = state
-        .store
-        .nominations(None, Some(caller.account.id))
-        .await?;
-    let mut cycles: HashMap<Uuid, CycleRecord> = HashMap::new();
-    let mut views = Vec::with_capacity(records.len());
-    for record in records {
-        if !cycles.contains_key(&record.cycle_id) {
-            let cycle = state.store.cycle(record.cycle_id).await?;
-            cycles.insert(cycle.id, cycle);
-        }
-        if let Some(cycle) = cycles.get(&record.cycle_id) {
-            views.push(NominationView::new(record, cycle, caller.account.id, None));
-        }
-    }
-    Ok(AppJson(views))
+    Ok(AppJson(tracks::list_nominations(&app, &caller).await?))
 }
 
 /// One nomination. The nominee and the cycle's committee members see its
@@ -797,12 +219,11 @@ pub async fn list_nominations(
     )
 )]
 pub async fn get_nomination(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<NominationView>> {
-    let (record, cycle) = visible(&state, &caller, id).await?;
-    Ok(AppJson(full_view(&state, &caller, record, &cycle).await?))
+    Ok(AppJson(tracks::get_nomination(&app, &caller, id).await?))
 }
 
 /// The decision log of a nomination, oldest first: for the nominee and
@@ -821,17 +242,11 @@ pub async fn get_nomination(
     )
 )]
 pub async fn get_log(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<Vec<LogEntryView>>> {
-    let (record, cycle) = visible(&state, &caller, id).await?;
-    if !may_read_log(caller.account.id, &cycle.cycle.stages, &record.nomination) {
-        return Err(ApiError::Forbidden(
-            "the sponsor sees where the nomination stands, not the committees' rationales".into(),
-        ));
-    }
-    Ok(AppJson(log_view(&record.log, &cycle)))
+    Ok(AppJson(tracks::get_log(&app, &caller, id).await?))
 }
 
 /// The nominee picks the evidence from their own file (replacing any
@@ -853,18 +268,14 @@ pub async fn get_log(
     )
 )]
 pub async fn pick_evidence(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<PickEvidence>,
 ) -> ApiResult<AppJson<NominationView>> {
-    let (record, cycle) = visible(&state, &caller, id).await?;
-    let evidence = evidence_refs(&body.evidence)?;
-    let record = state
-        .store
-        .set_evidence(record.id, caller.account.id, &evidence, Utc::now())
-        .await?;
-    Ok(AppJson(full_view(&state, &caller, record, &cycle).await?))
+    Ok(AppJson(
+        tracks::pick_evidence(&app, &caller, id, body).await?,
+    ))
 }
 
 /// The nominee withdraws their nomination while it is undecided (no stage
@@ -883,51 +294,11 @@ pub async fn pick_evidence(
     )
 )]
 pub async fn withdraw(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<NominationView>> {
-    let (record, cycle) = visible(&state, &caller, id).await?;
-    let record = state
-        .store
-        .withdraw_nomination(record.id, caller.account.id, Utc::now())
-        .await?;
-    Ok(AppJson(full_view(&state, &caller, record, &cycle).await?))
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct InductionView {
-    pub id: Uuid,
-    pub track_id: Uuid,
-    pub track: String,
-    pub rank: String,
-    pub cycle_id: Uuid,
-    pub cycle: String,
-    pub nomination_id: Uuid,
-    pub inducted_at: DateTime<Utc>,
-}
-
-impl From<Induction> for InductionView {
-    fn from(i: Induction) -> Self {
-        Self {
-            id: i.id,
-            track_id: i.track_id,
-            track: i.track_name,
-            rank: i.rank,
-            cycle_id: i.cycle_id,
-            cycle: i.cycle_name,
-            nomination_id: i.nomination_id,
-            inducted_at: i.inducted_at,
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct DecisionView {
-    /// The nomination after the decision.
-    pub nomination: NominationView,
-    /// The induction the last stage's approval made.
-    pub induction: Option<InductionView>,
+    Ok(AppJson(tracks::withdraw(&app, &caller, id).await?))
 }
 
 /// Records the decision of the stage the nomination is at, by a member of
@@ -951,33 +322,14 @@ pub struct DecisionView {
     )
 )]
 pub async fn decide(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
     AppPath(id): AppPath<Uuid>,
     AppJson(body): AppJson<Decide>,
 ) -> ApiResult<(StatusCode, AppJson<DecisionView>)> {
-    let (record, cycle) = visible(&state, &caller, id).await?;
-    let stage = usize::try_from(body.stage)
-        .ok()
-        .and_then(|s| s.checked_sub(1))
-        .ok_or_else(|| CoreError::invalid("stage", "stages are numbered from 1"))?;
-    let new = NewDecision {
-        nomination_id: record.id,
-        decider: caller.account.id,
-        stage,
-        decision: StageDecision {
-            decision: body.decision,
-            rationale: body.rationale,
-        },
-    };
-    let outcome = state.store.record_decision(&new, Utc::now()).await?;
-    let nomination = full_view(&state, &caller, outcome.nomination, &cycle).await?;
     Ok((
         StatusCode::CREATED,
-        AppJson(DecisionView {
-            nomination,
-            induction: outcome.induction.map(InductionView::from),
-        }),
+        AppJson(tracks::decide(&app, &caller, id, body).await?),
     ))
 }
 
@@ -991,28 +343,10 @@ pub async fn decide(
     responses((status = 200, description = "The caller's inductions", body = Vec<InductionView>))
 )]
 pub async fn my_ranks(
-    State(state): State<AppState>,
-    caller: Caller,
+    State(app): State<App>,
+    Caller(caller): Caller,
 ) -> ApiResult<AppJson<Vec<InductionView>>> {
-    let held = state.store.inductions_of(caller.account.id).await?;
-    Ok(AppJson(held.into_iter().map(InductionView::from).collect()))
-}
-
-/// A nomination as figures, for admins: who, for what, where it stands,
-/// how many decisions; never the statement, evidence or rationales.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct NominationFigures {
-    pub id: Uuid,
-    pub nominee: Username,
-    pub sponsor: Option<Username>,
-    pub target_rank: String,
-    pub status: Status,
-    /// From 1.
-    pub stage: Option<u32>,
-    pub accepted: bool,
-    pub decisions: u32,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
+    Ok(AppJson(tracks::my_ranks(&app, &caller).await?))
 }
 
 /// Every nomination of a cycle as figures, newest first.
@@ -1029,30 +363,9 @@ pub struct NominationFigures {
     )
 )]
 pub async fn cycle_nominations(
-    State(state): State<AppState>,
-    _admin: Admin,
+    State(app): State<App>,
+    Admin(admin): Admin,
     AppPath(id): AppPath<Uuid>,
 ) -> ApiResult<AppJson<Vec<NominationFigures>>> {
-    let cycle = find_cycle(&state, id).await?;
-    let records = state.store.nominations(Some(cycle.id), None).await?;
-    Ok(AppJson(
-        records
-            .into_iter()
-            .map(|r| {
-                let (status, stage) = status_of(&r);
-                NominationFigures {
-                    id: r.id,
-                    nominee: r.nominee.username,
-                    sponsor: r.sponsor.map(|s| s.username),
-                    target_rank: r.nomination.target_rank,
-                    status,
-                    stage: stage.map(number),
-                    accepted: r.accepted_at.is_some(),
-                    decisions: u32::try_from(r.log.len()).unwrap_or(u32::MAX),
-                    created_at: r.created_at,
-                    updated_at: r.updated_at,
-                }
-            })
-            .collect(),
-    ))
+    Ok(AppJson(tracks::cycle_nominations(&app, &admin, id).await?))
 }

@@ -308,13 +308,13 @@ where
 /// archive's types (what an importer uses, refusing unknown fields), it
 /// names every field the schema requires, and the schema in the repository
 /// is the one those types make.
-pub fn check_archive(archive: &Value) -> trellis_api::Archive {
-    let typed: trellis_api::Archive = serde_json::from_value(archive.clone()).unwrap();
+pub fn check_archive(archive: &Value) -> trellis_app::archive::Archive {
+    let typed: trellis_app::archive::Archive = serde_json::from_value(archive.clone()).unwrap();
     let committed: Value =
         serde_json::from_str(include_str!("../../../../docs/export-schema.json")).unwrap();
     assert_eq!(
         committed,
-        trellis_api::archive_schema(),
+        trellis_app::archive::archive_schema(),
         "docs/export-schema.json is stale: regenerate it with \
          `cargo run -p trellis-server -- export-schema > docs/export-schema.json`"
     );

@@ -38,6 +38,7 @@ mod hardening;
 mod helpers;
 mod matching;
 mod mentorships;
+mod observability;
 mod profiles;
 mod recognition;
 mod reports;

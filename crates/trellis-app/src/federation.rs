@@ -1,4 +1,4 @@
-//! What the client API needs from federation, as a port the server fills
+//! What the use cases need from federation, as a port the server fills
 //! in (so that this crate knows nothing of ActivityPub).
 
 use async_trait::async_trait;
@@ -6,9 +6,7 @@ use trellis_core::recognition::CredentialCheck;
 use trellis_store::{Instance, ProfileRecord};
 use uuid::Uuid;
 
-use crate::error::ApiError;
-
-/// Why a federation step failed, in the API's terms.
+/// Why a federation step failed, in the use cases' terms.
 #[derive(Debug, thiserror::Error)]
 pub enum PortError {
     #[error("{0}")]
@@ -24,19 +22,6 @@ pub enum PortError {
     Peer(String),
     #[error("{0}")]
     Internal(String),
-}
-
-impl From<PortError> for ApiError {
-    fn from(err: PortError) -> Self {
-        match err {
-            PortError::NotFound(m) => Self::NotFound(m),
-            PortError::BadRequest(m) => Self::Validation(m),
-            PortError::Refused(m) => Self::Forbidden(m),
-            PortError::Conflict(m) => Self::Conflict(m),
-            PortError::Peer(m) => Self::BadGateway(m),
-            PortError::Internal(m) => Self::Internal(m.into()),
-        }
-    }
 }
 
 #[async_trait]
@@ -92,6 +77,9 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     /// instance or any other. Unreadable input is `BadRequest`; a
     /// credential that fails a check is a report saying why.
     async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError>;
+    /// The claims of a compact VC-JWT, read without checking it (to name
+    /// or date it); `None` when it is not one.
+    fn credential_claims(&self, jwt: &str) -> Option<serde_json::Value>;
 }
 
 /// What starting a move did.

@@ -21,10 +21,11 @@ use trellis_store::{
 };
 use uuid::Uuid;
 
+use crate::App;
+use crate::archive::{
+    Archive, ArchiveMentorship, ArchivePart, ArchiveParty, check_shape, member_actor, party_actor,
+};
 use crate::federation::PortError;
-use crate::routes::export::{Archive, ArchiveMentorship, ArchiveParty, FORMAT, VERSION};
-use crate::routes::reviews::PartView;
-use crate::state::AppState;
 
 /// The largest archive accepted (fetched or uploaded).
 pub const MAX_ARCHIVE_BYTES: usize = 16 * 1024 * 1024;
@@ -43,33 +44,32 @@ enum Failure {
 }
 
 /// Runs imports as they are announced, until `shutdown`.
-pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
     loop {
         if *shutdown.borrow() {
             return;
         }
-        if let Err(e) = run_once(&state).await {
+        if let Err(e) = run_once(&app).await {
             tracing::warn!(error = %e, "importing moved members' files");
         }
         tokio::select! {
-            () = state.federation.imports_announced(Duration::from_secs(30)) => {}
+            () = app.federation.imports_announced(Duration::from_secs(30)) => {}
             _ = shutdown.changed() => {}
         }
     }
 }
 
 /// Attempts every import that is due once.
-pub async fn run_once(state: &AppState) -> Result<(), trellis_store::StoreError> {
+pub async fn run_once(app: &App) -> Result<(), trellis_store::StoreError> {
     let now = Utc::now();
-    for import in state.store.pending_imports(now, 20).await? {
+    for import in app.store.pending_imports(now, 20).await? {
         let now = Utc::now();
-        let failed = match attempt(state, &import).await {
+        let failed = match attempt(app, &import).await {
             Ok(()) => continue,
             Err(Failure::Retry(why)) => (why, retry_at(&import, now)),
             Err(Failure::Final(why)) => (why, None),
         };
-        state
-            .store
+        app.store
             .import_attempt_failed(import.id, &json!({ "error": failed.0 }), failed.1, now)
             .await?;
     }
@@ -95,48 +95,10 @@ pub fn domain_of(actor: &str) -> Option<String> {
     })
 }
 
-/// The old account an archive belongs to.
-pub fn member_actor(archive: &Archive) -> String {
-    party_actor(&archive.member, archive)
-}
-
-/// An archived party's actor: as the archive names it, or, in archives
-/// made before they named actors, where a Trellis instance serves it.
-fn party_actor(party: &ArchiveParty, archive: &Archive) -> String {
-    party.actor.clone().unwrap_or_else(|| {
-        let domain = party.domain.as_deref().unwrap_or(&archive.instance);
-        format!("https://{domain}/users/{}", party.username.as_str())
-    })
-}
-
-/// The claims of a compact JWT, read without checking it (to name it).
-pub fn claims(jwt: &str) -> Option<serde_json::Value> {
-    use base64::Engine;
-    let payload = jwt.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload)
-        .ok()?;
-    serde_json::from_slice(&bytes).ok()
-}
-
-/// Whether an archive is one this version of Trellis imports.
-pub fn check_shape(archive: &Archive) -> Result<(), String> {
-    if archive.format != FORMAT {
-        return Err(format!("format: expected {FORMAT:?}"));
-    }
-    if archive.version != VERSION {
-        return Err(format!(
-            "version: this instance imports version {VERSION}, not {}",
-            archive.version
-        ));
-    }
-    Ok(())
-}
-
-async fn attempt(state: &AppState, import: &Import) -> Result<(), Failure> {
+async fn attempt(app: &App, import: &Import) -> Result<(), Failure> {
     let text = match (&import.archive, &import.archive_url) {
         (Some(text), _) => text.clone().into_bytes(),
-        (None, Some(url)) => state
+        (None, Some(url)) => app
             .federation
             .fetch_archive(url, MAX_ARCHIVE_BYTES)
             .await
@@ -161,11 +123,10 @@ async fn attempt(state: &AppState, import: &Import) -> Result<(), Failure> {
             import.from_actor
         )));
     }
-    let (file, report) = resolve(state, import, &archive)
+    let (file, report) = resolve(app, import, &archive)
         .await
         .map_err(Failure::Retry)?;
-    state
-        .store
+    app.store
         .import_file(import.id, &file, &report, Utc::now())
         .await
         .map_err(|e| Failure::Retry(e.to_string()))
@@ -174,7 +135,7 @@ async fn attempt(state: &AppState, import: &Import) -> Result<(), Failure> {
 /// The account here that an archived party is: the importing member for
 /// their own side, a member here, or a member elsewhere (fetched).
 async fn account_of(
-    state: &AppState,
+    app: &App,
     import: &Import,
     party: &ArchiveParty,
     archive: &Archive,
@@ -183,16 +144,15 @@ async fn account_of(
     if actor == import.from_actor {
         return Ok(import.account_id);
     }
-    if let Some(name) = state.federation.local_username(&actor) {
+    if let Some(name) = app.federation.local_username(&actor) {
         let username = trellis_core::account::Username::parse(&name).map_err(|e| e.to_string())?;
-        return match state.store.account_by_username(&username).await {
+        return match app.store.account_by_username(&username).await {
             Ok(Some(a)) => Ok(a.id),
             Ok(None) => Err(format!("{actor} is no member here")),
             Err(e) => Err(e.to_string()),
         };
     }
-    state
-        .federation
+    app.federation
         .account_of_actor(&actor)
         .await
         .map_err(|e| format!("{actor} could not be reached: {e}"))
@@ -200,14 +160,14 @@ async fn account_of(
 
 /// The archive as this instance's accounts, with what was refused.
 async fn resolve(
-    state: &AppState,
+    app: &App,
     import: &Import,
     archive: &Archive,
 ) -> Result<(ImportedFile, serde_json::Value), String> {
     // Where each item happened: the old instance, or where it said the
     // item came from before (never this instance: that is for what
     // happens here).
-    let here = state.federation.domain().to_owned();
+    let here = app.federation.domain().to_owned();
     let origin = |o: &Option<String>| match o {
         Some(o) if *o != here => o.clone(),
         _ => import.origin.clone(),
@@ -240,8 +200,8 @@ async fn resolve(
     let (mut sessions, mut reviews) = (0, 0);
     for m in archive.mentorships.iter().filter(|_| history) {
         let parties = (
-            account_of(state, import, &m.mentor, archive).await,
-            account_of(state, import, &m.mentee, archive).await,
+            account_of(app, import, &m.mentor, archive).await,
+            account_of(app, import, &m.mentee, archive).await,
         );
         let (mentor_id, mentee_id) = match parties {
             (Ok(mentor), Ok(mentee)) => (mentor, mentee),
@@ -271,7 +231,7 @@ async fn resolve(
     let mut new_actor = None;
     for c in &archive.credentials {
         let what = format!("credential {}", c.url);
-        let check = match state.federation.verify_credential(&c.jwt).await {
+        let check = match app.federation.verify_credential(&c.jwt).await {
             Ok(check) => check,
             Err(e) => {
                 refused.push(json!({"what": what, "why": e.to_string()}));
@@ -290,19 +250,19 @@ async fn resolve(
             continue;
         }
         if new_actor.is_none() {
-            let me = state
+            let me = app
                 .store
                 .account(import.account_id)
                 .await
                 .map_err(|e| e.to_string())?;
-            new_actor = Some(state.federation.actor_url(me.username.as_str()));
+            new_actor = Some(app.federation.actor_url(me.username.as_str()));
         }
         let subject = check.subject.clone().unwrap_or_default();
         // About the member: their old actor, their account here, or an
         // actor they moved from before (which says it moved to the old one).
         let theirs = subject == import.from_actor
             || Some(&subject) == new_actor.as_ref()
-            || state
+            || app
                 .federation
                 .moved_to(&subject)
                 .await
@@ -322,7 +282,7 @@ async fn resolve(
             continue;
         };
         // Issued here (a member coming back): the instance holds it already.
-        let here = state.federation.credential_url(Uuid::nil());
+        let here = app.federation.credential_url(Uuid::nil());
         if url.starts_with(here.trim_end_matches(&Uuid::nil().to_string())) {
             continue;
         }
@@ -367,7 +327,7 @@ fn mentorship(
         Party::Mentee => mentee_id,
     };
     // Each part is held to the rules a part submitted here keeps.
-    let submitted = |p: &Option<PartView>, skills: &[trellis_core::skill::SkillKey]| {
+    let submitted = |p: &Option<ArchivePart>, skills: &[trellis_core::skill::SkillKey]| {
         p.as_ref()
             .map(|v| {
                 let part = trellis_core::review::ReviewPart {

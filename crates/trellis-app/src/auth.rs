@@ -14,11 +14,11 @@ use sha2::{Digest, Sha256};
 use trellis_core::account::Password;
 use trellis_store::KeyPair;
 
-use crate::error::ApiError;
+use crate::error::AppError;
 
 /// Hashes a password with Argon2id (default parameters), off the async
 /// threads: hashing is deliberately slow.
-pub async fn hash_password(password: Password) -> Result<String, ApiError> {
+pub async fn hash_password(password: Password) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
@@ -26,14 +26,14 @@ pub async fn hash_password(password: Password) -> Result<String, ApiError> {
             .map(|hash| hash.to_string())
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::Internal(e.to_string().into()))
+    .map_err(AppError::internal)?
+    .map_err(|e| AppError::Internal(e.to_string().into()))
 }
 
 /// Whether `password` matches `stored`. With no stored hash (no such user)
 /// a dummy hash is checked instead, so that the answer takes as long either
 /// way and does not tell whether the user exists.
-pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, ApiError> {
+pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
     tokio::task::spawn_blocking(move || {
         let (stored, real) = match stored {
             Some(hash) => (hash, true),
@@ -46,8 +46,8 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
         Ok::<_, String>(real && matches)
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(|e| ApiError::Internal(e.into()))
+    .map_err(AppError::internal)?
+    .map_err(|e| AppError::Internal(e.into()))
 }
 
 fn dummy_hash() -> &'static str {
@@ -63,7 +63,7 @@ fn dummy_hash() -> &'static str {
 
 /// A new RSA-2048 key pair for an actor, made off the async threads (it
 /// takes a noticeable fraction of a second).
-pub async fn new_keypair() -> Result<KeyPair, ApiError> {
+pub async fn new_keypair() -> Result<KeyPair, AppError> {
     tokio::task::spawn_blocking(|| {
         let private = rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048)?;
         let public_key_pem = private
@@ -77,8 +77,8 @@ pub async fn new_keypair() -> Result<KeyPair, ApiError> {
         })
     })
     .await
-    .map_err(ApiError::internal)?
-    .map_err(ApiError::internal)
+    .map_err(AppError::internal)?
+    .map_err(AppError::internal)
 }
 
 /// A new secret: 256 random bits, URL-safe, with a prefix that says what

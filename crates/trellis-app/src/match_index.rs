@@ -14,13 +14,14 @@ use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, Utc};
 use trellis_core::matching::{Candidate, Seeker, Values, Weights, best, values_given};
+use trellis_core::profile::Profile;
 use trellis_core::profile::Timezone;
 use trellis_core::skill::SkillKey;
 use trellis_core::visibility::{Viewer, Visibility};
-use trellis_store::{MatchCandidate, MentorLoad, Store};
+use trellis_store::{MatchCandidate, MentorLoad, ProfileRecord, Store};
 use uuid::Uuid;
 
-use crate::error::ApiResult;
+use crate::error::AppResult;
 
 /// The candidates as of a matching version, shared by the requests that
 /// use them.
@@ -63,7 +64,7 @@ pub struct IndexedMentor {
 impl MatchIndex {
     /// The candidates as they are now: the kept ones if nothing changed
     /// since they were loaded, freshly loaded ones otherwise.
-    pub async fn snapshot(&self, store: &Store) -> ApiResult<Arc<Snapshot>> {
+    pub async fn snapshot(&self, store: &Store) -> AppResult<Arc<Snapshot>> {
         let version = store.matching_version().await?;
         if let Some(kept) = self.kept(version) {
             return Ok(kept);
@@ -92,7 +93,7 @@ impl MatchIndex {
 }
 
 impl Snapshot {
-    async fn load(store: &Store, version: i64) -> ApiResult<Self> {
+    async fn load(store: &Store, version: i64) -> AppResult<Self> {
         // Members see profiles shown to the organization and beyond.
         let visible: Vec<Visibility> = Visibility::visible_to(Viewer::Member)
             .into_iter()
@@ -324,6 +325,38 @@ struct Known {
     levels: Vec<u8>,
     /// Whether mentor `i` shares a language with the seeker.
     shares: Vec<bool>,
+}
+
+/// A member looking for a mentor, as matching sees them at `now`.
+pub fn seeker_of(profile: &Profile, now: DateTime<Utc>) -> Seeker<'_> {
+    Seeker {
+        targets: &profile.goals.targets,
+        skills: &profile.skills,
+        languages: &profile.languages,
+        utc_offset: profile
+            .timezone
+            .as_ref()
+            .map(|tz| tz.utc_offset_minutes(now)),
+    }
+}
+
+/// A mentor with their load, as matching sees them at `now`.
+pub fn candidate_of(r: &ProfileRecord, load: MentorLoad, now: DateTime<Utc>) -> Candidate<'_> {
+    let small = |n: u32| u16::try_from(n).unwrap_or(u16::MAX);
+    Candidate {
+        skills: &r.profile.skills,
+        languages: &r.profile.languages,
+        utc_offset: r
+            .profile
+            .timezone
+            .as_ref()
+            .map(|tz| tz.utc_offset_minutes(now)),
+        capacity: r.profile.mentor.capacity,
+        active: small(load.active),
+        pending: small(load.pending),
+        completed: load.completed,
+        same_organization: r.domain.is_none(),
+    }
 }
 
 #[cfg(test)]
