@@ -66,11 +66,12 @@ impl Backend {
     }
 
     pub async fn account(&self, id: Uuid) -> StoreResult<Account> {
-        let row: AccountRow =
-            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let row: AccountRow = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 

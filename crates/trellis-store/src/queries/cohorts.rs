@@ -25,12 +25,11 @@ async fn proposal_approved(
     tx: &mut sqlx::Transaction<'_, Db>,
     cohort_id: Uuid,
 ) -> StoreResult<Option<bool>> {
-    let row: Option<(bool,)> = sqlx::query_as(
-        "SELECT approved_at IS NOT NULL FROM cohort_proposals WHERE cohort_id = $1",
-    )
-    .bind(cohort_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row: Option<(bool,)> =
+        sqlx::query_as("SELECT approved_at IS NOT NULL FROM cohort_proposals WHERE cohort_id = $1")
+            .bind(cohort_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(row.map(|(approved,)| approved))
 }
 
@@ -367,7 +366,9 @@ impl Backend {
             let mut query =
                 QueryBuilder::<Db>::new("SELECT id, username, domain FROM accounts WHERE FALSE");
             for (username, domain) in chunk {
-                query.push(" OR (username = ").push_bind(username.as_str().to_owned());
+                query
+                    .push(" OR (username = ")
+                    .push_bind(username.as_str().to_owned());
                 match domain {
                     Some(domain) => query.push(" AND domain = ").push_bind(domain.clone()),
                     None => query.push(" AND domain IS NULL"),
@@ -405,7 +406,10 @@ impl Backend {
             );
         }
         let mut found: std::collections::HashMap<Uuid, ProfileRecord> = found.into_iter().collect();
-        Ok(account_ids.iter().filter_map(|id| found.remove(id)).collect())
+        Ok(account_ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .collect())
     }
 
     /// Of these mentees, who has an open request or mentorship (requested,

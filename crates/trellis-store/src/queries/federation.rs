@@ -9,12 +9,12 @@ impl Backend {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(public_key_pem.zip(private_key_pem).map(|(public_key_pem, private_key_pem)| {
-            KeyPair {
+        Ok(public_key_pem
+            .zip(private_key_pem)
+            .map(|(public_key_pem, private_key_pem)| KeyPair {
                 public_key_pem,
                 private_key_pem,
-            }
-        }))
+            }))
     }
 
     /// Stores the instance actor's key pair unless one exists, and returns
@@ -104,7 +104,9 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.remote_person(&person.actor_url).await?.ok_or(StoreError::NotFound)
+        self.remote_person(&person.actor_url)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn instance(&self, domain: &str) -> StoreResult<Option<Instance>> {
@@ -163,7 +165,9 @@ impl Backend {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        self.instance(&actor.domain).await?.ok_or(StoreError::NotFound)
+        self.instance(&actor.domain)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Members who signed in since `since`.

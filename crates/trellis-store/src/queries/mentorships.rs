@@ -107,17 +107,41 @@ async fn insert_request(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    insert_mentorship_event(tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
-        .await?;
+    insert_mentorship_event(
+        tx,
+        id,
+        MentorshipState::Requested,
+        new.mentee_id,
+        &new.message,
+        now,
+    )
+    .await?;
     match refusal {
-        None => notify(tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?,
+        None => {
+            notify(
+                tx,
+                new.mentor_id,
+                "mentorship_requested",
+                Some(id),
+                None,
+                now,
+            )
+            .await?
+        }
         Some(reason) => {
             sqlx::query("UPDATE mentorships SET state = 'declined' WHERE id = $1")
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            insert_mentorship_event(tx, id, MentorshipState::Declined, new.mentor_id, &reason, now)
-                .await?;
+            insert_mentorship_event(
+                tx,
+                id,
+                MentorshipState::Declined,
+                new.mentor_id,
+                &reason,
+                now,
+            )
+            .await?;
         }
     }
     Ok(id)
@@ -183,8 +207,13 @@ impl Backend {
     /// The mentorship a repeated `Offer` created the first time.
     async fn repeated_offer(&self, new: &NewMentorship) -> StoreResult<Mentorship> {
         match &new.object_url {
-            Some(url) => self.mentorship_by_object(url).await?.ok_or(StoreError::NotFound),
-            None => Err(StoreError::Conflict("this request was received before".into())),
+            Some(url) => self
+                .mentorship_by_object(url)
+                .await?
+                .ok_or(StoreError::NotFound),
+            None => Err(StoreError::Conflict(
+                "this request was received before".into(),
+            )),
         }
     }
 
@@ -225,7 +254,9 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() == 0 {
-            return Err(StoreError::Conflict("the mentorship changed meanwhile".into()));
+            return Err(StoreError::Conflict(
+                "the mentorship changed meanwhile".into(),
+            ));
         }
         insert_mentorship_event(&mut tx, step.id, step.to, step.actor_id, &step.note, now).await?;
         if step.to == MentorshipState::Active {
@@ -237,7 +268,11 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        let other = if step.actor_id == mentor_id { mentee_id } else { mentor_id };
+        let other = if step.actor_id == mentor_id {
+            mentee_id
+        } else {
+            mentor_id
+        };
         let kind = format!("mentorship_{}", step.to.as_str());
         notify(&mut tx, other, &kind, Some(step.id), None, now).await?;
         if step.to == MentorshipState::Completed {
@@ -276,11 +311,12 @@ impl Backend {
     }
 
     pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship> {
-        let row: MentorshipRow =
-            sqlx::query_as(&format!("SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let row: MentorshipRow = sqlx::query_as(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 
@@ -396,7 +432,11 @@ impl Backend {
     }
 
     /// A member's notifications, unread first, then newest first.
-    pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>> {
+    pub async fn notifications(
+        &self,
+        account_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT id, kind, mentorship_id, nomination_id, domain, created_at, read_at \
              FROM notifications \

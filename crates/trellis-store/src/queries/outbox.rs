@@ -114,12 +114,11 @@ impl Backend {
 
     /// Whether an activity id was received and processed before.
     pub async fn activity_received(&self, activity_id: &str) -> StoreResult<bool> {
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT activity_id FROM received_activities WHERE activity_id = $1",
-        )
-        .bind(activity_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT activity_id FROM received_activities WHERE activity_id = $1")
+                .bind(activity_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(found.is_some())
     }
 
@@ -179,8 +178,14 @@ impl Backend {
         }
         insert_deliveries(&mut tx, &step.deliveries, now).await?;
         if step.to.is_active() && (!step.from.is_active() || step.resend_profiles) {
-            insert_event(&mut tx, OutboxEventKind::PartnerJoined, None, Some(&step.domain), now)
-                .await?;
+            insert_event(
+                &mut tx,
+                OutboxEventKind::PartnerJoined,
+                None,
+                Some(&step.domain),
+                now,
+            )
+            .await?;
         }
         if step.from.is_active() && !step.to.is_active() {
             withdraw_profiles_of(&mut tx, &step.domain, now).await?;
@@ -197,7 +202,10 @@ impl Backend {
             }
         }
         tx.commit().await?;
-        let instance = self.instance(&step.domain).await?.ok_or(StoreError::NotFound)?;
+        let instance = self
+            .instance(&step.domain)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Ok(StepOutcome::Applied(Box::new(instance)))
     }
 
@@ -235,9 +243,9 @@ impl Backend {
                    failing_since = NULL, consecutive_failures = 0, last_error = NULL, \
                    next_attempt_at = NULL WHERE domain = $1",
             )
-                .bind(domain)
-                .execute(&mut *tx)
-                .await?;
+            .bind(domain)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         self.instance(domain).await?.ok_or(StoreError::NotFound)
@@ -440,12 +448,11 @@ impl Backend {
 
     /// Whether a member's profile is published to partners now.
     pub async fn profile_published(&self, account_id: Uuid) -> StoreResult<bool> {
-        let (published,): (bool,) = sqlx::query_as(
-            "SELECT published_at IS NOT NULL FROM profiles WHERE account_id = $1",
-        )
-        .bind(account_id)
-        .fetch_one(&self.pool)
-        .await?;
+        let (published,): (bool,) =
+            sqlx::query_as("SELECT published_at IS NOT NULL FROM profiles WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(published)
     }
 

@@ -9,7 +9,10 @@ impl Backend {
         .bind(account_id)
         .fetch_one(&self.pool)
         .await?;
-        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        self.assemble_profiles(vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord> {
@@ -20,7 +23,10 @@ impl Backend {
         .bind(username.as_str())
         .fetch_one(&self.pool)
         .await?;
-        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        self.assemble_profiles(vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     /// What this instance knows of a member elsewhere, by name and domain.
@@ -54,8 +60,14 @@ impl Backend {
         let mut tx = self.begin().await?;
         write_profile(&mut tx, account_id, profile, now).await?;
         if is_local(&mut tx, account_id).await? {
-            insert_event(&mut tx, OutboxEventKind::ProfileChanged, Some(account_id), None, now)
-                .await?;
+            insert_event(
+                &mut tx,
+                OutboxEventKind::ProfileChanged,
+                Some(account_id),
+                None,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.profile(account_id).await
@@ -64,7 +76,10 @@ impl Backend {
     /// Searches the mentor directory; see `DirectoryQuery`.
     pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>> {
         if query.visible.is_empty() {
-            return Ok(Page { items: Vec::new(), total: 0 });
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
         }
         let mut count = QueryBuilder::<Db>::new(
             "SELECT COUNT(*) FROM profiles p JOIN accounts a ON a.id = p.account_id",
@@ -336,9 +351,10 @@ async fn write_profile(
 }
 
 async fn is_local(tx: &mut sqlx::Transaction<'_, Db>, account_id: Uuid) -> StoreResult<bool> {
-    let found: Option<(Uuid,)> = sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+    let found: Option<(Uuid,)> =
+        sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(found.is_some())
 }

@@ -106,7 +106,15 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_for_other_party(&mut tx, OutboxEventKind::SessionCreated, Item::Session, id, new.author_id, now).await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::SessionCreated,
+            Item::Session,
+            id,
+            new.author_id,
+            now,
+        )
+        .await?;
         award_earned_in(&mut tx, &self.signer, new.mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, new.author_id).await
@@ -148,7 +156,15 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_for_other_party(&mut tx, OutboxEventKind::SessionUpdated, Item::Session, id, editor_id, now).await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::SessionUpdated,
+            Item::Session,
+            id,
+            editor_id,
+            now,
+        )
+        .await?;
         award_earned_in(&mut tx, &self.signer, mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, editor_id).await
@@ -209,11 +225,13 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<Session> {
         if text.is_empty() {
-            sqlx::query("DELETE FROM session_private_notes WHERE session_id = $1 AND account_id = $2")
-                .bind(session_id)
-                .bind(account_id)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "DELETE FROM session_private_notes WHERE session_id = $1 AND account_id = $2",
+            )
+            .bind(session_id)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
         } else {
             sqlx::query(
                 "INSERT INTO session_private_notes (session_id, account_id, text, updated_at) \

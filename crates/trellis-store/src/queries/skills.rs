@@ -39,11 +39,12 @@ impl Backend {
     }
 
     pub async fn skill(&self, key: &SkillKey) -> StoreResult<Skill> {
-        let row: SkillRow =
-            sqlx::query_as(&format!("SELECT {SKILL_COLUMNS} FROM skills WHERE key = $1"))
-                .bind(key.as_str())
-                .fetch_one(&self.pool)
-                .await?;
+        let row: SkillRow = sqlx::query_as(&format!(
+            "SELECT {SKILL_COLUMNS} FROM skills WHERE key = $1"
+        ))
+        .bind(key.as_str())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 
