@@ -38,29 +38,33 @@ pub(crate) use crate::model::{
     Submitted,
 };
 pub(crate) use crate::model::{NewSession, Session};
-pub(crate) use crate::rows::ImportRow;
-pub(crate) use crate::rows::NotificationRow;
-pub(crate) use crate::rows::{
-    ACCOUNT_COLUMNS, AccountRow, DELIVERY_COLUMNS, DeliveryRow, INSTANCE_COLUMNS, INVITE_COLUMNS,
-    InstanceRow, InviteRow, LOCAL_ACCOUNTS, LOCAL_ACTOR_COLUMNS, LanguageRow, LocalActorRow,
-    OutboxEventRow, PROFILE_COLUMNS, ProfileRow, REMOTE_PERSON_COLUMNS, RemotePersonRow,
-    SETTINGS_COLUMNS, SKILL_COLUMNS, SettingsRow, SkillLevelRow, SkillRow, group_by_account,
-    json_list,
+
+pub(crate) use crate::rows::accounts::{ACCOUNT_COLUMNS, AccountRow, LOCAL_ACCOUNTS};
+pub(crate) use crate::rows::cohorts::{
+    COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, ProposalEntryRow, ProposalRow,
 };
-pub(crate) use crate::rows::{
+pub(crate) use crate::rows::endorsements::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
+pub(crate) use crate::rows::federation::{
+    INSTANCE_COLUMNS, InstanceRow, LOCAL_ACTOR_COLUMNS, LocalActorRow, REMOTE_PERSON_COLUMNS,
+    RemotePersonRow,
+};
+pub(crate) use crate::rows::mentorships::{
+    MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow, NotificationRow, PartyRow,
+};
+pub(crate) use crate::rows::moves::ImportRow;
+pub(crate) use crate::rows::outbox::{DELIVERY_COLUMNS, DeliveryRow, OutboxEventRow};
+pub(crate) use crate::rows::profiles::{
+    LanguageRow, MATCH_CANDIDATE_COLUMNS, MatchCandidateRow, PROFILE_COLUMNS, ProfileRow,
+    SkillLevelRow,
+};
+pub(crate) use crate::rows::recognition::{
     ACHIEVEMENT_COLUMNS, AWARD_COLUMNS, AchievementRow, AwardRow, CREDENTIAL_COLUMNS, CredentialRow,
 };
-pub(crate) use crate::rows::{
-    COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, PartyRow, ProposalEntryRow,
-    ProposalRow,
-};
-pub(crate) use crate::rows::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
-pub(crate) use crate::rows::{MATCH_CANDIDATE_COLUMNS, MatchCandidateRow};
-pub(crate) use crate::rows::{MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow};
-pub(crate) use crate::rows::{
-    PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow, json_value,
-};
-pub(crate) use crate::rows::{SESSION_COLUMNS, SessionRow};
+pub(crate) use crate::rows::reviews::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow};
+pub(crate) use crate::rows::sessions::{SESSION_COLUMNS, SessionRow};
+pub(crate) use crate::rows::settings::{INVITE_COLUMNS, InviteRow, SETTINGS_COLUMNS, SettingsRow};
+pub(crate) use crate::rows::skills::{SKILL_COLUMNS, SkillRow};
+pub(crate) use crate::rows::{group_by_account, json_list, json_value};
 
 /// Where a store keeps its credential signer, once installed.
 pub(crate) type SignerSlot =
