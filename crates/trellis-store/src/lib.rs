@@ -4,13 +4,16 @@
 //!
 //! The SQL lives in `queries/*.rs`, written once in the dialect both
 //! databases accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and
-//! compiled into each backend module with `include!`, so that each backend
-//! gets concrete, type-checked code without a second copy of the text.
+//! compiled into each backend with `include!`, one module per file (so each
+//! file imports by name what it uses; `super` is the backend, with its
+//! `Backend`, `Db` and `Conn`), so that each backend gets concrete,
+//! type-checked code without a second copy of the text. Helpers several
+//! aggregates share live in `queries/common.rs`, which imports no other
+//! query module; no query module imports one that imports it back.
 
 mod error;
 pub mod model;
 mod postgres;
-mod prelude;
 mod rows;
 mod sqlite;
 #[cfg(feature = "testing")]

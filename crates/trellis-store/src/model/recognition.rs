@@ -148,3 +148,8 @@ pub struct HandAward {
     pub reason: String,
     pub awarded_by: Uuid,
 }
+
+/// Where a store keeps its credential signer, once installed (shared by
+/// every clone of the store).
+pub(crate) type SignerSlot =
+    std::sync::Arc<std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>>;

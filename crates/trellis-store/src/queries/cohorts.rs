@@ -1,5 +1,24 @@
 // Cohorts: their members, the proposed assignment and its approval.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::common::notify;
+use super::mentorships::insert_request;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Cohort, CohortApproval, CohortSummary, NewCohort, NewMentorship, NewProposal, PartyRecord,
+    ProfileRecord, Proposal, ProposedFor, RequestOutcome,
+};
+use crate::rows::cohorts::{
+    COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, ProposalEntryRow, ProposalRow,
+};
+use crate::rows::mentorships::PartyRow;
+use crate::rows::profiles::{PROFILE_COLUMNS, ProfileRow};
 
 /// Rows bound per statement when a list is long (both databases accept
 /// many more binds; this keeps statements small).

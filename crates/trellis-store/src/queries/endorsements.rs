@@ -1,5 +1,19 @@
 // Endorsements between the two parties of a mentorship.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Backend;
+use super::common::{notify, record_received};
+use super::recognition::insert_credential;
+use super::sessions::{Item, lock_mentorship, queue_for_other_party};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    AchievementContent, CredentialContent, CredentialKind, EndorsementRecord, NewEndorsement,
+    OutboxEventKind,
+};
+use crate::rows::endorsements::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
 
 impl Backend {
     /// Records an endorsement of the subject's skill by the endorser,

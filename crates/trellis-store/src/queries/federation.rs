@@ -1,5 +1,19 @@
 // Actors: the instance's keys, local members as actors, and the cache of
-// other instances' actors. Included into each backend module.
+// other instances' actors. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::Backend;
+use crate::error::{StoreError, StoreResult};
+use crate::model::{Instance, InstanceActor, KeyPair, LocalActor, RemotePerson};
+use crate::rows::accounts::LOCAL_ACCOUNTS;
+use crate::rows::federation::{
+    INSTANCE_COLUMNS, InstanceRow, LOCAL_ACTOR_COLUMNS, LocalActorRow, REMOTE_PERSON_COLUMNS,
+    RemotePersonRow,
+};
+use crate::rows::json_list;
 
 impl Backend {
     /// The instance actor's key pair, if it has been made.

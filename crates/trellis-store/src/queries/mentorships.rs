@@ -1,4 +1,21 @@
-// Mentorships and their event log. Included into each backend module.
+// Mentorships and their event log. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::mentorship::{MentorshipState, check_room};
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::recognition::award_earned;
+use super::reviews::share_growth;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Mentorship, MentorshipEvent, MentorshipStep, NewMentorship, Notification, OutboxEventKind,
+};
+use crate::rows::mentorships::{
+    MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow, NotificationRow,
+};
 
 /// Locks the mentor's profile row for the rest of the transaction (so that
 /// two acceptances cannot both take the last place) and checks there is
@@ -83,7 +100,7 @@ async fn insert_mentorship_event(
 /// elsewhere that finds no room (`decline_when_full`), or one to decline
 /// at once (`decline_with`), is recorded as declined by the mentor with
 /// the reason instead.
-async fn insert_request(
+pub(super) async fn insert_request(
     tx: &mut sqlx::Transaction<'_, Db>,
     new: &NewMentorship,
     now: DateTime<Utc>,
@@ -145,32 +162,6 @@ async fn insert_request(
         }
     }
     Ok(id)
-}
-
-/// Tells `account_id` about something, in the transaction of the change
-/// (members of other instances are told by their own).
-pub(crate) async fn notify(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    account_id: Uuid,
-    kind: &str,
-    mentorship_id: Option<Uuid>,
-    domain: Option<&str>,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO notifications (id, account_id, kind, mentorship_id, domain, created_at) \
-         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS \
-           (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(account_id)
-    .bind(kind)
-    .bind(mentorship_id)
-    .bind(domain)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Whether an account is a member of another instance.
@@ -358,7 +349,7 @@ impl Backend {
     }
 
     /// The loads of these mentors, or of every mentor.
-    async fn loads(
+    pub(super) async fn loads(
         &self,
         mentor_ids: Option<&[Uuid]>,
     ) -> StoreResult<std::collections::HashMap<Uuid, crate::model::MentorLoad>> {

@@ -1,6 +1,22 @@
 // Moving between instances: aliases, a member's move out, mentorships
 // re-pointed to a moved member's new actor, and imports of their archive.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::mentorship::MentorshipState;
+use trellis_core::skill::SkillKey;
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::outbox::insert_deliveries;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    HeldCredential, Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport,
+    Submitted,
+};
+use crate::rows::moves::ImportRow;
+use crate::rows::{json_list, json_value};
 
 const IMPORT_COLUMNS: &str = "id, account_id, from_actor, origin, archive_url, archive, state, \
      attempts, report, created_at, finished_at";

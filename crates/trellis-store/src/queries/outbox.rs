@@ -1,22 +1,18 @@
 // Partnerships, blocks, the durable outbox (events and deliveries) and the
-// received-activity log. Included into each backend module.
+// received-activity log. Included as a module of each backend.
 
-/// Records a received activity id; false if it was recorded before.
-async fn record_received(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    activity_id: &str,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO received_activities (activity_id, received_at) VALUES ($1, $2) \
-         ON CONFLICT (activity_id) DO NOTHING",
-    )
-    .bind(activity_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    AttemptResult, Delivery, Instance, NewDelivery, OutboxEvent, OutboxEventKind, PartnershipStep,
+    StepOutcome,
+};
+use crate::rows::federation::{INSTANCE_COLUMNS, InstanceRow};
+use crate::rows::outbox::{DELIVERY_COLUMNS, DeliveryRow, OutboxEventRow};
 
 async fn ensure_instance(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -34,7 +30,7 @@ async fn ensure_instance(
 }
 
 /// Queues deliveries; those to blocked instances are dropped.
-async fn insert_deliveries(
+pub(super) async fn insert_deliveries(
     tx: &mut sqlx::Transaction<'_, Db>,
     deliveries: &[NewDelivery],
     now: DateTime<Utc>,
@@ -79,7 +75,7 @@ async fn withdraw_profiles_of(
     Ok(())
 }
 
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
     account_id: Option<Uuid>,
@@ -465,24 +461,6 @@ impl Backend {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
-
-    /// Stores the profile a partner sent for one of its members, unless the
-    /// activity was processed before (false then).
-    pub async fn receive_remote_profile(
-        &self,
-        account_id: Uuid,
-        profile: &Profile,
-        received: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        if !record_received(&mut tx, received, now).await? {
-            return Ok(false);
-        }
-        write_profile(&mut tx, account_id, profile, now).await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
     /// The partner instances, for fanning activities out.

@@ -1,4 +1,22 @@
-// Member profiles and the mentor directory. Included into each backend module.
+// Member profiles and the mentor directory. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::account::Username;
+use trellis_core::profile::{Profile, Timezone};
+use trellis_core::skill::SkillLevel;
+use uuid::Uuid;
+
+use super::common::record_received;
+use super::outbox::insert_event;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{DirectoryQuery, OutboxEventKind, Page, ProfileRecord, Scope};
+use crate::rows::group_by_account;
+use crate::rows::profiles::{
+    LanguageRow, MATCH_CANDIDATE_COLUMNS, MatchCandidateRow, PROFILE_COLUMNS, ProfileRow,
+    SkillLevelRow,
+};
 
 impl Backend {
     pub async fn profile(&self, account_id: Uuid) -> StoreResult<ProfileRecord> {
@@ -152,7 +170,10 @@ impl Backend {
 
     /// Loads the lists of these profiles (three queries in all, however many
     /// profiles) and puts each profile together, keeping their order.
-    async fn assemble_profiles(&self, rows: Vec<ProfileRow>) -> StoreResult<Vec<ProfileRecord>> {
+    pub(super) async fn assemble_profiles(
+        &self,
+        rows: Vec<ProfileRow>,
+    ) -> StoreResult<Vec<ProfileRecord>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -207,6 +228,24 @@ impl Backend {
         }
         query.push(") ORDER BY account_id, position");
         Ok(query.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// Stores the profile a partner sent for one of its members, unless the
+    /// activity was processed before (false then).
+    pub async fn receive_remote_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !record_received(&mut tx, received, now).await? {
+            return Ok(false);
+        }
+        write_profile(&mut tx, account_id, profile, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -350,7 +389,10 @@ async fn write_profile(
     Ok(())
 }
 
-async fn is_local(tx: &mut sqlx::Transaction<'_, Db>, account_id: Uuid) -> StoreResult<bool> {
+pub(super) async fn is_local(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account_id: Uuid,
+) -> StoreResult<bool> {
     let found: Option<(Uuid,)> =
         sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
             .bind(account_id)

@@ -1,6 +1,23 @@
 // Recognition: credentials (signed as they are issued), participation
 // facts from the long-term file, achievements and their awards.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use trellis_core::mentorship::MentorshipState;
+use uuid::Uuid;
+
+use super::common::notify;
+use super::{Backend, Conn, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Achievement, Award, Credential, CredentialContent, CredentialKind, CredentialSigner, HandAward,
+    UnsignedCredential,
+};
+use crate::rows::json_value;
+use crate::rows::recognition::{
+    ACHIEVEMENT_COLUMNS, AWARD_COLUMNS, AchievementRow, AwardRow, CREDENTIAL_COLUMNS, CredentialRow,
+};
 
 impl Backend {
     /// Installs the signer every credential is signed with, for this store
@@ -15,7 +32,7 @@ impl Backend {
 
     /// The signer, if one is installed (always, in a running instance;
     /// store tests may run without).
-    fn installed_signer(&self) -> Option<std::sync::Arc<dyn CredentialSigner>> {
+    pub(super) fn installed_signer(&self) -> Option<std::sync::Arc<dyn CredentialSigner>> {
         self.signer
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -43,7 +60,7 @@ fn read_rows<R, T: TryFrom<R, Error = trellis_core::CoreError>>(
 
 /// Issues a credential inside `tx`: takes the next status list index,
 /// signs, stores. Returns its id.
-async fn insert_credential(
+pub(super) async fn insert_credential(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &dyn CredentialSigner,
     kind: CredentialKind,
@@ -364,7 +381,7 @@ async fn insert_award(
 /// Awards each local member among `account_ids` the automatic
 /// achievements whose rule their participation now meets for the first
 /// time, in `tx`. Cheap when there is nothing left to earn.
-async fn award_earned(
+pub(super) async fn award_earned(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>,
     account_ids: &[Uuid],
@@ -420,7 +437,7 @@ async fn award_earned(
 }
 
 /// `award_earned` for both parties of a mentorship.
-async fn award_earned_in(
+pub(super) async fn award_earned_in(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>,
     mentorship_id: Uuid,

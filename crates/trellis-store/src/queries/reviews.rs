@@ -1,5 +1,20 @@
 // Skill reviews of mentorships, and members' career plans as versions.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::skill::SkillKey;
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::recognition::award_earned;
+use super::sessions::{Item, lock_mentorship, queue_for_other_party};
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    CompletedReview, NewReview, OutboxEventKind, PairingActivity, PlanVersion, Review, SharedGrowth,
+};
+use crate::rows::reviews::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow};
+use crate::rows::{json_list, json_value};
 
 /// A member's newest plan version.
 const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_plan_versions \
@@ -7,7 +22,7 @@ const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_
 
 /// Queues a local mentee's growth for their mentors elsewhere, if they
 /// have a mentorship under way with one.
-async fn share_growth(
+pub(super) async fn share_growth(
     tx: &mut sqlx::Transaction<'_, Db>,
     mentee_id: Uuid,
     now: DateTime<Utc>,

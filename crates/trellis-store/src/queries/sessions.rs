@@ -1,9 +1,21 @@
 // Sessions of mentorships and each party's private notes on them.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::mentorship::MentorshipState;
+use uuid::Uuid;
+
+use super::common::record_received;
+use super::recognition::award_earned_in;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{NewSession, OutboxEventKind, Session};
+use crate::rows::json_list;
+use crate::rows::sessions::{SESSION_COLUMNS, SessionRow};
 
 /// Locks a mentorship for the rest of the transaction: its state and who
 /// is on each side.
-async fn lock_mentorship(
+pub(super) async fn lock_mentorship(
     tx: &mut sqlx::Transaction<'_, Db>,
     mentorship_id: Uuid,
 ) -> StoreResult<(MentorshipState, Uuid, Uuid)> {
@@ -31,7 +43,7 @@ async fn lock_open_mentorship(
 
 /// What of a mentorship a step is about, for `queue_for_other_party`.
 #[derive(Clone, Copy)]
-enum Item {
+pub(super) enum Item {
     Session,
     Review,
     Endorsement,
@@ -40,7 +52,7 @@ enum Item {
 /// Queues a step a local member took on a session, review or endorsement
 /// of a mentorship (`kind`) for the other party's instance, when that party is
 /// a member elsewhere.
-async fn queue_for_other_party(
+pub(super) async fn queue_for_other_party(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
     item: Item,

@@ -1,4 +1,12 @@
-// The skills catalog. Included into each backend module.
+// The skills catalog. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::skill::{SkillKey, SkillSeed};
+
+use super::Backend;
+use crate::error::StoreResult;
+use crate::model::{Skill, SkillChange};
+use crate::rows::skills::{SKILL_COLUMNS, SkillRow};
 
 impl Backend {
     /// Adds the seeds that are not in the catalog yet. A seed already there,
