@@ -15,7 +15,7 @@ use futures::StreamExt;
 use serde::{Serialize, Serializer};
 use tokio::sync::watch;
 use tracing::Instrument;
-use trellis_store::{AttemptResult, Delivery, Instance, OutboxEvent, OutboxEventKind};
+use trellis_store::{AttemptResult, Delivery, Instance, OutboxEvent, PendingEvent};
 use url::Url;
 use uuid::Uuid;
 
@@ -25,16 +25,16 @@ use crate::context::{Context, Data};
 use crate::error::{FederationError, FederationResult};
 
 /// Turns one outbox event into its deliveries.
-async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()> {
-    let (deliveries, published) = match (event.kind, event.account_id, &event.domain) {
-        (OutboxEventKind::ProfileChanged, Some(account_id), _) => {
+async fn process_event(data: &Data, pending: &PendingEvent) -> FederationResult<()> {
+    let (deliveries, published) = match &pending.event {
+        &OutboxEvent::ProfileChanged { account_id } => {
             let partners = data.store.active_partners().await?;
             let before = data.store.profile_published(account_id).await?;
             let (deliveries, published) =
                 profile_deliveries(data, account_id, &partners, before).await?;
             (deliveries, published.map(|p| (account_id, p)))
         }
-        (OutboxEventKind::PartnerJoined, _, Some(domain)) => {
+        OutboxEvent::PartnerJoined { domain } => {
             let partner: Vec<Instance> = data.store.instance(domain).await?.into_iter().collect();
             let mut all = Vec::new();
             for account_id in data.store.published_profiles().await? {
@@ -46,56 +46,56 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             (all, None)
         }
-        (OutboxEventKind::MentorshipChanged, _, _) => match event.mentorship_event_id {
-            Some(step) => (crate::mentorships::step_delivery(data, step).await?, None),
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::SessionCreated | OutboxEventKind::SessionUpdated),
-            Some(actor),
-            _,
-        ) => match event.session_id {
-            Some(session) => {
-                let created = kind == OutboxEventKind::SessionCreated;
-                let deliveries =
-                    crate::sessions::session_delivery(data, session, actor, created).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::ReviewStarted | OutboxEventKind::ReviewPartSubmitted),
-            Some(actor),
-            _,
-        ) => match event.review_id {
-            Some(review) => {
-                let started = kind == OutboxEventKind::ReviewStarted;
-                let deliveries =
-                    crate::reviews::review_delivery(data, review, actor, started).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::EndorsementGiven | OutboxEventKind::EndorsementWithdrawn),
-            _,
-            _,
-        ) => match event.endorsement_id {
-            Some(endorsement) => {
-                let withdrawn = kind == OutboxEventKind::EndorsementWithdrawn;
-                let deliveries =
-                    crate::endorsements::endorsement_delivery(data, endorsement, withdrawn).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (OutboxEventKind::GrowthShared, Some(mentee), _) => {
-            (crate::growth::growth_deliveries(data, mentee).await?, None)
-        }
-        _ => (Vec::new(), None),
+        &OutboxEvent::MentorshipChanged {
+            mentorship_event_id,
+            ..
+        } => (
+            crate::mentorships::step_delivery(data, mentorship_event_id).await?,
+            None,
+        ),
+        &OutboxEvent::SessionCreated {
+            actor_id,
+            session_id,
+        } => (
+            crate::sessions::session_delivery(data, session_id, actor_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::SessionUpdated {
+            actor_id,
+            session_id,
+        } => (
+            crate::sessions::session_delivery(data, session_id, actor_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::ReviewStarted {
+            actor_id,
+            review_id,
+        } => (
+            crate::reviews::review_delivery(data, review_id, actor_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::ReviewPartSubmitted {
+            actor_id,
+            review_id,
+        } => (
+            crate::reviews::review_delivery(data, review_id, actor_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::EndorsementGiven { endorsement_id, .. } => (
+            crate::endorsements::endorsement_delivery(data, endorsement_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::EndorsementWithdrawn { endorsement_id, .. } => (
+            crate::endorsements::endorsement_delivery(data, endorsement_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::GrowthShared { mentee_id } => (
+            crate::growth::growth_deliveries(data, mentee_id).await?,
+            None,
+        ),
     };
     data.store
-        .complete_outbox_event(event.id, &deliveries, published, Utc::now())
+        .complete_outbox_event(pending.id, &deliveries, published, Utc::now())
         .await?;
     Ok(())
 }

@@ -324,6 +324,11 @@ pub struct FederationStatus {
     pub mode: FederationMode,
     /// Activities waiting to be delivered, all instances together.
     pub queue_depth: u64,
+    /// Outbox events set aside because their stored form does not fit
+    /// their kind (a bug or a damaged database): nothing was sent for them.
+    pub failed_events: u64,
+    /// The newest such event's error, if any.
+    pub last_event_error: Option<String>,
     /// Every instance known, with its partnership, block and delivery state.
     pub peers: Vec<PeerView>,
 }
@@ -343,10 +348,13 @@ pub async fn status(
     State(state): State<AppState>,
     _admin: Admin,
 ) -> ApiResult<AppJson<FederationStatus>> {
+    let failed = state.store.failed_outbox_events(1).await?;
     Ok(AppJson(FederationStatus {
         domain: state.federation.domain().to_owned(),
         mode: state.store.settings().await?.federation_mode,
         queue_depth: state.store.outbox_depth().await?,
+        failed_events: failed.total,
+        last_event_error: failed.items.into_iter().next().map(|e| e.error),
         peers: state
             .store
             .list_instances()

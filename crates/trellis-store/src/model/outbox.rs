@@ -32,7 +32,7 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
 }
 
-/// A change whose consequences must reach other instances.
+/// The kinds of outbox event, as stored in `outbox_events.kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutboxEventKind {
     /// A member's profile changed: partners may need a Create, Update or Delete.
@@ -95,20 +95,79 @@ impl OutboxEventKind {
     }
 }
 
+/// A change whose consequences must reach other instances, with what each
+/// kind names. Read from its row, which must hold exactly the fields of
+/// its kind: a row that does not is set aside as failed when read (see
+/// `Store::next_outbox_events`), never handed out half-filled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OutboxEvent {
+pub enum OutboxEvent {
+    /// A member's profile changed.
+    ProfileChanged { account_id: Uuid },
+    /// A partnership with `domain` became active.
+    PartnerJoined { domain: String },
+    /// A local member (`actor_id`) took a step of a mentorship with a
+    /// member elsewhere.
+    MentorshipChanged {
+        actor_id: Uuid,
+        mentorship_event_id: Uuid,
+    },
+    /// A local member logged a session of such a mentorship.
+    SessionCreated { actor_id: Uuid, session_id: Uuid },
+    /// A local member changed one.
+    SessionUpdated { actor_id: Uuid, session_id: Uuid },
+    /// A local member started a skill review of such a mentorship.
+    ReviewStarted { actor_id: Uuid, review_id: Uuid },
+    /// A local member submitted their part of one.
+    ReviewPartSubmitted { actor_id: Uuid, review_id: Uuid },
+    /// A local mentee's growth is to go to their mentors elsewhere.
+    GrowthShared { mentee_id: Uuid },
+    /// A local member endorsed a skill of the other party of such a
+    /// mentorship.
+    EndorsementGiven {
+        endorser_id: Uuid,
+        endorsement_id: Uuid,
+    },
+    /// The endorser withdrew such an endorsement.
+    EndorsementWithdrawn {
+        endorser_id: Uuid,
+        endorsement_id: Uuid,
+    },
+}
+
+impl OutboxEvent {
+    /// Its kind, as stored.
+    pub const fn kind(&self) -> OutboxEventKind {
+        match self {
+            Self::ProfileChanged { .. } => OutboxEventKind::ProfileChanged,
+            Self::PartnerJoined { .. } => OutboxEventKind::PartnerJoined,
+            Self::MentorshipChanged { .. } => OutboxEventKind::MentorshipChanged,
+            Self::SessionCreated { .. } => OutboxEventKind::SessionCreated,
+            Self::SessionUpdated { .. } => OutboxEventKind::SessionUpdated,
+            Self::ReviewStarted { .. } => OutboxEventKind::ReviewStarted,
+            Self::ReviewPartSubmitted { .. } => OutboxEventKind::ReviewPartSubmitted,
+            Self::GrowthShared { .. } => OutboxEventKind::GrowthShared,
+            Self::EndorsementGiven { .. } => OutboxEventKind::EndorsementGiven,
+            Self::EndorsementWithdrawn { .. } => OutboxEventKind::EndorsementWithdrawn,
+        }
+    }
+}
+
+/// An outbox event waiting to be turned into deliveries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingEvent {
     pub id: Uuid,
-    pub kind: OutboxEventKind,
-    pub account_id: Option<Uuid>,
-    pub domain: Option<String>,
-    /// The mentorship step to send (`MentorshipChanged`).
-    pub mentorship_event_id: Option<Uuid>,
-    /// The session to send (`SessionCreated`, `SessionUpdated`).
-    pub session_id: Option<Uuid>,
-    /// The review to send (`ReviewStarted`, `ReviewPartSubmitted`).
-    pub review_id: Option<Uuid>,
-    /// The endorsement to send (`EndorsementGiven`, `EndorsementWithdrawn`).
-    pub endorsement_id: Option<Uuid>,
+    pub event: OutboxEvent,
+    pub created_at: DateTime<Utc>,
+}
+
+/// An outbox event whose row did not fit its kind (a bug, or a damaged
+/// database): set aside with the reason, for admins to see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedOutboxEvent {
+    pub id: Uuid,
+    /// The kind as stored (it may be one this version does not know).
+    pub kind: String,
+    pub error: String,
     pub created_at: DateTime<Utc>,
 }
 

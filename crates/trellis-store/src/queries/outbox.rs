@@ -8,11 +8,13 @@ use super::common::{notify, record_received};
 use super::{Backend, Db};
 use crate::error::{StoreError, StoreResult};
 use crate::model::{
-    AttemptResult, Delivery, Instance, NewDelivery, OutboxEvent, OutboxEventKind, PartnershipStep,
-    StepOutcome,
+    AttemptResult, Delivery, FailedOutboxEvent, Instance, NewDelivery, OutboxEventKind, Page,
+    PartnershipStep, PendingEvent, StepOutcome,
 };
 use crate::rows::federation::{INSTANCE_COLUMNS, InstanceRow};
-use crate::rows::outbox::{DELIVERY_COLUMNS, DeliveryRow, OutboxEventRow};
+use crate::rows::outbox::{
+    DELIVERY_COLUMNS, DeliveryRow, FailedOutboxEventRow, OUTBOX_EVENT_COLUMNS, OutboxEventRow,
+};
 
 async fn ensure_instance(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -394,19 +396,62 @@ impl Backend {
         Ok(count.try_into().unwrap_or(0))
     }
 
-    /// The oldest unprocessed outbox events.
-    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
-        let rows: Vec<OutboxEventRow> = sqlx::query_as(
-            "SELECT id, kind, account_id, domain, mentorship_event_id, session_id, review_id, endorsement_id, created_at \
-             FROM outbox_events \
-             ORDER BY id LIMIT $1",
+    /// The oldest outbox events waiting, each read into its kind. A row
+    /// that does not fit its kind is an error: it is logged and set aside
+    /// as failed with the reason (`failed_outbox_events`), so that it
+    /// neither blocks the events behind it nor disappears unseen.
+    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<PendingEvent>> {
+        loop {
+            let rows: Vec<OutboxEventRow> = sqlx::query_as(&format!(
+                "SELECT {OUTBOX_EVENT_COLUMNS} FROM outbox_events WHERE error IS NULL \
+                 ORDER BY id LIMIT $1"
+            ))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+            let read = rows.len();
+            let mut events = Vec::with_capacity(read);
+            for row in rows {
+                let (id, kind) = (row.id, row.kind.clone());
+                match PendingEvent::try_from(row) {
+                    Ok(event) => events.push(event),
+                    Err(err) => {
+                        let error = err.to_string();
+                        tracing::error!(event = %id, kind = %kind, %error,
+                            "an outbox event does not fit its kind; set aside as failed");
+                        sqlx::query("UPDATE outbox_events SET error = $2 WHERE id = $1")
+                            .bind(id)
+                            .bind(&error)
+                            .execute(&self.pool)
+                            .await?;
+                    }
+                }
+            }
+            // A page of nothing but failures says nothing of what follows.
+            if !events.is_empty() || read < usize::try_from(limit).unwrap_or(usize::MAX) {
+                return Ok(events);
+            }
+        }
+    }
+
+    /// The outbox events set aside as failed, newest first, and how many
+    /// there are in all.
+    pub async fn failed_outbox_events(&self, limit: u32) -> StoreResult<Page<FailedOutboxEvent>> {
+        let rows: Vec<FailedOutboxEventRow> = sqlx::query_as(
+            "SELECT id, kind, error, created_at FROM outbox_events WHERE error IS NOT NULL \
+             ORDER BY id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| Ok(OutboxEvent::try_from(row)?))
-            .collect()
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox_events WHERE error IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Page {
+            items: rows.into_iter().map(FailedOutboxEvent::from).collect(),
+            total: total.try_into().unwrap_or(0),
+        })
     }
 
     /// Replaces an event with the deliveries it leads to, and records
