@@ -187,16 +187,24 @@ pub struct FederationStatus {
     pub mode: FederationMode,
     /// Activities waiting to be delivered, all instances together.
     pub queue_depth: u64,
+    /// Outbox events set aside because their stored form does not fit
+    /// their kind (a bug or a damaged database): nothing was sent for them.
+    pub failed_events: u64,
+    /// The newest such event's error, if any.
+    pub last_event_error: Option<String>,
     /// Every instance known, with its partnership, block and delivery state.
     pub peers: Vec<PeerView>,
 }
 
 /// Queue depth and every peer's state.
 pub async fn status(app: &App, _admin: &Admin) -> AppResult<FederationStatus> {
+    let failed = app.store.failed_outbox_events(1).await?;
     Ok(FederationStatus {
         domain: app.federation.domain().to_owned(),
         mode: app.store.settings().await?.federation_mode,
         queue_depth: app.store.outbox_depth().await?,
+        failed_events: failed.total,
+        last_event_error: failed.items.into_iter().next().map(|e| e.error),
         peers: app
             .store
             .list_instances()

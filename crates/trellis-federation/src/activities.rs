@@ -1,12 +1,13 @@
-//! The activities Trellis sends and accepts, how each is checked, and what
-//! each does. Partnerships are `Follow`/`Accept`/`Reject`/`Undo` between
-//! instance actors; mentor profiles travel as `Create`/`Update`/`Delete`.
+//! The activities between instances as such: partnerships are
+//! `Follow`/`Accept`/`Reject`/`Undo` between instance actors, and mentor
+//! profiles travel to partners as `Create`/`Update`/`Delete`. How each is
+//! checked, what each does, and how ours are built.
 
 use activitypub_federation::kinds::activity::{
-    AcceptType, CreateType, DeleteType, FollowType, RejectType, UndoType, UpdateType,
+    AcceptType, DeleteType, FollowType, RejectType, UndoType,
 };
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
-use activitypub_federation::traits::Activity;
+use activitypub_federation::traits::{Activity, Actor};
 use async_trait::async_trait;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
@@ -16,14 +17,16 @@ use trellis_core::settings::FederationMode;
 use trellis_core::visibility::Visibility;
 use trellis_store::{Instance, NewDelivery, PartnershipStep, StepOutcome};
 use url::Url;
+use uuid::Uuid;
 
-use crate::actors::{ActorId, ActorKind, DbActor};
-use activitypub_federation::config::Data;
-
-use crate::context::Context;
+use crate::actors::{ActorId, DbActor};
+use crate::addressing::partner_inbox;
+use crate::checks::{instance_sender, named_by_sender, partner_member};
+use crate::context::Data;
+use crate::delivery::delivery;
 use crate::error::{FederationError, FederationResult};
 use crate::objects::MentorProfile;
-use crate::settings::domain_of;
+use crate::vocabulary::CreateOrUpdateType;
 
 /// A partnership request: one instance actor follows another.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,13 +96,6 @@ answer_activity!(
     UndoType
 );
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum CreateOrUpdateType {
-    Create(CreateType),
-    Update(UpdateType),
-}
-
 /// A member's mentor profile, sent to partners when it is published or changes.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -134,80 +130,6 @@ pub struct DeleteProfile {
     pub object: DeletedRef,
 }
 
-/// Every activity an inbox accepts.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-#[enum_delegate::implement(Activity)]
-pub enum InboxActivity {
-    Follow(Follow),
-    Accept(Accept),
-    Reject(Reject),
-    Undo(Undo),
-    Profile(ProfileActivity),
-    // Before `Delete`, which would take any `Tombstone`: this one's
-    // `formerType` is `Endorsement`.
-    EndorsementWithdrawal(crate::endorsements::EndorsementWithdrawal),
-    Delete(DeleteProfile),
-    // Tried after the partnership answers, whose objects are `Follow`s.
-    Offer(crate::mentorships::Offer),
-    OfferAnswer(crate::mentorships::OfferAnswer),
-    MentorshipUpdate(crate::mentorships::MentorshipUpdate),
-    Session(crate::sessions::SessionActivity),
-    Review(crate::reviews::ReviewActivity),
-    Growth(crate::growth::GrowthActivity),
-    Move(crate::moves::MoveActivity),
-    // A `Create` like sessions and reviews, told apart by its object's
-    // `type` (`Endorsement`).
-    Endorsement(crate::endorsements::EndorsementActivity),
-}
-
-/// The sender's instance, as this one knows it.
-async fn sender_instance(actor: &DbActor, data: &Data<Context>) -> FederationResult<Instance> {
-    data.store
-        .instance(&actor.domain)
-        .await?
-        .ok_or_else(|| FederationError::Refused("unknown instance".into()))
-}
-
-async fn instance_sender(
-    actor: &ActorId,
-    data: &Data<Context>,
-) -> FederationResult<(DbActor, Instance)> {
-    let actor = actor.dereference(data).await?;
-    if actor.kind != ActorKind::Instance {
-        return Err(FederationError::Refused(
-            "partnership activities come from instance actors".into(),
-        ));
-    }
-    let instance = sender_instance(&actor, data).await?;
-    Ok((actor, instance))
-}
-
-/// Refuses everything but partnership requests from instances that are not partners.
-/// Refuses an instance that is not a partner now (unknown, or blocked).
-pub(crate) async fn require_partner_domain(
-    domain: &str,
-    data: &Data<Context>,
-) -> FederationResult<()> {
-    match data.store.instance(domain).await? {
-        Some(instance) if instance.blocked_at.is_none() => require_partner(&instance),
-        _ => Err(FederationError::Refused(format!(
-            "{domain} is not a partner of this instance"
-        ))),
-    }
-}
-
-fn require_partner(instance: &Instance) -> FederationResult<()> {
-    if instance.partnership.is_active() {
-        Ok(())
-    } else {
-        Err(FederationError::Refused(format!(
-            "{} is not a partner of this instance",
-            instance.domain
-        )))
-    }
-}
-
 /// Checks that an answer names our latest `Follow` (`ours`) or theirs.
 fn require_follow(instance: &Instance, follow: &FollowRef, ours: bool) -> FederationResult<()> {
     let current = if ours {
@@ -227,7 +149,7 @@ fn require_follow(instance: &Instance, follow: &FollowRef, ours: bool) -> Federa
 
 /// Moves the partnership for a received activity; a repeat has no effect.
 async fn step_for(
-    data: &Data<Context>,
+    data: &Data,
     activity_id: &Url,
     instance: &Instance,
     event: PartnershipEvent,
@@ -275,7 +197,7 @@ async fn step_for(
 impl Activity for Follow {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
+    async fn verify(&self, data: &Data) -> FederationResult<()> {
         instance_sender(&self.actor, data).await?;
         if self.object != data.settings.instance_actor_url() {
             return Err(FederationError::BadRequest(
@@ -285,10 +207,10 @@ impl Activity for Follow {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
+    async fn receive(self, data: &Data) -> FederationResult<()> {
         let (actor, instance) = instance_sender(&self.actor, data).await?;
         let open = data.store.settings().await?.federation_mode == FederationMode::Open;
-        let accept = crate::outbox::accept(data, &actor, &self).await?;
+        let accept = accept(data, &actor, &self).await?;
         step_for(
             data,
             &self.id,
@@ -314,7 +236,7 @@ async fn verify_answer(
     actor: &ActorId,
     follow: &FollowRef,
     ours: bool,
-    data: &Data<Context>,
+    data: &Data,
 ) -> FederationResult<()> {
     let (sender, instance) = instance_sender(actor, data).await?;
     if !ours && follow.actor().is_some_and(|a| *a != sender.id) {
@@ -333,11 +255,11 @@ macro_rules! answer_impl {
         impl Activity for $name {
             activity_basics!();
 
-            async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
+            async fn verify(&self, data: &Data) -> FederationResult<()> {
                 verify_answer(&self.actor, &self.object, $ours, data).await
             }
 
-            async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
+            async fn receive(self, data: &Data) -> FederationResult<()> {
                 let (_, instance) = instance_sender(&self.actor, data).await?;
                 step_for(data, &self.id, &instance, $event, None, |_| Vec::new()).await
             }
@@ -349,26 +271,11 @@ answer_impl!(Accept, PartnershipEvent::TheyAccept, ours: true);
 answer_impl!(Reject, PartnershipEvent::TheyReject, ours: true);
 answer_impl!(Undo, PartnershipEvent::TheyEnd, ours: false);
 
-/// The sending member, who must be a member of a partner instance.
-pub(crate) async fn partner_member(
-    actor: &ActorId,
-    data: &Data<Context>,
-) -> FederationResult<DbActor> {
-    let actor = actor.dereference(data).await?;
-    if actor.kind != ActorKind::Person {
-        return Err(FederationError::Refused(
-            "profiles are sent by their members".into(),
-        ));
-    }
-    require_partner(&sender_instance(&actor, data).await?)?;
-    Ok(actor)
-}
-
 #[async_trait]
 impl Activity for ProfileActivity {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
+    async fn verify(&self, data: &Data) -> FederationResult<()> {
         partner_member(&self.actor, data).await?;
         if self.object.attributed_to != *self.actor.inner() {
             return Err(FederationError::Refused(
@@ -379,7 +286,7 @@ impl Activity for ProfileActivity {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
+    async fn receive(self, data: &Data) -> FederationResult<()> {
         let actor = partner_member(&self.actor, data).await?;
         let account_id = actor
             .account_id
@@ -399,7 +306,7 @@ impl Activity for ProfileActivity {
 impl Activity for DeleteProfile {
     activity_basics!();
 
-    async fn verify(&self, data: &Data<Context>) -> FederationResult<()> {
+    async fn verify(&self, data: &Data) -> FederationResult<()> {
         partner_member(&self.actor, data).await?;
         let object = match &self.object {
             DeletedRef::Id(id) | DeletedRef::Tombstone { id } => id,
@@ -416,7 +323,7 @@ impl Activity for DeleteProfile {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<Context>) -> FederationResult<()> {
+    async fn receive(self, data: &Data) -> FederationResult<()> {
         let actor = partner_member(&self.actor, data).await?;
         let account_id = actor
             .account_id
@@ -433,20 +340,139 @@ impl Activity for DeleteProfile {
     }
 }
 
-/// The domain of a URL, for messages and lookups.
-pub(crate) fn domain(url: &Url) -> FederationResult<String> {
-    domain_of(url).ok_or_else(|| FederationError::BadRequest(format!("{url} has no host")))
+/// A new activity id of this instance.
+fn new_id(data: &Data) -> Url {
+    data.settings.activity_url(Uuid::now_v7())
 }
 
-/// Refuses an object that is not named by the sender's own instance. By
-/// host and port (the library's check compares hosts only), so that two
-/// instances on one host are told apart.
-pub(crate) fn named_by_sender(object: &Url, actor: &Url) -> FederationResult<()> {
-    if domain(object)? == domain(actor)? {
-        Ok(())
-    } else {
-        Err(FederationError::Refused(format!(
-            "{object} is not named by the sender's instance"
-        )))
+/// Our request to partner with `peer`.
+pub(crate) fn follow(data: &Data, peer: &DbActor) -> FederationResult<(Url, NewDelivery)> {
+    let id = new_id(data);
+    let follow = Follow {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: peer.id.clone(),
+    };
+    Ok((
+        id.clone(),
+        delivery(&peer.shared_inbox_or_inbox(), None, &id, follow)?,
+    ))
+}
+
+/// Their `Follow`, as our answers embed it.
+pub(crate) fn their_follow(
+    data: &Data,
+    peer: &DbActor,
+    follow_id: &str,
+) -> FederationResult<Follow> {
+    Ok(Follow {
+        id: Url::parse(follow_id)
+            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
+        kind: Default::default(),
+        actor: peer.id.clone().into(),
+        object: data.settings.instance_actor_url(),
+    })
+}
+
+/// Our `Follow` of `peer`, as an `Undo` embeds it.
+pub(crate) fn our_follow(data: &Data, peer: &DbActor, follow_id: &str) -> FederationResult<Follow> {
+    Ok(Follow {
+        id: Url::parse(follow_id)
+            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: peer.id.clone(),
+    })
+}
+
+/// Our acceptance of their `Follow`.
+pub(crate) async fn accept(
+    data: &Data,
+    peer: &DbActor,
+    follow: &Follow,
+) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let accept = Accept {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow.clone()),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, accept)
+}
+
+/// Our refusal of their `Follow` (or the end of a partnership we accepted).
+pub(crate) fn reject(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let reject = Reject {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, reject)
+}
+
+/// Our `Follow` withdrawn (or the end of a partnership we asked for).
+pub(crate) fn undo(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
+    let id = new_id(data);
+    let undo = Undo {
+        id: id.clone(),
+        kind: Default::default(),
+        actor: data.settings.instance_actor_url().into(),
+        object: FollowRef::Embedded(follow),
+    };
+    delivery(&peer.shared_inbox_or_inbox(), None, &id, undo)
+}
+
+/// A member's profile sent to each partner (`Create` the first time,
+/// `Update` after), or withdrawn from each (`Delete`).
+pub(crate) async fn profile_deliveries(
+    data: &Data,
+    account_id: Uuid,
+    partners: &[Instance],
+    published_before: bool,
+) -> FederationResult<(Vec<NewDelivery>, Option<bool>)> {
+    let Some(actor) = data.store.local_actor_by_id(account_id).await? else {
+        return Ok((Vec::new(), None));
+    };
+    let record = data.store.profile(account_id).await?;
+    let profile = &record.profile;
+    let shareable = profile.mentor.offers_mentoring
+        && profile.visibility >= trellis_core::visibility::Visibility::Federated;
+    let username = actor.username.as_str();
+    let actor_url = data.settings.person_url(username);
+    let object_id = data.settings.mentor_profile_url(username);
+    let mut deliveries = Vec::new();
+    for partner in partners {
+        let (inbox, partner_actor) = partner_inbox(partner)?;
+        let id = new_id(data);
+        if shareable {
+            let kind = if published_before {
+                CreateOrUpdateType::Update(Default::default())
+            } else {
+                CreateOrUpdateType::Create(Default::default())
+            };
+            let activity = ProfileActivity {
+                id: id.clone(),
+                kind,
+                actor: actor_url.clone().into(),
+                to: vec![partner_actor],
+                object: MentorProfile::from_local(object_id.clone(), actor_url.clone(), profile),
+            };
+            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
+        } else if published_before {
+            let activity = DeleteProfile {
+                id: id.clone(),
+                kind: Default::default(),
+                actor: actor_url.clone().into(),
+                to: vec![partner_actor],
+                object: DeletedRef::Id(object_id.clone()),
+            };
+            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
+        }
     }
+    let published = (shareable != published_before).then_some(shareable);
+    Ok((deliveries, published))
 }

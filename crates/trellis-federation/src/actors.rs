@@ -2,6 +2,7 @@
 //! (`Organization` at `/actor`), and the cached actors of other instances.
 
 use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::http_signatures::generate_actor_keypair;
 use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::protocol::public_key::PublicKey;
 use activitypub_federation::protocol::verification::verify_domains_match;
@@ -11,12 +12,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use trellis_core::account::Username;
 use trellis_core::visibility::Visibility;
-use trellis_store::{InstanceActor, LocalActor, RemotePerson};
+use trellis_store::{InstanceActor, KeyPair, LocalActor, RemotePerson, Store};
 use url::Url;
 use uuid::Uuid;
 
 use crate::context::{Context, Data};
-use crate::error::FederationError;
+use crate::error::{FederationError, FederationResult};
 use crate::settings::{FederationSettings, domain_of};
 
 /// What an actor is, as far as Trellis cares.
@@ -227,7 +228,7 @@ impl DbActor {
     async fn local(url: &Url, data: &Data) -> Result<Option<Self>, FederationError> {
         let settings = &data.settings;
         if *url == settings.instance_actor_url() {
-            return Ok(Some(crate::instance_actor(data).await?));
+            return Ok(Some(instance_actor(data).await?));
         }
         let Some(name) = settings.local_username(url) else {
             return Ok(None);
@@ -378,3 +379,26 @@ impl Actor for DbActor {
 
 /// The id of an actor, resolvable through the cache or over HTTP.
 pub type ActorId = ObjectId<DbActor>;
+
+/// The instance actor's key pair, made (and stored) the first time.
+pub(crate) async fn instance_keys(store: &Store) -> FederationResult<KeyPair> {
+    if let Some(keys) = store.instance_keys().await? {
+        return Ok(keys);
+    }
+    let made = tokio::task::spawn_blocking(generate_actor_keypair)
+        .await
+        .map_err(|e| FederationError::Internal(e.to_string()))??;
+    let keys = KeyPair {
+        public_key_pem: made.public_key,
+        private_key_pem: made.private_key,
+    };
+    // If another process made one meanwhile, the stored one wins.
+    Ok(store.init_instance_keys(&keys).await?)
+}
+
+/// This instance's actor, named after the organization.
+pub(crate) async fn instance_actor(data: &Data) -> FederationResult<DbActor> {
+    let keys = instance_keys(&data.store).await?;
+    let name = data.store.settings().await?.organization_name;
+    Ok(DbActor::local_instance(&data.settings, &keys, name))
+}

@@ -73,7 +73,7 @@ pub async fn mentor_profile(
 
 /// `GET /actor`: the instance actor (an `Organization`).
 pub async fn instance(data: Data) -> FederationResult<FederationJson<WithContext<ActorJson>>> {
-    let actor = crate::instance_actor(&data).await?;
+    let actor = crate::actors::instance_actor(&data).await?;
     Ok(FederationJson(WithContext::new(
         actor.into_json(&data).await?,
         context(),

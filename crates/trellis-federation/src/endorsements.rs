@@ -10,7 +10,6 @@
 
 use activitypub_federation::kinds::activity::{CreateType, DeleteType};
 use activitypub_federation::kinds::object::TombstoneType;
-use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -22,12 +21,11 @@ use trellis_store::{EndorsementRecord, Mentorship, NewDelivery, NewEndorsement, 
 use url::Url;
 use uuid::Uuid;
 
-use crate::actors::ActorId;
+use crate::addressing::{actor_url, object_id};
+use crate::checks::{from_party, named_by_sender, refused, repeated, sender};
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{
-    actor_url, from_party, object_id, refused, remote_inbox, repeated, sender,
-};
+use crate::party::{PartyActivity, to_other_party};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum EndorsementType {
@@ -91,17 +89,7 @@ impl Endorsement {
 }
 
 /// An endorsement given (`Create`) by one party to the other.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EndorsementActivity {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: CreateType,
-    pub actor: ActorId,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    pub object: Endorsement,
-}
+pub type EndorsementActivity = PartyActivity<Endorsement, CreateType>;
 
 /// What a withdrawal names: the endorsement, as a `Tombstone`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,17 +103,7 @@ pub struct EndorsementTombstone {
 }
 
 /// An endorsement withdrawn (`Delete`) by its endorser.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct EndorsementWithdrawal {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: DeleteType,
-    pub actor: ActorId,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    pub object: EndorsementTombstone,
-}
+pub type EndorsementWithdrawal = PartyActivity<EndorsementTombstone, DeleteType>;
 
 /// The local party of a mentorship, the other being `sender`.
 fn local_party(m: &Mentorship, sender: Party) -> &trellis_store::PartyRecord {
@@ -150,7 +128,7 @@ impl Activity for EndorsementActivity {
                 "a member gives endorsements in their own name".into(),
             ));
         }
-        crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
+        named_by_sender(&self.object.id, self.actor.inner())?;
         let subject = local_party(&m, party);
         if self.object.subject != actor_url(data, subject)? {
             return Err(FederationError::Refused(
@@ -268,37 +246,21 @@ pub(crate) async fn endorsement_delivery(
     if !e.endorser.is_local() {
         return Ok(Vec::new());
     }
-    let Some(inbox) = remote_inbox(data, &e.subject).await? else {
-        return Ok(Vec::new());
-    };
-    let id = data.settings.activity_url(Uuid::now_v7());
-    let (actor, to) = (actor_url(data, &e.endorser)?, actor_url(data, &e.subject)?);
-    let signer = Some(e.endorser.account_id);
-    if withdrawn {
-        let activity = EndorsementWithdrawal {
-            id: id.clone(),
-            kind: DeleteType::Delete,
-            actor: actor.into(),
-            to: vec![to],
-            object: EndorsementTombstone {
+    let delivery = if withdrawn {
+        let object = async {
+            Ok(EndorsementTombstone {
                 kind: TombstoneType::Tombstone,
                 id: data.settings.endorsement_url(e.id),
                 former_type: EndorsementType::Endorsement,
-            },
+            })
         };
-        return Ok(vec![crate::outbox::delivery(
-            &inbox, signer, &id, activity,
-        )?]);
-    }
-    let m = data.store.mentorship(e.mentorship_id).await?;
-    let activity = EndorsementActivity {
-        id: id.clone(),
-        kind: CreateType::Create,
-        actor: actor.into(),
-        to: vec![to],
-        object: endorsement_object(data, &e, &m)?,
+        to_other_party(data, &e.endorser, &e.subject, DeleteType::Delete, object).await?
+    } else {
+        let object = async {
+            let m = data.store.mentorship(e.mentorship_id).await?;
+            endorsement_object(data, &e, &m)
+        };
+        to_other_party(data, &e.endorser, &e.subject, CreateType::Create, object).await?
     };
-    Ok(vec![crate::outbox::delivery(
-        &inbox, signer, &id, activity,
-    )?])
+    Ok(delivery.into_iter().collect())
 }

@@ -3,6 +3,7 @@ use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use trellis_core::CoreError;
 use trellis_store::StoreError;
 
 /// Why a federation request or step failed.
@@ -77,6 +78,16 @@ impl IntoResponse for FederationError {
             Json(json!({"error": {"code": code, "message": message}})),
         )
             .into_response()
+    }
+}
+
+impl From<CoreError> for FederationError {
+    fn from(err: CoreError) -> Self {
+        match err {
+            CoreError::Invalid { .. } => Self::BadRequest(err.to_string()),
+            CoreError::Forbidden(why) => Self::Refused(why),
+            CoreError::Conflict(why) => Self::Conflict(why),
+        }
     }
 }
 

@@ -8,7 +8,6 @@
 //! the mentor's instance drops it when the mentorship ends.
 
 use activitypub_federation::kinds::activity::UpdateType;
-use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -19,10 +18,11 @@ use trellis_store::NewDelivery;
 use url::Url;
 use uuid::Uuid;
 
-use crate::actors::ActorId;
+use crate::addressing::{actor_url, object_id};
+use crate::checks::{from_party, named_by_sender, refused};
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
+use crate::party::{PartyActivity, to_other_party};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum GrowthSummaryType {
@@ -48,17 +48,7 @@ pub struct GrowthSummary {
 }
 
 /// The mentee's instance sharing their growth with one mentor.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct GrowthActivity {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: UpdateType,
-    pub actor: ActorId,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    pub object: GrowthSummary,
-}
+pub type GrowthActivity = PartyActivity<GrowthSummary, UpdateType>;
 
 #[async_trait]
 impl Activity for GrowthActivity {
@@ -75,7 +65,7 @@ impl Activity for GrowthActivity {
                 "a mentee's growth comes from the mentee".into(),
             ));
         }
-        crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
+        named_by_sender(&self.object.id, self.actor.inner())?;
         if !m.state.holds_a_place() {
             return Err(FederationError::Conflict(format!(
                 "growth is shared with current mentors; this mentorship is {}",
@@ -127,33 +117,19 @@ pub(crate) async fn growth_deliveries(
     let published = Utc::now();
     let mut deliveries = Vec::with_capacity(mentorships.len());
     for m in &mentorships {
-        let Some(inbox) = remote_inbox(data, &m.mentor).await? else {
-            continue;
-        };
-        let mentorship = object_id(data, m)?;
-        let mentee = actor_url(data, &m.mentee)?;
-        let id = data.settings.activity_url(Uuid::now_v7());
-        let activity = GrowthActivity {
-            id: id.clone(),
-            kind: UpdateType::Update,
-            actor: mentee.clone().into(),
-            to: vec![actor_url(data, &m.mentor)?],
-            object: GrowthSummary {
+        let object = async {
+            Ok(GrowthSummary {
                 kind: GrowthSummaryType::GrowthSummary,
                 // Named here, whichever instance named the mentorship.
                 id: data.settings.mentorship_growth_url(m.id),
-                mentorship,
-                attributed_to: mentee,
+                mentorship: object_id(data, m)?,
+                attributed_to: actor_url(data, &m.mentee)?,
                 published,
                 growth: growth.clone(),
-            },
+            })
         };
-        deliveries.push(crate::outbox::delivery(
-            &inbox,
-            Some(mentee_id),
-            &id,
-            activity,
-        )?);
+        deliveries
+            .extend(to_other_party(data, &m.mentee, &m.mentor, UpdateType::Update, object).await?);
     }
     Ok(deliveries)
 }

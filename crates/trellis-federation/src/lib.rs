@@ -21,18 +21,22 @@ macro_rules! activity_basics {
 
 pub mod activities;
 pub mod actors;
+mod addressing;
+mod checks;
 pub mod context;
 pub mod credentials;
+mod delivery;
 mod discovery;
 pub mod endorsements;
 pub mod error;
 pub mod growth;
-mod inbox;
+pub mod inbox;
 pub mod mentorships;
 pub mod moves;
 pub mod objects;
 pub mod outbox;
 mod partners;
+pub mod party;
 pub mod recognition;
 pub mod reviews;
 pub mod sessions;
@@ -43,11 +47,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use activitypub_federation::config::{FederationConfig, FederationMiddleware};
-use activitypub_federation::http_signatures::generate_actor_keypair;
 use axum::Router;
 use axum::routing::{get, post};
 use tokio::sync::Notify;
-use trellis_store::{KeyPair, Store};
+use trellis_store::Store;
 
 use crate::actors::DbActor;
 use crate::context::{Context, Data};
@@ -73,7 +76,7 @@ impl Federation {
     /// and sets up signed HTTP for fetching and delivering.
     pub async fn new(store: Store, settings: FederationSettings) -> FederationResult<Self> {
         install_tls_provider();
-        let keys = instance_keys(&store).await?;
+        let keys = actors::instance_keys(&store).await?;
         let settings = Arc::new(settings);
         store.set_credential_signer(Arc::new(recognition::InstanceSigner::new(
             settings.clone(),
@@ -216,7 +219,7 @@ impl Federation {
         let (name, domain) = handle.split_once('@').ok_or_else(|| {
             FederationError::BadRequest("an account elsewhere is user@domain".into())
         })?;
-        if partners::parse_domain(domain, &data)? == data.settings.domain {
+        if addressing::parse_domain(domain, &data)? == data.settings.domain {
             return Ok(data.settings.person_url(name));
         }
         let actor: DbActor = activitypub_federation::fetch::webfinger::webfinger_resolve_actor::<
@@ -346,31 +349,8 @@ impl Federation {
 
     /// Checks a domain as an admin typed it (for blocks).
     pub fn parse_domain(&self, raw: &str) -> FederationResult<String> {
-        partners::parse_domain(raw, &self.data())
+        addressing::parse_domain(raw, &self.data())
     }
-}
-
-/// The instance actor's key pair, made (and stored) the first time.
-async fn instance_keys(store: &Store) -> FederationResult<KeyPair> {
-    if let Some(keys) = store.instance_keys().await? {
-        return Ok(keys);
-    }
-    let made = tokio::task::spawn_blocking(generate_actor_keypair)
-        .await
-        .map_err(|e| FederationError::Internal(e.to_string()))??;
-    let keys = KeyPair {
-        public_key_pem: made.public_key,
-        private_key_pem: made.private_key,
-    };
-    // If another process made one meanwhile, the stored one wins.
-    Ok(store.init_instance_keys(&keys).await?)
-}
-
-/// This instance's actor, named after the organization.
-pub(crate) async fn instance_actor(data: &Data) -> FederationResult<DbActor> {
-    let keys = instance_keys(&data.store).await?;
-    let name = data.store.settings().await?.organization_name;
-    Ok(DbActor::local_instance(&data.settings, &keys, name))
 }
 
 /// Makes rustls use the ring provider (once per process; later calls do nothing).

@@ -13,7 +13,6 @@ use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use trellis_core::CoreError;
 use trellis_core::mentorship::{MentorshipState, Party, Transition};
 use trellis_core::visibility::Visibility;
 use trellis_store::{
@@ -23,8 +22,11 @@ use trellis_store::{
 use url::Url;
 use uuid::Uuid;
 
-use crate::actors::{ActorId, DbActor};
+use crate::actors::ActorId;
+use crate::addressing::{actor_url, object_id, remote_inbox};
+use crate::checks::{from_party, named_by_sender, refused, repeated, sender};
 use crate::context::Data;
+use crate::delivery::delivery;
 use crate::error::{FederationError, FederationResult};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,84 +120,6 @@ pub struct MentorshipUpdate {
     pub summary: String,
 }
 
-impl From<CoreError> for FederationError {
-    fn from(err: CoreError) -> Self {
-        match err {
-            CoreError::Invalid { .. } => Self::BadRequest(err.to_string()),
-            CoreError::Forbidden(why) => Self::Refused(why),
-            CoreError::Conflict(why) => Self::Conflict(why),
-        }
-    }
-}
-
-/// Store refusals in the inbox's terms.
-pub(crate) fn refused(err: StoreError) -> FederationError {
-    match err {
-        StoreError::Refused(core) => core.into(),
-        StoreError::Conflict(why) => FederationError::Conflict(why),
-        other => other.into(),
-    }
-}
-
-/// Whether an activity was applied before: a repeat is acknowledged and
-/// changes nothing (the state it would check has moved on).
-pub(crate) async fn repeated(data: &Data, activity: &Url) -> FederationResult<bool> {
-    Ok(data.store.activity_received(activity.as_str()).await?)
-}
-
-/// What every activity about a mentorship checks first: `None` when it
-/// was applied before (a repeat is acknowledged and changes nothing), else
-/// the mentorship it names, the sender's side in it and their account.
-pub(crate) async fn from_party(
-    data: &Data,
-    activity: &Url,
-    actor: &ActorId,
-    mentorship: &Url,
-) -> FederationResult<Option<(StoredMentorship, Party, Uuid)>> {
-    if repeated(data, activity).await? {
-        return Ok(None);
-    }
-    let (_, sender_id) = sender(actor, data).await?;
-    let (m, party) = named(data, mentorship, sender_id).await?;
-    Ok(Some((m, party, sender_id)))
-}
-
-/// The sending member, of a partner instance.
-pub(crate) async fn sender(actor: &ActorId, data: &Data) -> FederationResult<(DbActor, Uuid)> {
-    let actor = crate::activities::partner_member(actor, data).await?;
-    let account_id = actor
-        .account_id
-        .ok_or_else(|| FederationError::Internal("a person without an account".into()))?;
-    Ok((actor, account_id))
-}
-
-/// The mentorship a received activity names, and the sender's side in it.
-pub(crate) async fn named(
-    data: &Data,
-    object: &Url,
-    sender: Uuid,
-) -> FederationResult<(StoredMentorship, Party)> {
-    let found = match data.settings.local_mentorship_id(object) {
-        Some(id) => match data.store.mentorship(id).await {
-            Ok(m) => Some(m),
-            Err(StoreError::NotFound) => None,
-            Err(other) => return Err(other.into()),
-        },
-        None => data.store.mentorship_by_object(object.as_str()).await?,
-    };
-    let unknown = || FederationError::Conflict(format!("{object} is no mentorship known here"));
-    let m = found.ok_or_else(unknown)?;
-    let party = if m.mentor.account_id == sender && !m.mentor.is_local() {
-        Party::Mentor
-    } else if m.mentee.account_id == sender && !m.mentee.is_local() {
-        Party::Mentee
-    } else {
-        // Not one of its parties: as good as unknown to them.
-        return Err(unknown());
-    };
-    Ok((m, party))
-}
-
 /// Applies a received step: the state machine decides, as for a local one.
 async fn apply(
     data: &Data,
@@ -240,7 +164,7 @@ impl Activity for Offer {
                 "a member asks for a mentorship only as its mentee".into(),
             ));
         }
-        crate::activities::named_by_sender(&object.id, self.actor.inner())?;
+        named_by_sender(&object.id, self.actor.inner())?;
         if object.state != MentorshipState::Requested {
             return Err(FederationError::BadRequest(
                 "an offered mentorship is requested".into(),
@@ -421,24 +345,6 @@ impl Activity for MentorshipUpdate {
     }
 }
 
-/// A party's actor URL: ours for local members, theirs for the others.
-pub(crate) fn actor_url(data: &Data, party: &PartyRecord) -> FederationResult<Url> {
-    match &party.actor_url {
-        Some(url) => Url::parse(url)
-            .map_err(|e| FederationError::Internal(format!("stored actor URL {url}: {e}"))),
-        None => Ok(data.settings.person_url(party.username.as_str())),
-    }
-}
-
-/// The id of a mentorship's federated object.
-pub(crate) fn object_id(data: &Data, m: &StoredMentorship) -> FederationResult<Url> {
-    match &m.object_url {
-        Some(url) => Url::parse(url)
-            .map_err(|e| FederationError::Internal(format!("stored object URL {url}: {e}"))),
-        None => Ok(data.settings.mentorship_url(m.id)),
-    }
-}
-
 /// The activity that tells the other party's instance about one step a
 /// local member took, queued for that instance.
 pub(crate) async fn step_delivery(
@@ -464,35 +370,11 @@ pub(crate) async fn step_delivery(
     let activity = step_activity(data, &m, me, other, &event, previous)?;
     let id = activity.id().clone();
     let delivery = match activity {
-        Step::Offer(a) => crate::outbox::delivery(&inbox, Some(me.account_id), &id, a)?,
-        Step::Answer(a) => crate::outbox::delivery(&inbox, Some(me.account_id), &id, a)?,
-        Step::Update(a) => crate::outbox::delivery(&inbox, Some(me.account_id), &id, a)?,
+        Step::Offer(a) => delivery(&inbox, Some(me.account_id), &id, a)?,
+        Step::Answer(a) => delivery(&inbox, Some(me.account_id), &id, a)?,
+        Step::Update(a) => delivery(&inbox, Some(me.account_id), &id, a)?,
     };
     Ok(vec![delivery])
-}
-
-/// Where to deliver to a party who is a member elsewhere (their instance's
-/// shared inbox, if it has one); `None` for members of this instance.
-pub(crate) async fn remote_inbox(
-    data: &Data,
-    party: &PartyRecord,
-) -> FederationResult<Option<Url>> {
-    let Some(remote) = party.actor_url.as_deref() else {
-        return Ok(None);
-    };
-    let person = data
-        .store
-        .remote_person(remote)
-        .await?
-        .ok_or_else(|| FederationError::Internal(format!("no cached actor {remote}")))?;
-    Url::parse(
-        person
-            .shared_inbox_url
-            .as_deref()
-            .unwrap_or(&person.inbox_url),
-    )
-    .map(Some)
-    .map_err(|e| FederationError::Internal(format!("stored inbox: {e}")))
 }
 
 /// The state a mentorship was in before `event`.

@@ -26,8 +26,12 @@ use url::Url;
 use uuid::Uuid;
 
 use crate::actors::{ActorId, ActorKind, DbActor};
+use crate::addressing::{parse_domain, partner_inbox};
+use crate::checks::{partner_member, repeated, require_partner_domain};
 use crate::context::{Context, Data};
+use crate::delivery::delivery;
 use crate::error::{FederationError, FederationResult};
+use crate::settings::domain_of;
 
 /// How long the old instance keeps the archive open to the new one.
 pub const ARCHIVE_OPEN_DAYS: i64 = 30;
@@ -107,7 +111,7 @@ pub async fn start(
     let (_, domain) = handle
         .split_once('@')
         .ok_or_else(|| FederationError::BadRequest("the new account is user@domain".into()))?;
-    let domain = crate::partners::parse_domain(domain, data)?;
+    let domain = parse_domain(domain, data)?;
     if domain == data.settings.domain {
         return Err(FederationError::BadRequest(
             "a move goes to another instance".into(),
@@ -125,9 +129,7 @@ pub async fn start(
     let target = new_actor(data, &found.id, &old).await?;
     // The account, and the inbox the archive's address goes to, are the
     // partner's own.
-    if target.domain != domain
-        || crate::settings::domain_of(&target.inbox).as_deref() != Some(&domain)
-    {
+    if target.domain != domain || domain_of(&target.inbox).as_deref() != Some(&domain) {
         return Err(FederationError::Refused(format!(
             "{handle} is not an account of {domain}"
         )));
@@ -154,21 +156,11 @@ pub async fn start(
         )
     };
     let (id, to_new) = activity(target.id.clone(), Some(archive_url));
-    deliveries.push(crate::outbox::delivery(
-        &target.inbox,
-        Some(account_id),
-        &id,
-        to_new,
-    )?);
+    deliveries.push(delivery(&target.inbox, Some(account_id), &id, to_new)?);
     for partner in partners.iter().filter(|p| p.domain != domain) {
-        let (inbox, partner_actor) = crate::outbox::partner_inbox(partner)?;
+        let (inbox, partner_actor) = partner_inbox(partner)?;
         let (id, told) = activity(partner_actor, None);
-        deliveries.push(crate::outbox::delivery(
-            &inbox,
-            Some(account_id),
-            &id,
-            told,
-        )?);
+        deliveries.push(delivery(&inbox, Some(account_id), &id, told)?);
     }
     let now = Utc::now();
     let told = deliveries.len();
@@ -200,7 +192,7 @@ impl Activity for MoveActivity {
     activity_basics!();
 
     async fn verify(&self, data: &Data) -> FederationResult<()> {
-        if crate::mentorships::repeated(data, &self.id).await? {
+        if repeated(data, &self.id).await? {
             return Ok(());
         }
         if self.object != *self.actor.inner() {
@@ -208,15 +200,15 @@ impl Activity for MoveActivity {
                 "a member moves only themselves".into(),
             ));
         }
-        crate::activities::partner_member(&self.actor, data).await?;
+        partner_member(&self.actor, data).await?;
         let new = new_actor(data, &self.target, &self.object).await?;
         // The mentorships held here follow the member only to this
         // instance or to a partner of it.
         if !data.settings.is_local(&new.id) {
-            crate::activities::require_partner_domain(&new.domain, data).await?;
+            require_partner_domain(&new.domain, data).await?;
         }
         if let Some(archive) = &self.archive
-            && crate::settings::domain_of(archive) != crate::settings::domain_of(&self.object)
+            && domain_of(archive) != domain_of(&self.object)
         {
             return Err(FederationError::Refused(
                 "the archive is served by the instance the member leaves".into(),
@@ -226,10 +218,10 @@ impl Activity for MoveActivity {
     }
 
     async fn receive(self, data: &Data) -> FederationResult<()> {
-        if crate::mentorships::repeated(data, &self.id).await? {
+        if repeated(data, &self.id).await? {
             return Ok(());
         }
-        let old = crate::activities::partner_member(&self.actor, data).await?;
+        let old = partner_member(&self.actor, data).await?;
         let new = new_actor(data, &self.target, &self.object).await?;
         let (Some(old_id), Some(new_id)) = (old.account_id, new.account_id) else {
             return Err(FederationError::Internal(

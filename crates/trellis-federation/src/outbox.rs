@@ -1,213 +1,40 @@
-//! Sending: activities are built here and queued in the store (in the same
-//! transaction as the change that caused them); workers sign and deliver
-//! them per destination instance, in order, retrying with backoff across
-//! restarts. The library's in-memory queue is not used.
+//! Sending: the outbox workers. Activities are built by the modules that
+//! own them and queued in the store (in the same transaction as the change
+//! that caused them, or from an outbox event, which this worker turns into
+//! deliveries through those modules); workers sign and deliver them per
+//! destination instance, in order, retrying with backoff across restarts.
+//! The library's in-memory queue is not used.
 
 use std::time::Duration;
 
 use activitypub_federation::activity_sending::SendActivityTask;
-use activitypub_federation::protocol::context::WithContext;
-use activitypub_federation::traits::{Activity, Actor};
+use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::Utc;
 use futures::StreamExt;
 use serde::{Serialize, Serializer};
 use tokio::sync::watch;
 use tracing::Instrument;
-use trellis_store::{AttemptResult, Delivery, Instance, NewDelivery, OutboxEvent, OutboxEventKind};
+use trellis_store::{AttemptResult, Delivery, Instance, OutboxEvent, PendingEvent};
 use url::Url;
 use uuid::Uuid;
 
-use crate::activities::{
-    Accept, CreateOrUpdateType, DeleteProfile, DeletedRef, Follow, FollowRef, ProfileActivity,
-    Reject, Undo,
-};
+use crate::activities::profile_deliveries;
 use crate::actors::DbActor;
 use crate::context::{Context, Data};
 use crate::error::{FederationError, FederationResult};
-use crate::objects::MentorProfile;
-use crate::vocabulary::context;
-
-/// An activity queued for `inbox`, signed by `signer` (the instance actor
-/// when `None`).
-pub(crate) fn delivery<A: Serialize>(
-    inbox: &Url,
-    signer: Option<Uuid>,
-    id: &Url,
-    activity: A,
-) -> FederationResult<NewDelivery> {
-    let domain = crate::activities::domain(inbox)?;
-    let body = serde_json::to_string(&WithContext::new(activity, context()))
-        .map_err(|e| FederationError::Internal(format!("serialising an activity: {e}")))?;
-    Ok(NewDelivery {
-        domain,
-        inbox_url: inbox.to_string(),
-        activity_id: id.to_string(),
-        signer,
-        body,
-    })
-}
-
-fn new_id(data: &Data) -> Url {
-    data.settings.activity_url(Uuid::now_v7())
-}
-
-/// Our request to partner with `peer`.
-pub(crate) fn follow(data: &Data, peer: &DbActor) -> FederationResult<(Url, NewDelivery)> {
-    let id = new_id(data);
-    let follow = Follow {
-        id: id.clone(),
-        kind: Default::default(),
-        actor: data.settings.instance_actor_url().into(),
-        object: peer.id.clone(),
-    };
-    Ok((
-        id.clone(),
-        delivery(&peer.shared_inbox_or_inbox(), None, &id, follow)?,
-    ))
-}
-
-/// Their `Follow`, as our answers embed it.
-pub(crate) fn their_follow(
-    data: &Data,
-    peer: &DbActor,
-    follow_id: &str,
-) -> FederationResult<Follow> {
-    Ok(Follow {
-        id: Url::parse(follow_id)
-            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
-        kind: Default::default(),
-        actor: peer.id.clone().into(),
-        object: data.settings.instance_actor_url(),
-    })
-}
-
-/// Our `Follow` of `peer`, as an `Undo` embeds it.
-pub(crate) fn our_follow(data: &Data, peer: &DbActor, follow_id: &str) -> FederationResult<Follow> {
-    Ok(Follow {
-        id: Url::parse(follow_id)
-            .map_err(|e| FederationError::Internal(format!("stored follow id: {e}")))?,
-        kind: Default::default(),
-        actor: data.settings.instance_actor_url().into(),
-        object: peer.id.clone(),
-    })
-}
-
-pub(crate) async fn accept(
-    data: &Data,
-    peer: &DbActor,
-    follow: &Follow,
-) -> FederationResult<NewDelivery> {
-    let id = new_id(data);
-    let accept = Accept {
-        id: id.clone(),
-        kind: Default::default(),
-        actor: data.settings.instance_actor_url().into(),
-        object: FollowRef::Embedded(follow.clone()),
-    };
-    delivery(&peer.shared_inbox_or_inbox(), None, &id, accept)
-}
-
-pub(crate) fn reject(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
-    let id = new_id(data);
-    let reject = Reject {
-        id: id.clone(),
-        kind: Default::default(),
-        actor: data.settings.instance_actor_url().into(),
-        object: FollowRef::Embedded(follow),
-    };
-    delivery(&peer.shared_inbox_or_inbox(), None, &id, reject)
-}
-
-pub(crate) fn undo(data: &Data, peer: &DbActor, follow: Follow) -> FederationResult<NewDelivery> {
-    let id = new_id(data);
-    let undo = Undo {
-        id: id.clone(),
-        kind: Default::default(),
-        actor: data.settings.instance_actor_url().into(),
-        object: FollowRef::Embedded(follow),
-    };
-    delivery(&peer.shared_inbox_or_inbox(), None, &id, undo)
-}
-
-pub(crate) fn partner_inbox(partner: &Instance) -> FederationResult<(Url, Url)> {
-    let actor = partner.actor.as_ref().ok_or_else(|| {
-        FederationError::Internal(format!("partner {} has no actor", partner.domain))
-    })?;
-    let parse = |raw: &str| {
-        Url::parse(raw).map_err(|e| FederationError::Internal(format!("stored URL {raw}: {e}")))
-    };
-    let inbox = parse(
-        actor
-            .shared_inbox_url
-            .as_deref()
-            .unwrap_or(&actor.inbox_url),
-    )?;
-    Ok((inbox, parse(&actor.actor_url)?))
-}
-
-/// A member's profile sent to each partner (`Create` the first time,
-/// `Update` after), or withdrawn from each (`Delete`).
-async fn profile_deliveries(
-    data: &Data,
-    account_id: Uuid,
-    partners: &[Instance],
-    published_before: bool,
-) -> FederationResult<(Vec<NewDelivery>, Option<bool>)> {
-    let Some(actor) = data.store.local_actor_by_id(account_id).await? else {
-        return Ok((Vec::new(), None));
-    };
-    let record = data.store.profile(account_id).await?;
-    let profile = &record.profile;
-    let shareable = profile.mentor.offers_mentoring
-        && profile.visibility >= trellis_core::visibility::Visibility::Federated;
-    let username = actor.username.as_str();
-    let actor_url = data.settings.person_url(username);
-    let object_id = data.settings.mentor_profile_url(username);
-    let mut deliveries = Vec::new();
-    for partner in partners {
-        let (inbox, partner_actor) = partner_inbox(partner)?;
-        let id = new_id(data);
-        if shareable {
-            let kind = if published_before {
-                CreateOrUpdateType::Update(Default::default())
-            } else {
-                CreateOrUpdateType::Create(Default::default())
-            };
-            let activity = ProfileActivity {
-                id: id.clone(),
-                kind,
-                actor: actor_url.clone().into(),
-                to: vec![partner_actor],
-                object: MentorProfile::from_local(object_id.clone(), actor_url.clone(), profile),
-            };
-            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
-        } else if published_before {
-            let activity = DeleteProfile {
-                id: id.clone(),
-                kind: Default::default(),
-                actor: actor_url.clone().into(),
-                to: vec![partner_actor],
-                object: DeletedRef::Id(object_id.clone()),
-            };
-            deliveries.push(delivery(&inbox, Some(account_id), &id, activity)?);
-        }
-    }
-    let published = (shareable != published_before).then_some(shareable);
-    Ok((deliveries, published))
-}
 
 /// Turns one outbox event into its deliveries.
-async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()> {
-    let (deliveries, published) = match (event.kind, event.account_id, &event.domain) {
-        (OutboxEventKind::ProfileChanged, Some(account_id), _) => {
+async fn process_event(data: &Data, pending: &PendingEvent) -> FederationResult<()> {
+    let (deliveries, published) = match &pending.event {
+        &OutboxEvent::ProfileChanged { account_id } => {
             let partners = data.store.active_partners().await?;
             let before = data.store.profile_published(account_id).await?;
             let (deliveries, published) =
                 profile_deliveries(data, account_id, &partners, before).await?;
             (deliveries, published.map(|p| (account_id, p)))
         }
-        (OutboxEventKind::PartnerJoined, _, Some(domain)) => {
+        OutboxEvent::PartnerJoined { domain } => {
             let partner: Vec<Instance> = data.store.instance(domain).await?.into_iter().collect();
             let mut all = Vec::new();
             for account_id in data.store.published_profiles().await? {
@@ -219,56 +46,56 @@ async fn process_event(data: &Data, event: &OutboxEvent) -> FederationResult<()>
             }
             (all, None)
         }
-        (OutboxEventKind::MentorshipChanged, _, _) => match event.mentorship_event_id {
-            Some(step) => (crate::mentorships::step_delivery(data, step).await?, None),
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::SessionCreated | OutboxEventKind::SessionUpdated),
-            Some(actor),
-            _,
-        ) => match event.session_id {
-            Some(session) => {
-                let created = kind == OutboxEventKind::SessionCreated;
-                let deliveries =
-                    crate::sessions::session_delivery(data, session, actor, created).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::ReviewStarted | OutboxEventKind::ReviewPartSubmitted),
-            Some(actor),
-            _,
-        ) => match event.review_id {
-            Some(review) => {
-                let started = kind == OutboxEventKind::ReviewStarted;
-                let deliveries =
-                    crate::reviews::review_delivery(data, review, actor, started).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (
-            kind @ (OutboxEventKind::EndorsementGiven | OutboxEventKind::EndorsementWithdrawn),
-            _,
-            _,
-        ) => match event.endorsement_id {
-            Some(endorsement) => {
-                let withdrawn = kind == OutboxEventKind::EndorsementWithdrawn;
-                let deliveries =
-                    crate::endorsements::endorsement_delivery(data, endorsement, withdrawn).await?;
-                (deliveries, None)
-            }
-            None => (Vec::new(), None),
-        },
-        (OutboxEventKind::GrowthShared, Some(mentee), _) => {
-            (crate::growth::growth_deliveries(data, mentee).await?, None)
-        }
-        _ => (Vec::new(), None),
+        &OutboxEvent::MentorshipChanged {
+            mentorship_event_id,
+            ..
+        } => (
+            crate::mentorships::step_delivery(data, mentorship_event_id).await?,
+            None,
+        ),
+        &OutboxEvent::SessionCreated {
+            actor_id,
+            session_id,
+        } => (
+            crate::sessions::session_delivery(data, session_id, actor_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::SessionUpdated {
+            actor_id,
+            session_id,
+        } => (
+            crate::sessions::session_delivery(data, session_id, actor_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::ReviewStarted {
+            actor_id,
+            review_id,
+        } => (
+            crate::reviews::review_delivery(data, review_id, actor_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::ReviewPartSubmitted {
+            actor_id,
+            review_id,
+        } => (
+            crate::reviews::review_delivery(data, review_id, actor_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::EndorsementGiven { endorsement_id, .. } => (
+            crate::endorsements::endorsement_delivery(data, endorsement_id, false).await?,
+            None,
+        ),
+        &OutboxEvent::EndorsementWithdrawn { endorsement_id, .. } => (
+            crate::endorsements::endorsement_delivery(data, endorsement_id, true).await?,
+            None,
+        ),
+        &OutboxEvent::GrowthShared { mentee_id } => (
+            crate::growth::growth_deliveries(data, mentee_id).await?,
+            None,
+        ),
     };
     data.store
-        .complete_outbox_event(event.id, &deliveries, published, Utc::now())
+        .complete_outbox_event(pending.id, &deliveries, published, Utc::now())
         .await?;
     Ok(())
 }
@@ -332,7 +159,7 @@ enum SendError {
 /// Who signs a delivery: the instance actor, or a local member (by id).
 async fn signer(data: &Data, account: Option<Uuid>) -> Result<DbActor, SendError> {
     match account {
-        None => crate::instance_actor(data)
+        None => crate::actors::instance_actor(data)
             .await
             .map_err(|e| SendError::Failed(e.to_string())),
         Some(account_id) => match data.store.local_actor_by_id(account_id).await {
@@ -390,7 +217,7 @@ fn with_causes(err: &dyn std::error::Error) -> String {
 }
 
 /// The wait before the next attempt after `failures` failures in a row.
-pub fn backoff(settings: &crate::DeliverySettings, failures: u32) -> Duration {
+pub fn backoff(settings: &crate::settings::DeliverySettings, failures: u32) -> Duration {
     let factor = 1.5f64.powi(i32::try_from(failures).unwrap_or(i32::MAX).min(64));
     let wait = settings.first_retry.as_secs_f64() * factor;
     Duration::from_secs_f64(wait.min(settings.max_backoff.as_secs_f64()))
@@ -526,10 +353,10 @@ mod tests {
 
     #[test]
     fn backoff_grows_and_is_capped() {
-        let settings = crate::DeliverySettings {
+        let settings = crate::settings::DeliverySettings {
             first_retry: Duration::from_secs(10),
             max_backoff: Duration::from_secs(3600),
-            ..crate::DeliverySettings::default()
+            ..crate::settings::DeliverySettings::default()
         };
         assert_eq!(backoff(&settings, 0), Duration::from_secs(10));
         assert_eq!(backoff(&settings, 1), Duration::from_secs(15));

@@ -10,36 +10,11 @@ use trellis_core::partnership::{Partnership, PartnershipEvent};
 use trellis_store::{Instance, NewDelivery, PartnershipStep, ProfileRecord, StepOutcome};
 use url::Url;
 
+use crate::activities;
 use crate::actors::{ActorKind, DbActor};
+use crate::addressing::parse_domain;
 use crate::context::{Context, Data};
 use crate::error::{FederationError, FederationResult};
-use crate::outbox;
-use crate::settings::domain_of;
-
-/// Checks an instance's domain as an admin typed it.
-pub fn parse_domain(raw: &str, data: &Data) -> FederationResult<String> {
-    let raw = raw.trim().to_ascii_lowercase();
-    let url = Url::parse(&format!("{}://{raw}/", data.settings.scheme()))
-        .map_err(|_| FederationError::BadRequest(format!("{raw:?} is not a domain name")))?;
-    if matches!(url.host(), Some(url::Host::Ipv4(_) | url::Host::Ipv6(_))) {
-        return Err(FederationError::BadRequest(format!(
-            "{raw:?} is an address; partners are named by their domain"
-        )));
-    }
-    match domain_of(&url) {
-        Some(domain) if domain == raw && url.path() == "/" && !raw.is_empty() => {
-            if domain == data.settings.domain {
-                return Err(FederationError::BadRequest(
-                    "that is this instance's own domain".into(),
-                ));
-            }
-            Ok(domain)
-        }
-        _ => Err(FederationError::BadRequest(format!(
-            "{raw:?} is not a domain name (like trellis.example.org)"
-        ))),
-    }
-}
 
 /// Finds another instance's actor: by WebFinger (`acct:domain@domain`), or
 /// at `/actor`, where Trellis and Mastodon keep it.
@@ -142,7 +117,7 @@ pub async fn request(data: &Data, domain: &str) -> FederationResult<Instance> {
         .instance(&domain)
         .await?
         .ok_or(FederationError::NotFound)?;
-    let (follow_id, follow) = outbox::follow(data, &peer)?;
+    let (follow_id, follow) = activities::follow(data, &peer)?;
     apply(
         data,
         &instance,
@@ -163,16 +138,16 @@ pub async fn answer(data: &Data, domain: &str, accept: bool) -> FederationResult
         )));
     }
     let follow_id = instance.their_follow_id.clone().unwrap_or_default();
-    let follow = outbox::their_follow(data, &peer, &follow_id)?;
+    let follow = activities::their_follow(data, &peer, &follow_id)?;
     let (event, delivery) = if accept {
         (
             PartnershipEvent::WeAccept,
-            outbox::accept(data, &peer, &follow).await?,
+            activities::accept(data, &peer, &follow).await?,
         )
     } else {
         (
             PartnershipEvent::WeDecline,
-            outbox::reject(data, &peer, follow)?,
+            activities::reject(data, &peer, follow)?,
         )
     };
     apply(data, &instance, event, None, vec![delivery]).await
@@ -188,19 +163,19 @@ pub async fn end(data: &Data, domain: &str) -> FederationResult<Instance> {
     if instance.partnership != Partnership::Pending
         && let Some(ours) = &instance.our_follow_id
     {
-        deliveries.push(outbox::undo(
+        deliveries.push(activities::undo(
             data,
             &peer,
-            outbox::our_follow(data, &peer, ours)?,
+            activities::our_follow(data, &peer, ours)?,
         )?);
     }
     if instance.partnership != Partnership::Requested
         && let Some(theirs) = &instance.their_follow_id
     {
-        deliveries.push(outbox::reject(
+        deliveries.push(activities::reject(
             data,
             &peer,
-            outbox::their_follow(data, &peer, theirs)?,
+            activities::their_follow(data, &peer, theirs)?,
         )?);
     }
     apply(data, &instance, PartnershipEvent::WeEnd, None, deliveries).await

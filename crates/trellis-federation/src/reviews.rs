@@ -6,7 +6,6 @@
 //! part: the receiving instance takes the sender's side from the mentorship,
 //! not from the document.
 
-use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -18,11 +17,12 @@ use trellis_store::{NewDelivery, NewReview, Review, StoreError};
 use url::Url;
 use uuid::Uuid;
 
-use crate::activities::CreateOrUpdateType;
-use crate::actors::ActorId;
+use crate::addressing::{actor_url, object_id};
+use crate::checks::{from_party, named_by_sender, refused};
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
+use crate::party::{PartyActivity, to_other_party};
+use crate::vocabulary::CreateOrUpdateType;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SkillReviewType {
@@ -74,17 +74,7 @@ impl SkillReview {
 }
 
 /// A review started (`Create`) or a part submitted (`Update`) by one party.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ReviewActivity {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: CreateOrUpdateType,
-    pub actor: ActorId,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    pub object: SkillReview,
-}
+pub type ReviewActivity = PartyActivity<SkillReview>;
 
 /// The review an `Update` names, if this instance knows it.
 async fn known_review(data: &Data, id: &Url) -> FederationResult<Option<Review>> {
@@ -120,7 +110,7 @@ impl Activity for ReviewActivity {
                         "a review starts without ratings; parts come as Update".into(),
                     ));
                 }
-                crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
+                named_by_sender(&self.object.id, self.actor.inner())?;
                 trellis_core::review::start(m.state, &self.object.skills)?;
             }
             CreateOrUpdateType::Update(_) => {
@@ -190,9 +180,6 @@ pub(crate) async fn review_delivery(
     } else {
         (&m.mentee, &m.mentor, Party::Mentee)
     };
-    let Some(inbox) = remote_inbox(data, other).await? else {
-        return Ok(Vec::new());
-    };
     let starter = if review.started_by == m.mentor.account_id {
         &m.mentor
     } else {
@@ -207,36 +194,30 @@ pub(crate) async fn review_delivery(
             .then(|| part.as_ref().map(|s| s.part.clone()))
             .flatten()
     };
-    let object = SkillReview {
-        kind: SkillReviewType::SkillReview,
-        id: match &review.object_url {
-            Some(url) => Url::parse(url)
-                .map_err(|e| FederationError::Internal(format!("stored object URL {url}: {e}")))?,
-            None => data.settings.review_url(review.id),
-        },
-        mentorship: object_id(data, &m)?,
-        attributed_to: actor_url(data, starter)?,
-        skills: review.skills.clone(),
-        start_time: review.started_at,
-        mentee_part: own(Party::Mentee),
-        mentor_part: own(Party::Mentor),
+    let kind = if started {
+        CreateOrUpdateType::Create(Default::default())
+    } else {
+        CreateOrUpdateType::Update(Default::default())
     };
-    let id = data.settings.activity_url(Uuid::now_v7());
-    let activity = ReviewActivity {
-        id: id.clone(),
-        kind: if started {
-            CreateOrUpdateType::Create(Default::default())
-        } else {
-            CreateOrUpdateType::Update(Default::default())
-        },
-        actor: actor_url(data, me)?.into(),
-        to: vec![actor_url(data, other)?],
-        object,
+    let object = async {
+        Ok(SkillReview {
+            kind: SkillReviewType::SkillReview,
+            id: match &review.object_url {
+                Some(url) => Url::parse(url).map_err(|e| {
+                    FederationError::Internal(format!("stored object URL {url}: {e}"))
+                })?,
+                None => data.settings.review_url(review.id),
+            },
+            mentorship: object_id(data, &m)?,
+            attributed_to: actor_url(data, starter)?,
+            skills: review.skills.clone(),
+            start_time: review.started_at,
+            mentee_part: own(Party::Mentee),
+            mentor_part: own(Party::Mentor),
+        })
     };
-    Ok(vec![crate::outbox::delivery(
-        &inbox,
-        Some(me.account_id),
-        &id,
-        activity,
-    )?])
+    Ok(to_other_party(data, me, other, kind, object)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -2,7 +2,6 @@
 //! parties share travels as `Create`/`Update` of a `MentoringSession`,
 //! addressed to the other party alone. Private notes never travel.
 
-use activitypub_federation::protocol::helpers::deserialize_one_or_many;
 use activitypub_federation::traits::Activity;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -12,11 +11,12 @@ use trellis_store::{NewDelivery, NewSession, Session, StoreError};
 use url::Url;
 use uuid::Uuid;
 
-use crate::activities::CreateOrUpdateType;
-use crate::actors::ActorId;
+use crate::addressing::{actor_url, object_id};
+use crate::checks::{from_party, named_by_sender, refused};
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
-use crate::mentorships::{actor_url, from_party, object_id, refused, remote_inbox};
+use crate::party::{PartyActivity, to_other_party};
+use crate::vocabulary::CreateOrUpdateType;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum MentoringSessionType {
@@ -59,17 +59,7 @@ impl MentoringSession {
 }
 
 /// A session logged (`Create`) or changed (`Update`) by one party.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SessionActivity {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: CreateOrUpdateType,
-    pub actor: ActorId,
-    #[serde(default, deserialize_with = "deserialize_one_or_many")]
-    pub to: Vec<Url>,
-    pub object: MentoringSession,
-}
+pub type SessionActivity = PartyActivity<MentoringSession>;
 
 /// The session an `Update` names, if this instance knows it.
 async fn known_session(data: &Data, id: &Url, viewer: Uuid) -> FederationResult<Option<Session>> {
@@ -101,7 +91,7 @@ impl Activity for SessionActivity {
                         "a member logs sessions in their own name".into(),
                     ));
                 }
-                crate::activities::named_by_sender(&self.object.id, self.actor.inner())?;
+                named_by_sender(&self.object.id, self.actor.inner())?;
             }
             CreateOrUpdateType::Update(_) => {
                 let session = known_session(data, &self.object.id, sender_id)
@@ -175,45 +165,36 @@ pub(crate) async fn session_delivery(
     } else {
         (&m.mentee, &m.mentor)
     };
-    let Some(inbox) = remote_inbox(data, other).await? else {
-        return Ok(Vec::new());
-    };
     let author = if session.author_id == m.mentor.account_id {
         &m.mentor
     } else {
         &m.mentee
     };
-    let object = MentoringSession {
-        kind: MentoringSessionType::MentoringSession,
-        id: match &session.object_url {
-            Some(url) => Url::parse(url)
-                .map_err(|e| FederationError::Internal(format!("stored object URL {url}: {e}")))?,
-            None => data.settings.session_url(session.id),
-        },
-        mentorship: object_id(data, &m)?,
-        attributed_to: actor_url(data, author)?,
-        start_time: session.content.held_at,
-        duration_minutes: session.content.duration_minutes,
-        topics: session.content.topics,
-        content: session.content.notes,
-        action_items: session.content.action_items,
+    let kind = if created {
+        CreateOrUpdateType::Create(Default::default())
+    } else {
+        CreateOrUpdateType::Update(Default::default())
     };
-    let id = data.settings.activity_url(Uuid::now_v7());
-    let activity = SessionActivity {
-        id: id.clone(),
-        kind: if created {
-            CreateOrUpdateType::Create(Default::default())
-        } else {
-            CreateOrUpdateType::Update(Default::default())
-        },
-        actor: actor_url(data, me)?.into(),
-        to: vec![actor_url(data, other)?],
-        object,
+    let object = async {
+        Ok(MentoringSession {
+            kind: MentoringSessionType::MentoringSession,
+            id: match &session.object_url {
+                Some(url) => Url::parse(url).map_err(|e| {
+                    FederationError::Internal(format!("stored object URL {url}: {e}"))
+                })?,
+                None => data.settings.session_url(session.id),
+            },
+            mentorship: object_id(data, &m)?,
+            attributed_to: actor_url(data, author)?,
+            start_time: session.content.held_at,
+            duration_minutes: session.content.duration_minutes,
+            topics: session.content.topics,
+            content: session.content.notes,
+            action_items: session.content.action_items,
+        })
     };
-    Ok(vec![crate::outbox::delivery(
-        &inbox,
-        Some(me.account_id),
-        &id,
-        activity,
-    )?])
+    Ok(to_other_party(data, me, other, kind, object)
+        .await?
+        .into_iter()
+        .collect())
 }

@@ -1,6 +1,8 @@
 //! Trellis's JSON-LD vocabulary: ActivityStreams, the security vocabulary
 //! for keys, and our own namespace for mentoring terms.
 
+use activitypub_federation::kinds::activity::{CreateType, UpdateType};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// Our namespace; every Trellis term is `trellis:Name` in it.
@@ -19,4 +21,13 @@ pub fn context() -> Value {
             "movedTo": {"@id": "as:movedTo", "@type": "@id"},
         }
     ])
+}
+
+/// The `type` of an activity that is a `Create` or an `Update` of the
+/// same kind of object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum CreateOrUpdateType {
+    Create(CreateType),
+    Update(UpdateType),
 }

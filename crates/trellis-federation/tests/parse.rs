@@ -6,8 +6,9 @@
 use activitypub_federation::protocol::context::WithContext;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use trellis_federation::activities::{Accept, Follow, FollowRef, InboxActivity, Undo};
+use trellis_federation::activities::{Accept, Follow, FollowRef, Undo};
 use trellis_federation::actors::{ActorJson, ActorKind};
+use trellis_federation::inbox::InboxActivity;
 use trellis_federation::objects::MentorProfile;
 
 fn asset<T: DeserializeOwned>(path: &str) -> T {

@@ -4,13 +4,16 @@
 //!
 //! The SQL lives in `queries/*.rs`, written once in the dialect both
 //! databases accept (`$1` placeholders, `RETURNING`, `ON CONFLICT`) and
-//! compiled into each backend module with `include!`, so that each backend
-//! gets concrete, type-checked code without a second copy of the text.
+//! compiled into each backend with `include!`, one module per file (so each
+//! file imports by name what it uses; `super` is the backend, with its
+//! `Backend`, `Db` and `Conn`), so that each backend gets concrete,
+//! type-checked code without a second copy of the text. Helpers several
+//! aggregates share live in `queries/common.rs`, which imports no other
+//! query module; no query module imports one that imports it back.
 
 mod error;
 pub mod model;
 mod postgres;
-mod prelude;
 mod rows;
 mod sqlite;
 #[cfg(feature = "testing")]
@@ -289,8 +292,12 @@ forward! {
     pub async fn retry_now(&self, domain: &str) -> StoreResult<()>;
     /// Deliveries waiting, for all instances.
     pub async fn outbox_depth(&self) -> StoreResult<u64>;
-    /// The oldest unprocessed outbox events.
-    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>>;
+    /// The oldest outbox events waiting, each read into its kind; a row
+    /// that does not fit its kind is logged and set aside as failed.
+    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<PendingEvent>>;
+    /// The outbox events set aside as failed, newest first, and how many
+    /// there are in all.
+    pub async fn failed_outbox_events(&self, limit: u32) -> StoreResult<Page<FailedOutboxEvent>>;
     /// Replaces an event by its deliveries (and the profile's published
     /// state) in one transaction; false if another worker did it first.
     pub async fn complete_outbox_event(

@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
-#[allow(clippy::wildcard_imports)]
-use crate::prelude::*;
+use crate::error::{StoreError, StoreResult};
+use crate::model::SignerSlot;
 
 /// A connection, in a transaction or from the pool.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -59,17 +59,49 @@ impl Backend {
     }
 }
 
-include!("queries/accounts.rs");
-include!("queries/settings.rs");
-include!("queries/skills.rs");
-include!("queries/profiles.rs");
-include!("queries/federation.rs");
-include!("queries/outbox.rs");
-include!("queries/mentorships.rs");
-include!("queries/sessions.rs");
-include!("queries/reviews.rs");
-include!("queries/endorsements.rs");
-include!("queries/cohorts.rs");
-include!("queries/moves.rs");
-include!("queries/tracks.rs");
-include!("queries/recognition.rs");
+// The shared queries (see the crate root), one module each.
+mod common {
+    include!("queries/common.rs");
+}
+mod accounts {
+    include!("queries/accounts.rs");
+}
+mod settings {
+    include!("queries/settings.rs");
+}
+mod skills {
+    include!("queries/skills.rs");
+}
+mod profiles {
+    include!("queries/profiles.rs");
+}
+mod federation {
+    include!("queries/federation.rs");
+}
+mod outbox {
+    include!("queries/outbox.rs");
+}
+mod mentorships {
+    include!("queries/mentorships.rs");
+}
+mod sessions {
+    include!("queries/sessions.rs");
+}
+mod reviews {
+    include!("queries/reviews.rs");
+}
+mod endorsements {
+    include!("queries/endorsements.rs");
+}
+mod cohorts {
+    include!("queries/cohorts.rs");
+}
+mod moves {
+    include!("queries/moves.rs");
+}
+mod tracks {
+    include!("queries/tracks.rs");
+}
+mod recognition {
+    include!("queries/recognition.rs");
+}

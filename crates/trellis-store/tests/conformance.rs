@@ -18,8 +18,9 @@ use trellis_core::visibility::Visibility;
 use trellis_store::testing::TestDatabase;
 use trellis_store::{
     AttemptResult, Backend, DeliveryState, DirectoryQuery, InstanceActor, KeyPair, MentorshipStep,
-    NewAccount, NewDelivery, NewInvite, NewMentorship, OutboxEventKind, PartnershipStep,
-    RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome, Store, StoreError,
+    NewAccount, NewDelivery, NewInvite, NewMentorship, OutboxEvent, OutboxEventKind,
+    PartnershipStep, RemotePerson, Scope, SettingsChange, Skill, SkillChange, StepOutcome, Store,
+    StoreError,
 };
 use trellis_store::{
     Cohort, CohortApproval, CohortStatus, NewCohort, NewProposal, ProposedFor, RequestOutcome,
@@ -1062,8 +1063,10 @@ async fn partnership_steps_compare_and_set_and_skip_repeats(store: Store) {
     let events = store.next_outbox_events(10).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (events[0].kind, events[0].domain.as_deref()),
-        (OutboxEventKind::PartnerJoined, Some("b.example"))
+        events[0].event,
+        OutboxEvent::PartnerJoined {
+            domain: "b.example".into()
+        }
     );
     assert_eq!(store.active_partners().await.unwrap().len(), 1);
     assert!(
@@ -1296,8 +1299,8 @@ async fn profile_changes_queue_events_in_the_same_transaction(store: Store) {
     let events = store.next_outbox_events(10).await.unwrap();
     assert_eq!(events.len(), 1);
     assert_eq!(
-        (events[0].kind, events[0].account_id),
-        (OutboxEventKind::ProfileChanged, Some(ada.id))
+        events[0].event,
+        OutboxEvent::ProfileChanged { account_id: ada.id }
     );
     // A refused profile queues nothing.
     let bad = mentor_profile(Visibility::Federated, &[("made.up", 3)], &["en"]);
@@ -1354,9 +1357,19 @@ async fn partners_profiles_show_in_the_directory_only_while_partners(store: Stor
     );
     let events = store.next_outbox_events(10).await.unwrap();
     assert!(
-        events
-            .iter()
-            .all(|e| e.account_id != Some(remote.account_id)),
+        events.iter().all(|e| !matches!(
+            e.event,
+            OutboxEvent::ProfileChanged { account_id: a }
+                | OutboxEvent::GrowthShared { mentee_id: a }
+                | OutboxEvent::MentorshipChanged { actor_id: a, .. }
+                | OutboxEvent::SessionCreated { actor_id: a, .. }
+                | OutboxEvent::SessionUpdated { actor_id: a, .. }
+                | OutboxEvent::ReviewStarted { actor_id: a, .. }
+                | OutboxEvent::ReviewPartSubmitted { actor_id: a, .. }
+                | OutboxEvent::EndorsementGiven { endorser_id: a, .. }
+                | OutboxEvent::EndorsementWithdrawn { endorser_id: a, .. }
+                if a == remote.account_id
+        )),
         "remote profiles are not sent on"
     );
     let visible = [
@@ -1816,8 +1829,13 @@ async fn queued_steps(store: &Store) -> Vec<uuid::Uuid> {
         .await
         .unwrap()
         .into_iter()
-        .filter(|e| e.kind == trellis_store::OutboxEventKind::MentorshipChanged)
-        .map(|e| e.mentorship_event_id.unwrap())
+        .filter_map(|e| match e.event {
+            trellis_store::OutboxEvent::MentorshipChanged {
+                mentorship_event_id,
+                ..
+            } => Some(mentorship_event_id),
+            _ => None,
+        })
         .collect()
 }
 
@@ -2040,7 +2058,11 @@ async fn sessions_are_kept_while_under_way_with_notes_apart(store: Store) {
     assert_eq!(logged.content, session_content(45));
     let events = store.next_outbox_events(100).await.unwrap();
     assert_eq!(events.len(), before + 1, "queued for the mentee's instance");
-    assert_eq!(events.last().unwrap().session_id, Some(logged.id));
+    assert!(matches!(
+        events.last().unwrap().event,
+        OutboxEvent::SessionCreated { session_id, .. }
+            | OutboxEvent::SessionUpdated { session_id, .. } if session_id == logged.id
+    ));
 
     store
         .set_private_note(logged.id, mentor, "mine", now())
@@ -2441,7 +2463,7 @@ async fn approval_requests_each_pair_once_and_closes_the_cohort(store: Store) {
             .await
             .unwrap()
             .iter()
-            .any(|e| e.kind == OutboxEventKind::MentorshipChanged),
+            .any(|e| e.event.kind() == OutboxEventKind::MentorshipChanged),
         "no outbox event for the request abroad"
     );
     // The failed pairs left nothing behind; the mentee and mentor were told.
@@ -2735,13 +2757,10 @@ async fn reviews_take_each_part_once_and_travel_to_a_party_elsewhere(store: Stor
     assert_eq!(review.skills.len(), 2);
     let events = store.next_outbox_events(100).await.unwrap();
     assert_eq!(events.len(), before + 1, "queued for the mentee's instance");
-    assert_eq!(
-        (
-            events.last().unwrap().kind,
-            events.last().unwrap().review_id
-        ),
-        (OutboxEventKind::ReviewStarted, Some(review.id))
-    );
+    assert!(matches!(
+        events.last().unwrap().event,
+        OutboxEvent::ReviewStarted { review_id, .. } if review_id == review.id
+    ));
     assert!(
         matches!(
             store.start_review(&new(mentor), now()).await,
@@ -2784,7 +2803,8 @@ async fn reviews_take_each_part_once_and_travel_to_a_party_elsewhere(store: Stor
             .unwrap()
             .last()
             .unwrap()
-            .kind,
+            .event
+            .kind(),
         OutboxEventKind::ReviewPartSubmitted
     );
     assert!(matches!(
@@ -2829,7 +2849,11 @@ async fn reviews_take_each_part_once_and_travel_to_a_party_elsewhere(store: Stor
     assert!(
         events
             .iter()
-            .filter(|e| e.review_id == Some(review.id))
+            .filter(|e| matches!(
+                e.event,
+                OutboxEvent::ReviewStarted { review_id, .. }
+                    | OutboxEvent::ReviewPartSubmitted { review_id, .. } if review_id == review.id
+            ))
             .count()
             == 2,
         "what came from elsewhere is not sent back"
@@ -2965,7 +2989,7 @@ async fn plans_are_kept_as_versions(store: Store) {
 
 async fn growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way(store: Store) {
     use trellis_core::growth::{DriftOutcome, Growth};
-    use trellis_store::OutboxEventKind;
+    use trellis_store::OutboxEvent;
     let plan = |skill: &str| -> trellis_core::plan::CareerPlan {
         serde_json::from_value(serde_json::json!({"goals": [{
             "title": "Grow", "target_skills": [{"skill": skill, "level": 5}]
@@ -2983,7 +3007,7 @@ async fn growth_is_shared_with_mentors_elsewhere_and_kept_while_under_way(store:
             .await
             .unwrap()
             .into_iter()
-            .filter(|e| e.kind == OutboxEventKind::GrowthShared && e.account_id == Some(lin))
+            .filter(|e| e.event == OutboxEvent::GrowthShared { mentee_id: lin })
             .count()
     };
     store
@@ -4024,7 +4048,10 @@ async fn endorsements_are_given_by_the_parties_once_per_skill(store: Store) {
             .await
             .unwrap()
             .iter()
-            .all(|e| e.endorsement_id.is_none()),
+            .all(|e| !matches!(
+                e.event,
+                OutboxEvent::EndorsementGiven { .. } | OutboxEvent::EndorsementWithdrawn { .. }
+            )),
         "nothing travels between two members of this instance"
     );
 
@@ -4080,11 +4107,21 @@ async fn endorsements_travel_to_a_subject_elsewhere_and_are_received_once(store:
     let events = store.next_outbox_events(100).await.unwrap();
     let queued: Vec<_> = events
         .iter()
-        .filter(|e| e.endorsement_id == Some(given.id))
+        .filter(|e| {
+            matches!(
+                e.event,
+                OutboxEvent::EndorsementGiven { endorsement_id, .. }
+                    | OutboxEvent::EndorsementWithdrawn { endorsement_id, .. }
+                    if endorsement_id == given.id
+            )
+        })
         .collect();
     assert_eq!(queued.len(), 1, "queued for the mentee's instance");
-    assert_eq!(queued[0].kind, OutboxEventKind::EndorsementGiven);
-    assert_eq!(queued[0].account_id, Some(mentor));
+    assert_eq!(queued[0].event.kind(), OutboxEventKind::EndorsementGiven);
+    assert!(matches!(
+        queued[0].event,
+        OutboxEvent::EndorsementGiven { endorser_id, .. } if endorser_id == mentor
+    ));
 
     // From the mentee's instance, with its object id and credential; a
     // repeat of the activity gives the same endorsement.
@@ -4147,13 +4184,10 @@ async fn an_endorsement_is_withdrawn_by_its_endorser_and_may_be_given_anew(store
         before + 1,
         "one withdrawal for the mentee's instance"
     );
-    assert_eq!(
-        (
-            events.last().unwrap().kind,
-            events.last().unwrap().endorsement_id
-        ),
-        (OutboxEventKind::EndorsementWithdrawn, Some(given.id))
-    );
+    assert!(matches!(
+        events.last().unwrap().event,
+        OutboxEvent::EndorsementWithdrawn { endorsement_id, .. } if endorsement_id == given.id
+    ));
     assert!(in_force(&store, mentee, false).await.is_empty());
     assert!(in_force(&store, mentor, true).await.is_empty());
 

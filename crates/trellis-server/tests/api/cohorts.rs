@@ -759,6 +759,6 @@ async fn mentors_of_partner_instances_are_matched_and_asked_through_the_outbox(a
             .await
             .unwrap()
             .iter()
-            .any(|e| e.kind == trellis_store::OutboxEventKind::MentorshipChanged)
+            .any(|e| e.event.kind() == trellis_store::OutboxEventKind::MentorshipChanged)
     );
 }

@@ -1,5 +1,13 @@
-// Accounts and sign-in tokens. Included into each backend module, where
-// `Backend`, `Db` and the imports are defined.
+// Accounts and sign-in tokens. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::Backend;
+use crate::error::{StoreError, StoreResult};
+use crate::model::{Account, NewAccount};
+use crate::rows::accounts::{ACCOUNT_COLUMNS, AccountRow, LOCAL_ACCOUNTS};
 
 impl Backend {
     pub async fn register_account(
@@ -66,11 +74,12 @@ impl Backend {
     }
 
     pub async fn account(&self, id: Uuid) -> StoreResult<Account> {
-        let row: AccountRow =
-            sqlx::query_as(&format!("SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let row: AccountRow = sqlx::query_as(&format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM {LOCAL_ACCOUNTS} WHERE a.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 

@@ -1,5 +1,24 @@
 // Cohorts: their members, the proposed assignment and its approval.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::common::notify;
+use super::mentorships::insert_request;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Cohort, CohortApproval, CohortSummary, NewCohort, NewMentorship, NewProposal, PartyRecord,
+    ProfileRecord, Proposal, ProposedFor, RequestOutcome,
+};
+use crate::rows::cohorts::{
+    COHORT_STATUS, CohortMemberRow, CohortRow, CohortSummaryRow, ProposalEntryRow, ProposalRow,
+};
+use crate::rows::mentorships::PartyRow;
+use crate::rows::profiles::{PROFILE_COLUMNS, ProfileRow};
 
 /// Rows bound per statement when a list is long (both databases accept
 /// many more binds; this keeps statements small).
@@ -25,12 +44,11 @@ async fn proposal_approved(
     tx: &mut sqlx::Transaction<'_, Db>,
     cohort_id: Uuid,
 ) -> StoreResult<Option<bool>> {
-    let row: Option<(bool,)> = sqlx::query_as(
-        "SELECT approved_at IS NOT NULL FROM cohort_proposals WHERE cohort_id = $1",
-    )
-    .bind(cohort_id)
-    .fetch_optional(&mut **tx)
-    .await?;
+    let row: Option<(bool,)> =
+        sqlx::query_as("SELECT approved_at IS NOT NULL FROM cohort_proposals WHERE cohort_id = $1")
+            .bind(cohort_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(row.map(|(approved,)| approved))
 }
 
@@ -367,7 +385,9 @@ impl Backend {
             let mut query =
                 QueryBuilder::<Db>::new("SELECT id, username, domain FROM accounts WHERE FALSE");
             for (username, domain) in chunk {
-                query.push(" OR (username = ").push_bind(username.as_str().to_owned());
+                query
+                    .push(" OR (username = ")
+                    .push_bind(username.as_str().to_owned());
                 match domain {
                     Some(domain) => query.push(" AND domain = ").push_bind(domain.clone()),
                     None => query.push(" AND domain IS NULL"),
@@ -405,7 +425,10 @@ impl Backend {
             );
         }
         let mut found: std::collections::HashMap<Uuid, ProfileRecord> = found.into_iter().collect();
-        Ok(account_ids.iter().filter_map(|id| found.remove(id)).collect())
+        Ok(account_ids
+            .iter()
+            .filter_map(|id| found.remove(id))
+            .collect())
     }
 
     /// Of these mentees, who has an open request or mentorship (requested,

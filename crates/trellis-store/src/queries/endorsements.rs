@@ -1,5 +1,19 @@
 // Endorsements between the two parties of a mentorship.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::Backend;
+use super::common::{notify, record_received};
+use super::recognition::insert_credential;
+use super::sessions::{Item, lock_mentorship, queue_for_other_party};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    AchievementContent, CredentialContent, CredentialKind, EndorsementRecord, NewEndorsement,
+    OutboxEventKind,
+};
+use crate::rows::endorsements::{ENDORSEMENT_COLUMNS, ENDORSEMENTS, EndorsementRow};
 
 impl Backend {
     /// Records an endorsement of the subject's skill by the endorser,
@@ -26,10 +40,18 @@ impl Backend {
                 .ok_or(StoreError::NotFound);
         }
         let (state, mentor, mentee) = lock_mentorship(&mut tx, new.mentorship_id).await?;
-        let pairing = trellis_core::recognition::Pairing { mentor, mentee, state };
+        let pairing = trellis_core::recognition::Pairing {
+            mentor,
+            mentee,
+            state,
+        };
         trellis_core::recognition::check_endorsement(new.endorser_id, new.subject_id, &pairing)
             .map_err(StoreError::Refused)?;
-        let content = new.endorsement.clone().normalize().map_err(StoreError::Refused)?;
+        let content = new
+            .endorsement
+            .clone()
+            .normalize()
+            .map_err(StoreError::Refused)?;
         let id = Uuid::now_v7();
         sqlx::query(
             "INSERT INTO endorsements (id, mentorship_id, endorser_id, subject_id, skill, text, \
@@ -75,8 +97,15 @@ impl Backend {
             .execute(&mut *tx)
             .await?;
         }
-        notify(&mut tx, new.subject_id, "endorsement_received", Some(new.mentorship_id), None, now)
-            .await?;
+        notify(
+            &mut tx,
+            new.subject_id,
+            "endorsement_received",
+            Some(new.mentorship_id),
+            None,
+            now,
+        )
+        .await?;
         queue_for_other_party(
             &mut tx,
             OutboxEventKind::EndorsementGiven,
@@ -166,7 +195,11 @@ impl Backend {
         account_id: Uuid,
         given: bool,
     ) -> StoreResult<Vec<EndorsementRecord>> {
-        let column = if given { "e.endorser_id" } else { "e.subject_id" };
+        let column = if given {
+            "e.endorser_id"
+        } else {
+            "e.subject_id"
+        };
         let rows: Vec<EndorsementRow> = sqlx::query_as(&format!(
             "SELECT {ENDORSEMENT_COLUMNS} FROM {ENDORSEMENTS} WHERE {column} = $1 AND e.withdrawn_at IS NULL \
              ORDER BY e.created_at DESC, e.id DESC"
@@ -184,7 +217,10 @@ impl Backend {
 /// What an endorsement's credential says.
 fn endorsement_content(e: &trellis_core::recognition::Endorsement) -> CredentialContent {
     let mut subject_extra = serde_json::Map::new();
-    subject_extra.insert("narrative".into(), serde_json::Value::String(e.text.clone()));
+    subject_extra.insert(
+        "narrative".into(),
+        serde_json::Value::String(e.text.clone()),
+    );
     CredentialContent {
         name: format!("Endorsed for {}", e.skill.as_str()),
         achievement: AchievementContent {

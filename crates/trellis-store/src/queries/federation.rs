@@ -1,5 +1,19 @@
 // Actors: the instance's keys, local members as actors, and the cache of
-// other instances' actors. Included into each backend module.
+// other instances' actors. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::Backend;
+use crate::error::{StoreError, StoreResult};
+use crate::model::{Instance, InstanceActor, KeyPair, LocalActor, RemotePerson};
+use crate::rows::accounts::LOCAL_ACCOUNTS;
+use crate::rows::federation::{
+    INSTANCE_COLUMNS, InstanceRow, LOCAL_ACTOR_COLUMNS, LocalActorRow, REMOTE_PERSON_COLUMNS,
+    RemotePersonRow,
+};
+use crate::rows::json_list;
 
 impl Backend {
     /// The instance actor's key pair, if it has been made.
@@ -9,12 +23,12 @@ impl Backend {
         )
         .fetch_one(&self.pool)
         .await?;
-        Ok(public_key_pem.zip(private_key_pem).map(|(public_key_pem, private_key_pem)| {
-            KeyPair {
+        Ok(public_key_pem
+            .zip(private_key_pem)
+            .map(|(public_key_pem, private_key_pem)| KeyPair {
                 public_key_pem,
                 private_key_pem,
-            }
-        }))
+            }))
     }
 
     /// Stores the instance actor's key pair unless one exists, and returns
@@ -104,7 +118,9 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        self.remote_person(&person.actor_url).await?.ok_or(StoreError::NotFound)
+        self.remote_person(&person.actor_url)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn instance(&self, domain: &str) -> StoreResult<Option<Instance>> {
@@ -163,7 +179,9 @@ impl Backend {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        self.instance(&actor.domain).await?.ok_or(StoreError::NotFound)
+        self.instance(&actor.domain)
+            .await?
+            .ok_or(StoreError::NotFound)
     }
 
     /// Members who signed in since `since`.

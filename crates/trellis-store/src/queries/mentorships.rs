@@ -1,4 +1,21 @@
-// Mentorships and their event log. Included into each backend module.
+// Mentorships and their event log. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::mentorship::{MentorshipState, check_room};
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::recognition::award_earned;
+use super::reviews::share_growth;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Mentorship, MentorshipEvent, MentorshipStep, NewMentorship, Notification, OutboxEventKind,
+};
+use crate::rows::mentorships::{
+    MENTORSHIP_COLUMNS, MENTORSHIPS, MentorshipEventRow, MentorshipRow, NotificationRow,
+};
 
 /// Locks the mentor's profile row for the rest of the transaction (so that
 /// two acceptances cannot both take the last place) and checks there is
@@ -83,7 +100,7 @@ async fn insert_mentorship_event(
 /// elsewhere that finds no room (`decline_when_full`), or one to decline
 /// at once (`decline_with`), is recorded as declined by the mentor with
 /// the reason instead.
-async fn insert_request(
+pub(super) async fn insert_request(
     tx: &mut sqlx::Transaction<'_, Db>,
     new: &NewMentorship,
     now: DateTime<Utc>,
@@ -107,46 +124,44 @@ async fn insert_request(
     .bind(now)
     .execute(&mut **tx)
     .await?;
-    insert_mentorship_event(tx, id, MentorshipState::Requested, new.mentee_id, &new.message, now)
-        .await?;
+    insert_mentorship_event(
+        tx,
+        id,
+        MentorshipState::Requested,
+        new.mentee_id,
+        &new.message,
+        now,
+    )
+    .await?;
     match refusal {
-        None => notify(tx, new.mentor_id, "mentorship_requested", Some(id), None, now).await?,
+        None => {
+            notify(
+                tx,
+                new.mentor_id,
+                "mentorship_requested",
+                Some(id),
+                None,
+                now,
+            )
+            .await?
+        }
         Some(reason) => {
             sqlx::query("UPDATE mentorships SET state = 'declined' WHERE id = $1")
                 .bind(id)
                 .execute(&mut **tx)
                 .await?;
-            insert_mentorship_event(tx, id, MentorshipState::Declined, new.mentor_id, &reason, now)
-                .await?;
+            insert_mentorship_event(
+                tx,
+                id,
+                MentorshipState::Declined,
+                new.mentor_id,
+                &reason,
+                now,
+            )
+            .await?;
         }
     }
     Ok(id)
-}
-
-/// Tells `account_id` about something, in the transaction of the change
-/// (members of other instances are told by their own).
-pub(crate) async fn notify(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    account_id: Uuid,
-    kind: &str,
-    mentorship_id: Option<Uuid>,
-    domain: Option<&str>,
-    now: DateTime<Utc>,
-) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO notifications (id, account_id, kind, mentorship_id, domain, created_at) \
-         SELECT $1, $2, $3, $4, $5, $6 WHERE EXISTS \
-           (SELECT 1 FROM accounts WHERE id = $2 AND domain IS NULL)",
-    )
-    .bind(Uuid::now_v7())
-    .bind(account_id)
-    .bind(kind)
-    .bind(mentorship_id)
-    .bind(domain)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 /// Whether an account is a member of another instance.
@@ -183,8 +198,13 @@ impl Backend {
     /// The mentorship a repeated `Offer` created the first time.
     async fn repeated_offer(&self, new: &NewMentorship) -> StoreResult<Mentorship> {
         match &new.object_url {
-            Some(url) => self.mentorship_by_object(url).await?.ok_or(StoreError::NotFound),
-            None => Err(StoreError::Conflict("this request was received before".into())),
+            Some(url) => self
+                .mentorship_by_object(url)
+                .await?
+                .ok_or(StoreError::NotFound),
+            None => Err(StoreError::Conflict(
+                "this request was received before".into(),
+            )),
         }
     }
 
@@ -225,7 +245,9 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         if moved.rows_affected() == 0 {
-            return Err(StoreError::Conflict("the mentorship changed meanwhile".into()));
+            return Err(StoreError::Conflict(
+                "the mentorship changed meanwhile".into(),
+            ));
         }
         insert_mentorship_event(&mut tx, step.id, step.to, step.actor_id, &step.note, now).await?;
         if step.to == MentorshipState::Active {
@@ -237,7 +259,11 @@ impl Backend {
                 .execute(&mut *tx)
                 .await?;
         }
-        let other = if step.actor_id == mentor_id { mentee_id } else { mentor_id };
+        let other = if step.actor_id == mentor_id {
+            mentee_id
+        } else {
+            mentor_id
+        };
         let kind = format!("mentorship_{}", step.to.as_str());
         notify(&mut tx, other, &kind, Some(step.id), None, now).await?;
         if step.to == MentorshipState::Completed {
@@ -276,11 +302,12 @@ impl Backend {
     }
 
     pub async fn mentorship(&self, id: Uuid) -> StoreResult<Mentorship> {
-        let row: MentorshipRow =
-            sqlx::query_as(&format!("SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let row: MentorshipRow = sqlx::query_as(&format!(
+            "SELECT {MENTORSHIP_COLUMNS} FROM {MENTORSHIPS} WHERE m.id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 
@@ -322,7 +349,7 @@ impl Backend {
     }
 
     /// The loads of these mentors, or of every mentor.
-    async fn loads(
+    pub(super) async fn loads(
         &self,
         mentor_ids: Option<&[Uuid]>,
     ) -> StoreResult<std::collections::HashMap<Uuid, crate::model::MentorLoad>> {
@@ -396,7 +423,11 @@ impl Backend {
     }
 
     /// A member's notifications, unread first, then newest first.
-    pub async fn notifications(&self, account_id: Uuid, limit: u32) -> StoreResult<Vec<Notification>> {
+    pub async fn notifications(
+        &self,
+        account_id: Uuid,
+        limit: u32,
+    ) -> StoreResult<Vec<Notification>> {
         let rows: Vec<NotificationRow> = sqlx::query_as(
             "SELECT id, kind, mentorship_id, nomination_id, domain, created_at, read_at \
              FROM notifications \

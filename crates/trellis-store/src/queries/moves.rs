@@ -1,6 +1,22 @@
 // Moving between instances: aliases, a member's move out, mentorships
 // re-pointed to a moved member's new actor, and imports of their archive.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::mentorship::MentorshipState;
+use trellis_core::skill::SkillKey;
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::outbox::insert_deliveries;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    HeldCredential, Import, ImportState, ImportedFile, ImportedMentorship, MoveOut, NewImport,
+    Submitted,
+};
+use crate::rows::moves::ImportRow;
+use crate::rows::{json_list, json_value};
 
 const IMPORT_COLUMNS: &str = "id, account_id, from_actor, origin, archive_url, archive, state, \
      attempts, report, created_at, finished_at";
@@ -70,13 +86,12 @@ async fn insert_import(
 impl Backend {
     /// Sets the accounts a local member declares as also theirs.
     pub async fn set_aliases(&self, account_id: Uuid, aliases: &[String]) -> StoreResult<()> {
-        let done = sqlx::query(
-            "UPDATE accounts SET also_known_as = $2 WHERE id = $1 AND domain IS NULL",
-        )
-        .bind(account_id)
-        .bind(json_list(aliases))
-        .execute(&self.pool)
-        .await?;
+        let done =
+            sqlx::query("UPDATE accounts SET also_known_as = $2 WHERE id = $1 AND domain IS NULL")
+                .bind(account_id)
+                .bind(json_list(aliases))
+                .execute(&self.pool)
+                .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
@@ -109,7 +124,9 @@ impl Backend {
         .execute(&mut *tx)
         .await?;
         if marked.rows_affected() == 0 {
-            return Err(StoreError::Conflict("this account has moved already".into()));
+            return Err(StoreError::Conflict(
+                "this account has moved already".into(),
+            ));
         }
         sqlx::query(
             "INSERT INTO moves (account_id, target_url, token_hash, moved_at, archive, expires_at) \
@@ -194,11 +211,12 @@ impl Backend {
     }
 
     pub async fn import(&self, id: Uuid) -> StoreResult<Import> {
-        let row: ImportRow =
-            sqlx::query_as(&format!("SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1"))
-                .bind(id)
-                .fetch_one(&self.pool)
-                .await?;
+        let row: ImportRow = sqlx::query_as(&format!(
+            "SELECT {IMPORT_COLUMNS} FROM imports WHERE id = $1"
+        ))
+        .bind(id)
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 
@@ -210,7 +228,10 @@ impl Backend {
         .bind(account_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?)
+        Ok(rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?)
     }
 
     /// The credentials of other issuers a member brought here, oldest first.
@@ -235,7 +256,11 @@ impl Backend {
     }
 
     /// Imports due to be tried, longest waiting first.
-    pub async fn pending_imports(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<Import>> {
+    pub async fn pending_imports(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Import>> {
         let rows: Vec<ImportRow> = sqlx::query_as(&format!(
             "SELECT {IMPORT_COLUMNS} FROM imports WHERE state = 'pending' AND next_attempt_at <= $2 \
              ORDER BY next_attempt_at LIMIT $1"
@@ -244,7 +269,10 @@ impl Backend {
         .bind(now)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.into_iter().map(TryInto::try_into).collect::<Result<_, _>>()?)
+        Ok(rows
+            .into_iter()
+            .map(TryInto::try_into)
+            .collect::<Result<_, _>>()?)
     }
 
     /// Records a failed attempt at an import, to be tried again at

@@ -1,22 +1,20 @@
 // Partnerships, blocks, the durable outbox (events and deliveries) and the
-// received-activity log. Included into each backend module.
+// received-activity log. Included as a module of each backend.
 
-/// Records a received activity id; false if it was recorded before.
-async fn record_received(
-    tx: &mut sqlx::Transaction<'_, Db>,
-    activity_id: &str,
-    now: DateTime<Utc>,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO received_activities (activity_id, received_at) VALUES ($1, $2) \
-         ON CONFLICT (activity_id) DO NOTHING",
-    )
-    .bind(activity_id)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-    Ok(done.rows_affected() == 1)
-}
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    AttemptResult, Delivery, FailedOutboxEvent, Instance, NewDelivery, OutboxEventKind, Page,
+    PartnershipStep, PendingEvent, StepOutcome,
+};
+use crate::rows::federation::{INSTANCE_COLUMNS, InstanceRow};
+use crate::rows::outbox::{
+    DELIVERY_COLUMNS, DeliveryRow, FailedOutboxEventRow, OUTBOX_EVENT_COLUMNS, OutboxEventRow,
+};
 
 async fn ensure_instance(
     tx: &mut sqlx::Transaction<'_, Db>,
@@ -34,7 +32,7 @@ async fn ensure_instance(
 }
 
 /// Queues deliveries; those to blocked instances are dropped.
-async fn insert_deliveries(
+pub(super) async fn insert_deliveries(
     tx: &mut sqlx::Transaction<'_, Db>,
     deliveries: &[NewDelivery],
     now: DateTime<Utc>,
@@ -79,7 +77,7 @@ async fn withdraw_profiles_of(
     Ok(())
 }
 
-async fn insert_event(
+pub(super) async fn insert_event(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
     account_id: Option<Uuid>,
@@ -114,12 +112,11 @@ impl Backend {
 
     /// Whether an activity id was received and processed before.
     pub async fn activity_received(&self, activity_id: &str) -> StoreResult<bool> {
-        let found: Option<(String,)> = sqlx::query_as(
-            "SELECT activity_id FROM received_activities WHERE activity_id = $1",
-        )
-        .bind(activity_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let found: Option<(String,)> =
+            sqlx::query_as("SELECT activity_id FROM received_activities WHERE activity_id = $1")
+                .bind(activity_id)
+                .fetch_optional(&self.pool)
+                .await?;
         Ok(found.is_some())
     }
 
@@ -179,8 +176,14 @@ impl Backend {
         }
         insert_deliveries(&mut tx, &step.deliveries, now).await?;
         if step.to.is_active() && (!step.from.is_active() || step.resend_profiles) {
-            insert_event(&mut tx, OutboxEventKind::PartnerJoined, None, Some(&step.domain), now)
-                .await?;
+            insert_event(
+                &mut tx,
+                OutboxEventKind::PartnerJoined,
+                None,
+                Some(&step.domain),
+                now,
+            )
+            .await?;
         }
         if step.from.is_active() && !step.to.is_active() {
             withdraw_profiles_of(&mut tx, &step.domain, now).await?;
@@ -197,7 +200,10 @@ impl Backend {
             }
         }
         tx.commit().await?;
-        let instance = self.instance(&step.domain).await?.ok_or(StoreError::NotFound)?;
+        let instance = self
+            .instance(&step.domain)
+            .await?
+            .ok_or(StoreError::NotFound)?;
         Ok(StepOutcome::Applied(Box::new(instance)))
     }
 
@@ -235,9 +241,9 @@ impl Backend {
                    failing_since = NULL, consecutive_failures = 0, last_error = NULL, \
                    next_attempt_at = NULL WHERE domain = $1",
             )
-                .bind(domain)
-                .execute(&mut *tx)
-                .await?;
+            .bind(domain)
+            .execute(&mut *tx)
+            .await?;
         }
         tx.commit().await?;
         self.instance(domain).await?.ok_or(StoreError::NotFound)
@@ -390,19 +396,62 @@ impl Backend {
         Ok(count.try_into().unwrap_or(0))
     }
 
-    /// The oldest unprocessed outbox events.
-    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<OutboxEvent>> {
-        let rows: Vec<OutboxEventRow> = sqlx::query_as(
-            "SELECT id, kind, account_id, domain, mentorship_event_id, session_id, review_id, endorsement_id, created_at \
-             FROM outbox_events \
-             ORDER BY id LIMIT $1",
+    /// The oldest outbox events waiting, each read into its kind. A row
+    /// that does not fit its kind is an error: it is logged and set aside
+    /// as failed with the reason (`failed_outbox_events`), so that it
+    /// neither blocks the events behind it nor disappears unseen.
+    pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<PendingEvent>> {
+        loop {
+            let rows: Vec<OutboxEventRow> = sqlx::query_as(&format!(
+                "SELECT {OUTBOX_EVENT_COLUMNS} FROM outbox_events WHERE error IS NULL \
+                 ORDER BY id LIMIT $1"
+            ))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+            let read = rows.len();
+            let mut events = Vec::with_capacity(read);
+            for row in rows {
+                let (id, kind) = (row.id, row.kind.clone());
+                match PendingEvent::try_from(row) {
+                    Ok(event) => events.push(event),
+                    Err(err) => {
+                        let error = err.to_string();
+                        tracing::error!(event = %id, kind = %kind, %error,
+                            "an outbox event does not fit its kind; set aside as failed");
+                        sqlx::query("UPDATE outbox_events SET error = $2 WHERE id = $1")
+                            .bind(id)
+                            .bind(&error)
+                            .execute(&self.pool)
+                            .await?;
+                    }
+                }
+            }
+            // A page of nothing but failures says nothing of what follows.
+            if !events.is_empty() || read < usize::try_from(limit).unwrap_or(usize::MAX) {
+                return Ok(events);
+            }
+        }
+    }
+
+    /// The outbox events set aside as failed, newest first, and how many
+    /// there are in all.
+    pub async fn failed_outbox_events(&self, limit: u32) -> StoreResult<Page<FailedOutboxEvent>> {
+        let rows: Vec<FailedOutboxEventRow> = sqlx::query_as(
+            "SELECT id, kind, error, created_at FROM outbox_events WHERE error IS NOT NULL \
+             ORDER BY id DESC LIMIT $1",
         )
         .bind(i64::from(limit))
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| Ok(OutboxEvent::try_from(row)?))
-            .collect()
+        let (total,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox_events WHERE error IS NOT NULL")
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(Page {
+            items: rows.into_iter().map(FailedOutboxEvent::from).collect(),
+            total: total.try_into().unwrap_or(0),
+        })
     }
 
     /// Replaces an event with the deliveries it leads to, and records
@@ -440,12 +489,11 @@ impl Backend {
 
     /// Whether a member's profile is published to partners now.
     pub async fn profile_published(&self, account_id: Uuid) -> StoreResult<bool> {
-        let (published,): (bool,) = sqlx::query_as(
-            "SELECT published_at IS NOT NULL FROM profiles WHERE account_id = $1",
-        )
-        .bind(account_id)
-        .fetch_one(&self.pool)
-        .await?;
+        let (published,): (bool,) =
+            sqlx::query_as("SELECT published_at IS NOT NULL FROM profiles WHERE account_id = $1")
+                .bind(account_id)
+                .fetch_one(&self.pool)
+                .await?;
         Ok(published)
     }
 
@@ -458,24 +506,6 @@ impl Backend {
         .fetch_all(&self.pool)
         .await?;
         Ok(rows.into_iter().map(|(id,)| id).collect())
-    }
-
-    /// Stores the profile a partner sent for one of its members, unless the
-    /// activity was processed before (false then).
-    pub async fn receive_remote_profile(
-        &self,
-        account_id: Uuid,
-        profile: &Profile,
-        received: &str,
-        now: DateTime<Utc>,
-    ) -> StoreResult<bool> {
-        let mut tx = self.begin().await?;
-        if !record_received(&mut tx, received, now).await? {
-            return Ok(false);
-        }
-        write_profile(&mut tx, account_id, profile, now).await?;
-        tx.commit().await?;
-        Ok(true)
     }
 
     /// The partner instances, for fanning activities out.

@@ -1,4 +1,22 @@
-// Member profiles and the mentor directory. Included into each backend module.
+// Member profiles and the mentor directory. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use sqlx::QueryBuilder;
+use trellis_core::account::Username;
+use trellis_core::profile::{Profile, Timezone};
+use trellis_core::skill::SkillLevel;
+use uuid::Uuid;
+
+use super::common::record_received;
+use super::outbox::insert_event;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{DirectoryQuery, OutboxEventKind, Page, ProfileRecord, Scope};
+use crate::rows::group_by_account;
+use crate::rows::profiles::{
+    LanguageRow, MATCH_CANDIDATE_COLUMNS, MatchCandidateRow, PROFILE_COLUMNS, ProfileRow,
+    SkillLevelRow,
+};
 
 impl Backend {
     pub async fn profile(&self, account_id: Uuid) -> StoreResult<ProfileRecord> {
@@ -9,7 +27,10 @@ impl Backend {
         .bind(account_id)
         .fetch_one(&self.pool)
         .await?;
-        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        self.assemble_profiles(vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     pub async fn profile_by_username(&self, username: &Username) -> StoreResult<ProfileRecord> {
@@ -20,7 +41,10 @@ impl Backend {
         .bind(username.as_str())
         .fetch_one(&self.pool)
         .await?;
-        self.assemble_profiles(vec![row]).await?.pop().ok_or(StoreError::NotFound)
+        self.assemble_profiles(vec![row])
+            .await?
+            .pop()
+            .ok_or(StoreError::NotFound)
     }
 
     /// What this instance knows of a member elsewhere, by name and domain.
@@ -54,8 +78,14 @@ impl Backend {
         let mut tx = self.begin().await?;
         write_profile(&mut tx, account_id, profile, now).await?;
         if is_local(&mut tx, account_id).await? {
-            insert_event(&mut tx, OutboxEventKind::ProfileChanged, Some(account_id), None, now)
-                .await?;
+            insert_event(
+                &mut tx,
+                OutboxEventKind::ProfileChanged,
+                Some(account_id),
+                None,
+                now,
+            )
+            .await?;
         }
         tx.commit().await?;
         self.profile(account_id).await
@@ -64,7 +94,10 @@ impl Backend {
     /// Searches the mentor directory; see `DirectoryQuery`.
     pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>> {
         if query.visible.is_empty() {
-            return Ok(Page { items: Vec::new(), total: 0 });
+            return Ok(Page {
+                items: Vec::new(),
+                total: 0,
+            });
         }
         let mut count = QueryBuilder::<Db>::new(
             "SELECT COUNT(*) FROM profiles p JOIN accounts a ON a.id = p.account_id",
@@ -137,7 +170,10 @@ impl Backend {
 
     /// Loads the lists of these profiles (three queries in all, however many
     /// profiles) and puts each profile together, keeping their order.
-    async fn assemble_profiles(&self, rows: Vec<ProfileRow>) -> StoreResult<Vec<ProfileRecord>> {
+    pub(super) async fn assemble_profiles(
+        &self,
+        rows: Vec<ProfileRow>,
+    ) -> StoreResult<Vec<ProfileRecord>> {
         if rows.is_empty() {
             return Ok(Vec::new());
         }
@@ -192,6 +228,24 @@ impl Backend {
         }
         query.push(") ORDER BY account_id, position");
         Ok(query.build_query_as().fetch_all(&self.pool).await?)
+    }
+
+    /// Stores the profile a partner sent for one of its members, unless the
+    /// activity was processed before (false then).
+    pub async fn receive_remote_profile(
+        &self,
+        account_id: Uuid,
+        profile: &Profile,
+        received: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let mut tx = self.begin().await?;
+        if !record_received(&mut tx, received, now).await? {
+            return Ok(false);
+        }
+        write_profile(&mut tx, account_id, profile, now).await?;
+        tx.commit().await?;
+        Ok(true)
     }
 }
 
@@ -335,10 +389,14 @@ async fn write_profile(
     Ok(())
 }
 
-async fn is_local(tx: &mut sqlx::Transaction<'_, Db>, account_id: Uuid) -> StoreResult<bool> {
-    let found: Option<(Uuid,)> = sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
-        .bind(account_id)
-        .fetch_optional(&mut **tx)
-        .await?;
+pub(super) async fn is_local(
+    tx: &mut sqlx::Transaction<'_, Db>,
+    account_id: Uuid,
+) -> StoreResult<bool> {
+    let found: Option<(Uuid,)> =
+        sqlx::query_as("SELECT account_id FROM users WHERE account_id = $1")
+            .bind(account_id)
+            .fetch_optional(&mut **tx)
+            .await?;
     Ok(found.is_some())
 }

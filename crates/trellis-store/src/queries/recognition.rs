@@ -1,18 +1,38 @@
 // Recognition: credentials (signed as they are issued), participation
 // facts from the long-term file, achievements and their awards.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use trellis_core::mentorship::MentorshipState;
+use uuid::Uuid;
+
+use super::common::notify;
+use super::{Backend, Conn, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    Achievement, Award, Credential, CredentialContent, CredentialKind, CredentialSigner, HandAward,
+    UnsignedCredential,
+};
+use crate::rows::json_value;
+use crate::rows::recognition::{
+    ACHIEVEMENT_COLUMNS, AWARD_COLUMNS, AchievementRow, AwardRow, CREDENTIAL_COLUMNS, CredentialRow,
+};
 
 impl Backend {
     /// Installs the signer every credential is signed with, for this store
     /// and all its clones.
     pub fn set_credential_signer(&self, signer: std::sync::Arc<dyn CredentialSigner>) {
-        let mut slot = self.signer.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut slot = self
+            .signer
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         *slot = Some(signer);
     }
 
     /// The signer, if one is installed (always, in a running instance;
     /// store tests may run without).
-    fn installed_signer(&self) -> Option<std::sync::Arc<dyn CredentialSigner>> {
+    pub(super) fn installed_signer(&self) -> Option<std::sync::Arc<dyn CredentialSigner>> {
         self.signer
             .read()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -29,13 +49,18 @@ impl Backend {
 }
 
 /// Rows read into the domain's types; the first that breaks a rule is the error.
-fn read_rows<R, T: TryFrom<R, Error = trellis_core::CoreError>>(rows: Vec<R>) -> StoreResult<Vec<T>> {
-    Ok(rows.into_iter().map(T::try_from).collect::<Result<_, _>>()?)
+fn read_rows<R, T: TryFrom<R, Error = trellis_core::CoreError>>(
+    rows: Vec<R>,
+) -> StoreResult<Vec<T>> {
+    Ok(rows
+        .into_iter()
+        .map(T::try_from)
+        .collect::<Result<_, _>>()?)
 }
 
 /// Issues a credential inside `tx`: takes the next status list index,
 /// signs, stores. Returns its id.
-async fn insert_credential(
+pub(super) async fn insert_credential(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &dyn CredentialSigner,
     kind: CredentialKind,
@@ -101,7 +126,8 @@ impl Backend {
     ) -> StoreResult<Credential> {
         let signer = self.signer()?;
         let mut tx = self.begin().await?;
-        let id = insert_credential(&mut tx, signer.as_ref(), kind, subject_id, content, now).await?;
+        let id =
+            insert_credential(&mut tx, signer.as_ref(), kind, subject_id, content, now).await?;
         tx.commit().await?;
         self.credential(id).await
     }
@@ -255,7 +281,11 @@ async fn facts_of(
         facts.push(Fact::Mentorship(MentorshipFact {
             role,
             organization: organization(origin),
-            counterpart: if role == Party::Mentor { mentee_id } else { mentor_id },
+            counterpart: if role == Party::Mentor {
+                mentee_id
+            } else {
+                mentor_id
+            },
             state: MentorshipState::parse(&state)?,
             started: started.map(|t| t.date_naive()),
             ended: ended.map(|t| t.date_naive()),
@@ -351,7 +381,7 @@ async fn insert_award(
 /// Awards each local member among `account_ids` the automatic
 /// achievements whose rule their participation now meets for the first
 /// time, in `tx`. Cheap when there is nothing left to earn.
-async fn award_earned(
+pub(super) async fn award_earned(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>,
     account_ids: &[Uuid],
@@ -390,14 +420,24 @@ async fn award_earned(
             .clone()
             .ok_or_else(|| StoreError::Signing("no credential signer is installed".into()))?;
         for achievement in open.iter().filter(|a| earned.contains(&a.id)) {
-            insert_award(tx, signer.as_ref(), achievement, account_id, true, "", None, now).await?;
+            insert_award(
+                tx,
+                signer.as_ref(),
+                achievement,
+                account_id,
+                true,
+                "",
+                None,
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
 }
 
 /// `award_earned` for both parties of a mentorship.
-async fn award_earned_in(
+pub(super) async fn award_earned_in(
     tx: &mut sqlx::Transaction<'_, Db>,
     signer: &std::sync::RwLock<Option<std::sync::Arc<dyn CredentialSigner>>>,
     mentorship_id: Uuid,
@@ -503,7 +543,11 @@ impl Backend {
 
     /// Retires an achievement: no longer awarded, by rule or by hand;
     /// awards made stay. Retiring again keeps the first time.
-    pub async fn retire_achievement(&self, id: Uuid, now: DateTime<Utc>) -> StoreResult<Achievement> {
+    pub async fn retire_achievement(
+        &self,
+        id: Uuid,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Achievement> {
         sqlx::query("UPDATE achievements SET retired_at = $2 WHERE id = $1 AND retired_at IS NULL")
             .bind(id)
             .bind(now)
@@ -534,9 +578,9 @@ impl Backend {
         match local {
             None => return Err(StoreError::NotFound),
             Some((Some(moved_to),)) => {
-                return Err(StoreError::Refused(trellis_core::CoreError::Conflict(format!(
-                    "this member moved to {moved_to}: recognition is given there now"
-                ))));
+                return Err(StoreError::Refused(trellis_core::CoreError::Conflict(
+                    format!("this member moved to {moved_to}: recognition is given there now"),
+                )));
             }
             Some((None,)) => {}
         }
@@ -551,9 +595,11 @@ impl Backend {
             now,
         )
         .await?
-        .ok_or_else(|| StoreError::Refused(trellis_core::CoreError::Conflict(
-            "the member holds this achievement already".into(),
-        )))?;
+        .ok_or_else(|| {
+            StoreError::Refused(trellis_core::CoreError::Conflict(
+                "the member holds this achievement already".into(),
+            ))
+        })?;
         tx.commit().await?;
         self.award(id).await
     }

@@ -1,5 +1,20 @@
 // Skill reviews of mentorships, and members' career plans as versions.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::skill::SkillKey;
+use uuid::Uuid;
+
+use super::common::{notify, record_received};
+use super::recognition::award_earned;
+use super::sessions::{Item, lock_mentorship, queue_for_other_party};
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    CompletedReview, NewReview, OutboxEventKind, PairingActivity, PlanVersion, Review, SharedGrowth,
+};
+use crate::rows::reviews::{PlanVersionRow, REVIEW_COLUMNS, ReviewRow, SharedGrowthRow};
+use crate::rows::{json_list, json_value};
 
 /// A member's newest plan version.
 const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_plan_versions \
@@ -7,7 +22,7 @@ const LATEST_PLAN: &str = "SELECT version, plan, origin, created_at FROM career_
 
 /// Queues a local mentee's growth for their mentors elsewhere, if they
 /// have a mentorship under way with one.
-async fn share_growth(
+pub(super) async fn share_growth(
     tx: &mut sqlx::Transaction<'_, Db>,
     mentee_id: Uuid,
     now: DateTime<Utc>,
@@ -39,7 +54,10 @@ impl Backend {
         {
             drop(tx);
             let url = new.object_url.as_deref().unwrap_or_default();
-            return self.review_by_object(url).await?.ok_or(StoreError::NotFound);
+            return self
+                .review_by_object(url)
+                .await?
+                .ok_or(StoreError::NotFound);
         }
         let (state, mentor_id, mentee_id) = lock_mentorship(&mut tx, new.mentorship_id).await?;
         if new.started_by != mentor_id && new.started_by != mentee_id {
@@ -70,10 +88,29 @@ impl Backend {
             ),
             other => other,
         })?;
-        let other = if new.started_by == mentor_id { mentee_id } else { mentor_id };
-        notify(&mut tx, other, "review_started", Some(new.mentorship_id), None, now).await?;
-        queue_for_other_party(&mut tx, OutboxEventKind::ReviewStarted, Item::Review, id, new.started_by, now)
-            .await?;
+        let other = if new.started_by == mentor_id {
+            mentee_id
+        } else {
+            mentor_id
+        };
+        notify(
+            &mut tx,
+            other,
+            "review_started",
+            Some(new.mentorship_id),
+            None,
+            now,
+        )
+        .await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::ReviewStarted,
+            Item::Review,
+            id,
+            new.started_by,
+            now,
+        )
+        .await?;
         tx.commit().await?;
         self.review(id).await
     }
@@ -124,7 +161,10 @@ impl Backend {
             .state
             .next(ReviewEvent::submit(party), party)
             .map_err(StoreError::Refused)?;
-        let part = part.clone().normalize(&review.skills).map_err(StoreError::Refused)?;
+        let part = part
+            .clone()
+            .normalize(&review.skills)
+            .map_err(StoreError::Refused)?;
         let column = match party {
             Party::Mentee => "mentee",
             Party::Mentor => "mentor",
@@ -140,7 +180,11 @@ impl Backend {
         .bind(next.is_completed().then_some(now))
         .execute(&mut *tx)
         .await?;
-        let other = if party == Party::Mentor { mentee_id } else { mentor_id };
+        let other = if party == Party::Mentor {
+            mentee_id
+        } else {
+            mentor_id
+        };
         let kind = if next.is_completed() {
             "review_completed"
         } else {
@@ -252,7 +296,9 @@ impl Backend {
                 .bind(mentorship_id)
                 .fetch_one(&self.pool)
                 .await?;
-        Ok(trellis_core::review::Cadence::new(u16::try_from(weeks).unwrap_or(0))?)
+        Ok(trellis_core::review::Cadence::new(
+            u16::try_from(weeks).unwrap_or(0),
+        )?)
     }
 
     /// Tells both local parties of each mentorship under way whose review
@@ -270,17 +316,16 @@ impl Backend {
             Option<DateTime<Utc>>,
             Option<DateTime<Utc>>,
         );
-        let rows: Vec<Due> =
-            sqlx::query_as(
-                "SELECT m.id, m.mentor_id, m.mentee_id, m.review_every_weeks, m.created_at, \
+        let rows: Vec<Due> = sqlx::query_as(
+            "SELECT m.id, m.mentor_id, m.mentee_id, m.review_every_weeks, m.created_at, \
                    (SELECT MAX(r.completed_at) FROM skill_reviews r WHERE r.mentorship_id = m.id), \
                    m.review_due_told_at \
                  FROM mentorships m WHERE m.state IN ('active', 'paused') \
                    AND NOT EXISTS (SELECT 1 FROM skill_reviews r \
                      WHERE r.mentorship_id = m.id AND r.state <> 'completed')",
-            )
-            .fetch_all(&self.pool)
-            .await?;
+        )
+        .fetch_all(&self.pool)
+        .await?;
         let mut due = 0;
         for (id, mentor_id, mentee_id, weeks, started, last, told) in rows {
             let Ok(cadence) = trellis_core::review::Cadence::new(u16::try_from(weeks).unwrap_or(0))
@@ -317,12 +362,10 @@ impl Backend {
 
     /// A member's career plan as it is now (`None`: never set).
     pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>> {
-        let row: Option<PlanVersionRow> = sqlx::query_as(
-            LATEST_PLAN,
-        )
-        .bind(account_id)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<PlanVersionRow> = sqlx::query_as(LATEST_PLAN)
+            .bind(account_id)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.map(TryInto::try_into).transpose()?)
     }
 
@@ -350,12 +393,10 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<PlanVersion> {
         let mut tx = self.begin().await?;
-        let current: Option<PlanVersionRow> = sqlx::query_as(
-            LATEST_PLAN,
-        )
-        .bind(account_id)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let current: Option<PlanVersionRow> = sqlx::query_as(LATEST_PLAN)
+            .bind(account_id)
+            .fetch_optional(&mut *tx)
+            .await?;
         let current: Option<PlanVersion> = current.map(TryInto::try_into).transpose()?;
         if let Some(current) = current.as_ref().filter(|c| c.plan == *plan) {
             return Ok(current.clone());
@@ -456,13 +497,15 @@ impl Backend {
         let count = |n: i64| u64::try_from(n).unwrap_or(0);
         Ok(rows
             .into_iter()
-            .map(|(mentorship_id, sessions, last, completed, all)| PairingActivity {
-                mentorship_id,
-                sessions_since: count(sessions),
-                last_session_at: last,
-                reviews_completed: count(completed),
-                reviews_started: count(all),
-            })
+            .map(
+                |(mentorship_id, sessions, last, completed, all)| PairingActivity {
+                    mentorship_id,
+                    sessions_since: count(sessions),
+                    last_session_at: last,
+                    reviews_completed: count(completed),
+                    reviews_started: count(all),
+                },
+            )
             .collect())
     }
 }

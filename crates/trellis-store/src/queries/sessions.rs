@@ -1,9 +1,21 @@
 // Sessions of mentorships and each party's private notes on them.
-// Included into each backend module.
+// Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::mentorship::MentorshipState;
+use uuid::Uuid;
+
+use super::common::record_received;
+use super::recognition::award_earned_in;
+use super::{Backend, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{NewSession, OutboxEventKind, Session};
+use crate::rows::json_list;
+use crate::rows::sessions::{SESSION_COLUMNS, SessionRow};
 
 /// Locks a mentorship for the rest of the transaction: its state and who
 /// is on each side.
-async fn lock_mentorship(
+pub(super) async fn lock_mentorship(
     tx: &mut sqlx::Transaction<'_, Db>,
     mentorship_id: Uuid,
 ) -> StoreResult<(MentorshipState, Uuid, Uuid)> {
@@ -31,7 +43,7 @@ async fn lock_open_mentorship(
 
 /// What of a mentorship a step is about, for `queue_for_other_party`.
 #[derive(Clone, Copy)]
-enum Item {
+pub(super) enum Item {
     Session,
     Review,
     Endorsement,
@@ -40,7 +52,7 @@ enum Item {
 /// Queues a step a local member took on a session, review or endorsement
 /// of a mentorship (`kind`) for the other party's instance, when that party is
 /// a member elsewhere.
-async fn queue_for_other_party(
+pub(super) async fn queue_for_other_party(
     tx: &mut sqlx::Transaction<'_, Db>,
     kind: OutboxEventKind,
     item: Item,
@@ -106,7 +118,15 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_for_other_party(&mut tx, OutboxEventKind::SessionCreated, Item::Session, id, new.author_id, now).await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::SessionCreated,
+            Item::Session,
+            id,
+            new.author_id,
+            now,
+        )
+        .await?;
         award_earned_in(&mut tx, &self.signer, new.mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, new.author_id).await
@@ -148,7 +168,15 @@ impl Backend {
         .bind(now)
         .execute(&mut *tx)
         .await?;
-        queue_for_other_party(&mut tx, OutboxEventKind::SessionUpdated, Item::Session, id, editor_id, now).await?;
+        queue_for_other_party(
+            &mut tx,
+            OutboxEventKind::SessionUpdated,
+            Item::Session,
+            id,
+            editor_id,
+            now,
+        )
+        .await?;
         award_earned_in(&mut tx, &self.signer, mentorship_id, now).await?;
         tx.commit().await?;
         self.session(id, editor_id).await
@@ -209,11 +237,13 @@ impl Backend {
         now: DateTime<Utc>,
     ) -> StoreResult<Session> {
         if text.is_empty() {
-            sqlx::query("DELETE FROM session_private_notes WHERE session_id = $1 AND account_id = $2")
-                .bind(session_id)
-                .bind(account_id)
-                .execute(&self.pool)
-                .await?;
+            sqlx::query(
+                "DELETE FROM session_private_notes WHERE session_id = $1 AND account_id = $2",
+            )
+            .bind(session_id)
+            .bind(account_id)
+            .execute(&self.pool)
+            .await?;
         } else {
             sqlx::query(
                 "INSERT INTO session_private_notes (session_id, account_id, text, updated_at) \

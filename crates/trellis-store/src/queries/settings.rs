@@ -1,4 +1,13 @@
-// Instance settings and invites. Included into each backend module.
+// Instance settings and invites. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::settings::{FederationMode, RegistrationMode};
+use uuid::Uuid;
+
+use super::Backend;
+use crate::error::StoreResult;
+use crate::model::{InstanceSettings, Invite, NewInvite, SettingsChange};
+use crate::rows::settings::{INVITE_COLUMNS, InviteRow, SETTINGS_COLUMNS, SettingsRow};
 
 impl Backend {
     pub async fn settings(&self) -> StoreResult<InstanceSettings> {

@@ -1,4 +1,12 @@
-// The skills catalog. Included into each backend module.
+// The skills catalog. Included as a module of each backend.
+
+use chrono::{DateTime, Utc};
+use trellis_core::skill::{SkillKey, SkillSeed};
+
+use super::Backend;
+use crate::error::StoreResult;
+use crate::model::{Skill, SkillChange};
+use crate::rows::skills::{SKILL_COLUMNS, SkillRow};
 
 impl Backend {
     /// Adds the seeds that are not in the catalog yet. A seed already there,
@@ -39,11 +47,12 @@ impl Backend {
     }
 
     pub async fn skill(&self, key: &SkillKey) -> StoreResult<Skill> {
-        let row: SkillRow =
-            sqlx::query_as(&format!("SELECT {SKILL_COLUMNS} FROM skills WHERE key = $1"))
-                .bind(key.as_str())
-                .fetch_one(&self.pool)
-                .await?;
+        let row: SkillRow = sqlx::query_as(&format!(
+            "SELECT {SKILL_COLUMNS} FROM skills WHERE key = $1"
+        ))
+        .bind(key.as_str())
+        .fetch_one(&self.pool)
+        .await?;
         Ok(row.try_into()?)
     }
 

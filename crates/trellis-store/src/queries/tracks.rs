@@ -1,10 +1,20 @@
 // Career tracks, induction cycles, nominations and their append-only
 // decision log, and the ranks members were inducted into.
-// Included into each backend module.
+// Included as a module of each backend.
 
-fn position(index: usize) -> i32 {
-    i32::try_from(index).unwrap_or(i32::MAX)
-}
+use chrono::{DateTime, Utc};
+use trellis_core::account::Username;
+use uuid::Uuid;
+
+use super::common::{conflict, position, refused};
+use super::profiles::is_local;
+use super::recognition::insert_credential;
+use super::{Backend, Conn, Db};
+use crate::error::{StoreError, StoreResult};
+use crate::model::{
+    AchievementContent, CredentialContent, CredentialKind, CycleRecord, DecisionOutcome, Induction,
+    NewDecision, NewNomination, NominationRecord, PartyRecord, Track,
+};
 
 fn index_of(position: i32) -> usize {
     usize::try_from(position).unwrap_or(usize::MAX)
@@ -203,14 +213,6 @@ async fn lock_nomination(
         return Err(StoreError::NotFound);
     }
     load_nomination(tx, id).await
-}
-
-fn refused(err: trellis_core::CoreError) -> StoreError {
-    StoreError::Refused(err)
-}
-
-fn conflict(message: impl Into<String>) -> StoreError {
-    refused(trellis_core::CoreError::Conflict(message.into()))
 }
 
 /// Maps a uniqueness refusal of the database to `message`, as a conflict.
