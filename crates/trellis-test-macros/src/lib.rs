@@ -1,14 +1,14 @@
 //! `#[on_every_backend]`: one test, written once, run on every storage
 //! backend. Writing the test is enough; there is no list to forget it in.
 //!
-//! ```ignore
+//! ```text
 //! #[on_every_backend]
 //! async fn a_member_registers(app: TestApp) { /* … */ }
 //! ```
 //!
 //! keeps the function as it is and adds, beside it,
 //!
-//! ```ignore
+//! ```text
 //! mod a_member_registers {
 //!     #[tokio::test]
 //!     async fn sqlite() { crate::run(trellis_store::Backend::Sqlite, super::a_member_registers).await }
