@@ -8,9 +8,10 @@ use trellis_store::{Account, NewAccount, Store};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
 use crate::auth::{hash_password, hash_token, new_keypair, new_secret, verify_password};
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller};
 
 /// A member's account, as its owner sees it.
 #[derive(Debug, Serialize, ToSchema)]

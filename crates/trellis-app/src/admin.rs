@@ -10,9 +10,10 @@ use trellis_store::{InstanceSettings, Invite, NewInvite, SettingsChange};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
 use crate::auth::{hash_token, new_secret};
+use crate::caller::Admin;
 use crate::error::{AppError, AppResult};
-use crate::{Admin, App};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SettingsView {

@@ -19,7 +19,7 @@ use trellis_store::{Account, PartyRecord, Submitted};
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
-use crate::App;
+use crate::app::App;
 use crate::error::AppResult;
 
 /// What `format` says every archive is.

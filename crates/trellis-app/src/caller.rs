@@ -5,7 +5,7 @@ use std::ops::Deref;
 
 use trellis_store::Account;
 
-use crate::App;
+use crate::app::App;
 use crate::auth::hash_token;
 use crate::error::{AppError, AppResult};
 

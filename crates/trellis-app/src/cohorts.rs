@@ -18,10 +18,11 @@ use trellis_store::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Admin;
 use crate::error::{AppError, AppResult};
 use crate::match_index::{candidate_of, seeker_of};
 use crate::views::PartyView;
-use crate::{Admin, App};
 
 /// The most mentees and mentors one cohort may have.
 const MAX_MENTEES: usize = 2000;

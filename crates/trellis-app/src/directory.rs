@@ -7,9 +7,10 @@ use trellis_core::visibility::{Viewer, Visibility};
 use trellis_store::{DirectoryQuery, Scope};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::views::{ProfileView, views};
-use crate::{App, Caller};
 
 /// Whose mentors to search.
 #[derive(Debug, Clone, Copy, Default, Deserialize, ToSchema)]

@@ -12,10 +12,11 @@ use trellis_store::{EndorsementRecord, NewEndorsement, StoreError};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::own;
 use crate::views::PartyView;
-use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct EndorsementView {

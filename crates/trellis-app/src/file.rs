@@ -9,10 +9,11 @@ use trellis_core::plan::{CareerPlan, diff};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::App;
 use crate::archive::{Archive, archive_of};
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::views::PartyView;
-use crate::{App, Caller};
 
 const MAX_PER_PAGE: u32 = 200;
 

@@ -2,7 +2,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::App;
+use crate::app::App;
 use crate::error::{AppError, AppResult};
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -13,6 +13,7 @@ use std::time::Duration;
 use chrono::Utc;
 use serde_json::json;
 use tokio::sync::watch;
+use tracing::Instrument;
 use trellis_core::mentorship::Party;
 use trellis_core::review::ReviewState;
 use trellis_store::{
@@ -21,7 +22,7 @@ use trellis_store::{
 };
 use uuid::Uuid;
 
-use crate::App;
+use crate::app::App;
 use crate::archive::{
     Archive, ArchiveMentorship, ArchivePart, ArchiveParty, check_shape, member_actor, party_actor,
 };
@@ -64,7 +65,12 @@ pub async fn run_once(app: &App) -> Result<(), trellis_store::StoreError> {
     let now = Utc::now();
     for import in app.store.pending_imports(now, 20).await? {
         let now = Utc::now();
-        let failed = match attempt(app, &import).await {
+        let span = tracing::info_span!(
+            "import",
+            import = %import.id,
+            from = %import.from_actor,
+        );
+        let failed = match attempt(app, &import).instrument(span).await {
             Ok(()) => continue,
             Err(Failure::Retry(why)) => (why, retry_at(&import, now)),
             Err(Failure::Final(why)) => (why, None),

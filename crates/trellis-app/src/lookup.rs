@@ -8,8 +8,9 @@ use trellis_core::skill::SkillKey;
 use trellis_store::{Mentorship, Skill, StoreError};
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller};
 
 /// The caller's side of a mentorship, or `None` if they are not a party.
 pub fn role_of(caller: &Caller, m: &Mentorship) -> Option<Party> {

@@ -10,10 +10,11 @@ use trellis_core::matching::{FactorScore, Weights};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::{Admin, Caller};
 use crate::error::{AppError, AppResult};
 use crate::match_index::seeker_of;
 use crate::views::{ProfileView, views};
-use crate::{Admin, App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MatchView {

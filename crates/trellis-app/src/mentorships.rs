@@ -10,10 +10,11 @@ use trellis_store::{Mentorship, MentorshipStep, NewMentorship, ProfileRecord, St
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::{Admin, Caller};
 use crate::error::{AppError, AppResult};
 use crate::lookup::{own, role_of};
 use crate::views::PartyView;
-use crate::{Admin, App, Caller};
 
 /// A state the mentorship entered.
 #[derive(Debug, Serialize, ToSchema)]

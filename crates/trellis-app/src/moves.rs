@@ -8,10 +8,11 @@ use trellis_store::{HeldCredential, Import, NewImport};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
 use crate::archive::{self, Archive, archive_of};
 use crate::auth::{hash_token, new_secret};
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller};
 
 /// The most accounts a member declares as also theirs.
 pub const MAX_ALIASES: usize = 5;

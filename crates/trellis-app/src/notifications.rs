@@ -6,8 +6,9 @@ use trellis_store::Notification;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
-use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct NotificationView {

@@ -7,8 +7,9 @@ use trellis_core::settings::FederationMode;
 use trellis_store::{DeliveryState, Instance};
 use utoipa::ToSchema;
 
+use crate::app::App;
+use crate::caller::Admin;
 use crate::error::AppResult;
-use crate::{Admin, App};
 
 /// Another instance, as this one knows it.
 #[derive(Debug, Serialize, ToSchema)]

@@ -10,10 +10,11 @@ use trellis_store::PlanVersion;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::catalog_by_key;
 use crate::lookup::own;
-use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanView {

@@ -5,10 +5,11 @@ use trellis_core::account::Username;
 use trellis_core::profile::{CatalogState, Profile};
 use trellis_core::visibility::Viewer;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::catalog_by_key;
 use crate::views::{ProfileView, view, viewer_of};
-use crate::{App, Caller};
 
 /// The caller's own profile.
 pub async fn get_mine(app: &App, caller: &Caller) -> AppResult<ProfileView> {

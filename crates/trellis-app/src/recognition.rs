@@ -21,8 +21,9 @@ use trellis_store::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::{Admin, Caller};
 use crate::error::{AppError, AppResult};
-use crate::{Admin, App, Caller};
 
 /// The longest credential the verifier reads (a VC-JWT of ours is a few KiB).
 const MAX_CREDENTIAL: usize = 32 * 1024;

@@ -8,9 +8,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Admin;
 use crate::error::{AppError, AppResult};
 use crate::views::PartyView;
-use crate::{Admin, App};
 
 /// Days without a session after which a pairing is at risk.
 const AT_RISK_DAYS: i64 = 30;

@@ -11,9 +11,10 @@ use trellis_store::{Mentorship, NewReview, Review, StoreError, Submitted};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::own;
-use crate::{App, Caller};
 
 /// One party's part as the caller may see it.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]

@@ -9,9 +9,10 @@ use trellis_store::{Mentorship, NewSession, Session, StoreError};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::own;
-use crate::{App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SessionView {

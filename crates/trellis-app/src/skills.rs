@@ -6,8 +6,9 @@ use trellis_core::skill::{LEVELS, LevelDescription, SkillKey, check_skill_text};
 use trellis_store::{Skill, SkillChange};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::app::App;
+use crate::caller::Admin;
 use crate::error::{AppError, AppResult};
-use crate::{Admin, App};
 
 /// A skill of the catalog.
 #[derive(Debug, Serialize, ToSchema)]

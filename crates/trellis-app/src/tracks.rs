@@ -33,9 +33,10 @@ use trellis_store::{
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::app::App;
+use crate::caller::{Admin, Caller};
 use crate::error::{AppError, AppResult};
 use crate::views::PartyView;
-use crate::{Admin, App, Caller};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TrackView {

@@ -12,9 +12,10 @@ use trellis_core::visibility::{Viewer, Visibility};
 use trellis_store::{PartyRecord, ProfileRecord, Skill};
 use utoipa::ToSchema;
 
+use crate::app::App;
+use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::catalog_by_key;
-use crate::{App, Caller};
 
 /// One side of a mentorship.
 #[derive(Debug, Serialize, ToSchema)]

@@ -108,7 +108,12 @@ async fn process_events(data: &Data) -> FederationResult<()> {
             return Ok(());
         }
         for event in &events {
-            process_event(data, event).await?;
+            let span = tracing::info_span!(
+                "outbox_event",
+                event = %event.id,
+                kind = event.event.kind().as_str(),
+            );
+            process_event(data, event).instrument(span).await?;
         }
     }
 }

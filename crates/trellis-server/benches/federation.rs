@@ -16,9 +16,6 @@
 //! `TRELLIS_BENCH_N` sets how many activities each measurement uses (2000).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[path = "../tests/common/cavage.rs"]
-mod cavage;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -34,6 +31,7 @@ use trellis_core::settings::FederationMode;
 use trellis_server::{Config, Instance};
 use trellis_store::testing::TestDatabase;
 use trellis_store::{Backend, NewAccount, NewDelivery, SettingsChange};
+use trellis_testing::cavage;
 
 /// A body and the headers that sign it.
 type SignedRequest = (Vec<u8>, Vec<(String, String)>);

@@ -228,14 +228,23 @@ async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiv
         tokio::select! {
             _ = tick.tick() => {
                 let now = Utc::now();
-                match store.notify_due_reviews(now).await {
-                    Ok(0) => {}
-                    Ok(due) => tracing::info!(due, "skill reviews due: parties told"),
-                    Err(err) => tracing::warn!(error = %err, "cannot check for due reviews"),
-                }
-                match store.award_earned_by_time(since, now).await {
-                    Ok(_) => since = now,
-                    Err(err) => tracing::warn!(error = %err, "cannot check for awards earned"),
+                let run = async {
+                    match store.notify_due_reviews(now).await {
+                        Ok(0) => {}
+                        Ok(due) => tracing::info!(due, "skill reviews due: parties told"),
+                        Err(err) => tracing::warn!(error = %err, "cannot check for due reviews"),
+                    }
+                    match store.award_earned_by_time(since, now).await {
+                        Ok(_) => true,
+                        Err(err) => {
+                            tracing::warn!(error = %err, "cannot check for awards earned");
+                            false
+                        }
+                    }
+                };
+                let span = tracing::info_span!("timer", job = "reviews_due_and_awards");
+                if tracing::Instrument::instrument(run, span).await {
+                    since = now;
                 }
             }
             _ = stop.changed() => return,

@@ -2,7 +2,14 @@
 //! shared by every instance that uses this catalog, so matching works across
 //! instances. Text written for Trellis.
 
-use super::SkillSeed;
+/// One entry of the default catalog, as shipped in the binary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SkillSeed {
+    pub key: &'static str,
+    pub family: &'static str,
+    pub name: &'static str,
+    pub description: &'static str,
+}
 
 pub const DEFAULT_CATALOG: &[SkillSeed] = &[
     SkillSeed {

@@ -7,7 +7,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-pub use catalog::DEFAULT_CATALOG;
+pub use catalog::{DEFAULT_CATALOG, SkillSeed};
 
 use crate::CoreError;
 
@@ -215,15 +215,6 @@ pub const LEVELS: [LevelDescription; 7] = [
         description: "Moves the field itself: creates methods, tools or standards that many organizations adopt.",
     },
 ];
-
-/// One entry of the default catalog, as shipped in the binary.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SkillSeed {
-    pub key: &'static str,
-    pub family: &'static str,
-    pub name: &'static str,
-    pub description: &'static str,
-}
 
 /// Checks the words an admin gives a catalog skill.
 pub fn check_skill_text(name: &str, family: &str, description: &str) -> Result<(), CoreError> {

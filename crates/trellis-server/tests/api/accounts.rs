@@ -2,18 +2,9 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
+use trellis_testing::{PASSWORD, TestApp, on_every_backend};
 
-use crate::helpers::{PASSWORD, TestApp};
-
-on_every_backend!(
-    a_member_registers_signs_in_and_out,
-    bad_registrations_are_refused_and_store_nothing,
-    a_wrong_login_does_not_say_whether_the_user_exists,
-    tokens_must_be_valid,
-    registration_follows_the_mode_an_admin_sets,
-    invites_open_accounts_until_used_up_expired_or_revoked,
-);
-
+#[on_every_backend]
 async fn a_member_registers_signs_in_and_out(app: TestApp) {
     let account = app.register("Ada_L").await;
     assert_eq!(
@@ -52,6 +43,7 @@ async fn a_member_registers_signs_in_and_out(app: TestApp) {
         .expect(StatusCode::OK);
 }
 
+#[on_every_backend]
 async fn bad_registrations_are_refused_and_store_nothing(app: TestApp) {
     app.register("taken").await;
     let cases = [
@@ -159,6 +151,7 @@ async fn bad_registrations_are_refused_and_store_nothing(app: TestApp) {
     assert_eq!(login.status, StatusCode::UNAUTHORIZED);
 }
 
+#[on_every_backend]
 async fn a_wrong_login_does_not_say_whether_the_user_exists(app: TestApp) {
     app.register("grace").await;
     let wrong_password = app
@@ -191,6 +184,7 @@ async fn a_wrong_login_does_not_say_whether_the_user_exists(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn tokens_must_be_valid(app: TestApp) {
     let none = app.get("/api/v1/me", None).await;
     assert_eq!(
@@ -215,6 +209,7 @@ async fn tokens_must_be_valid(app: TestApp) {
     assert_eq!(public.status, StatusCode::UNAUTHORIZED);
 }
 
+#[on_every_backend]
 async fn registration_follows_the_mode_an_admin_sets(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ada").await;
@@ -281,6 +276,7 @@ async fn registration_follows_the_mode_an_admin_sets(app: TestApp) {
     assert_eq!(app.account_count().await, 3);
 }
 
+#[on_every_backend]
 async fn invites_open_accounts_until_used_up_expired_or_revoked(app: TestApp) {
     let admin = app.admin("root").await;
     app.patch(

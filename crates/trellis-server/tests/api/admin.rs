@@ -2,16 +2,9 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
-use crate::helpers::{TestApp, mentor};
-
-on_every_backend!(
-    anyone_reads_the_catalog_and_its_levels,
-    admins_add_rename_and_retire_skills,
-    retired_skills_cannot_be_added_to_profiles,
-    settings_are_validated_and_for_admins_only,
-);
-
+#[on_every_backend]
 async fn anyone_reads_the_catalog_and_its_levels(app: TestApp) {
     let catalog = app.get("/api/v1/skills", None).await.expect(StatusCode::OK);
     let skills = catalog["skills"].as_array().unwrap();
@@ -34,6 +27,7 @@ async fn anyone_reads_the_catalog_and_its_levels(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn admins_add_rename_and_retire_skills(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ada").await;
@@ -139,6 +133,7 @@ async fn admins_add_rename_and_retire_skills(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn retired_skills_cannot_be_added_to_profiles(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ada").await;
@@ -188,6 +183,7 @@ async fn retired_skills_cannot_be_added_to_profiles(app: TestApp) {
         .await;
 }
 
+#[on_every_backend]
 async fn settings_are_validated_and_for_admins_only(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ada").await;

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
 use serde_json::json;
-
-use crate::helpers::PASSWORD;
+use trellis_testing::PASSWORD;
 
 fn trellis(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));

@@ -6,16 +6,7 @@ use serde_json::{Value, json};
 use trellis_core::partnership::Partnership;
 use trellis_core::profile::Profile;
 use trellis_store::{PartnershipStep, RemotePerson};
-
-use crate::helpers::{Reply, TestApp};
-
-on_every_backend!(
-    the_optimum_beats_greedy_and_approval_sends_the_requests,
-    a_pair_that_fails_at_approval_does_not_undo_the_others,
-    only_admins_run_cohorts,
-    bad_input_is_refused_and_changes_nothing,
-    mentors_of_partner_instances_are_matched_and_asked_through_the_outbox,
-);
+use trellis_testing::{Reply, TestApp, on_every_backend};
 
 /// Scores are then the skills factor alone, 0 to 100: easy to compute by hand.
 async fn skills_only(app: &TestApp, admin: &str) {
@@ -130,6 +121,7 @@ fn pair<'a>(proposal: &'a Value, mentee: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{mentee} has no pair in {proposal}"))
 }
 
+#[on_every_backend]
 async fn the_optimum_beats_greedy_and_approval_sends_the_requests(app: TestApp) {
     let admin = app.admin("root").await;
     skills_only(&app, &admin).await;
@@ -322,6 +314,7 @@ async fn the_optimum_beats_greedy_and_approval_sends_the_requests(app: TestApp) 
     );
 }
 
+#[on_every_backend]
 async fn a_pair_that_fails_at_approval_does_not_undo_the_others(app: TestApp) {
     let admin = app.admin("root").await;
     mentee(&app, "ann", &["en"], ("networking.dns", 5)).await;
@@ -407,6 +400,7 @@ async fn a_pair_that_fails_at_approval_does_not_undo_the_others(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn only_admins_run_cohorts(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ann").await;
@@ -464,6 +458,7 @@ async fn only_admins_run_cohorts(app: TestApp) {
     assert_eq!(listed[0]["mentees"], 1);
 }
 
+#[on_every_backend]
 async fn bad_input_is_refused_and_changes_nothing(app: TestApp) {
     let admin = app.admin("root").await;
     mentee(&app, "ann", &["en"], ("networking.dns", 5)).await;
@@ -689,6 +684,7 @@ async fn partner_mentor(app: &TestApp, username: &str, domain: &str) {
         .unwrap();
 }
 
+#[on_every_backend]
 async fn mentors_of_partner_instances_are_matched_and_asked_through_the_outbox(app: TestApp) {
     let admin = app.admin("root").await;
     let ann = mentee(&app, "ann", &["en"], ("networking.dns", 7)).await;

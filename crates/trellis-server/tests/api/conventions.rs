@@ -3,15 +3,9 @@
 
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use trellis_testing::{TestApp, on_every_backend};
 
-use crate::helpers::TestApp;
-
-on_every_backend!(
-    every_documented_route_answers,
-    unknown_routes_and_methods_answer_in_the_error_shape,
-    health_reports_the_database,
-);
-
+#[on_every_backend]
 async fn every_documented_route_answers(app: TestApp) {
     let doc = app
         .get("/api/openapi.json", None)
@@ -150,6 +144,7 @@ async fn every_documented_route_answers(app: TestApp) {
     }
 }
 
+#[on_every_backend]
 async fn unknown_routes_and_methods_answer_in_the_error_shape(app: TestApp) {
     let missing = app.get("/api/v1/nothing-here", None).await;
     assert_eq!(
@@ -163,6 +158,7 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn health_reports_the_database(app: TestApp) {
     let health = app.get("/healthz", None).await.expect(StatusCode::OK);
     assert_eq!(health["status"], "ok");

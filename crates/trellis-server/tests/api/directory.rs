@@ -2,14 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-use crate::helpers::{TestApp, mentor};
-
-on_every_backend!(
-    the_directory_respects_visibility,
-    the_directory_filters_and_pages,
-    bad_directory_queries_are_refused,
-);
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
 fn names(page: &Value) -> Vec<&str> {
     page["items"]
@@ -20,6 +13,7 @@ fn names(page: &Value) -> Vec<&str> {
         .collect()
 }
 
+#[on_every_backend]
 async fn the_directory_respects_visibility(app: TestApp) {
     for visibility in ["private", "organization", "federated", "public"] {
         let token = app.member(&format!("m_{visibility}")).await;
@@ -57,6 +51,7 @@ async fn the_directory_respects_visibility(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn the_directory_filters_and_pages(app: TestApp) {
     let add = |username: &'static str, profile: Value| {
         let app = &app;
@@ -146,6 +141,7 @@ async fn the_directory_filters_and_pages(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn bad_directory_queries_are_refused(app: TestApp) {
     for query in [
         "min_level=4",

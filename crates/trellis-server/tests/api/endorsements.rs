@@ -4,16 +4,9 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
-use crate::helpers::{TestApp, mentor};
 use crate::sessions::active_pair;
-
-on_every_backend!(
-    either_party_endorses_the_other_in_an_active_or_completed_mentorship,
-    bad_input_and_closed_mentorships_are_refused_and_change_nothing,
-    endorsements_are_seen_by_the_subject_and_the_endorser_only,
-    the_endorser_alone_withdraws_and_may_endorse_anew,
-);
 
 const DNS: &str = "networking.dns";
 const SQL: &str = "databases.sql-query-design";
@@ -22,7 +15,7 @@ fn endorsement(skill: &str, text: &str) -> Value {
     json!({"skill": skill, "text": text})
 }
 
-async fn endorse(app: &TestApp, id: &str, token: &str, body: Value) -> crate::helpers::Reply {
+async fn endorse(app: &TestApp, id: &str, token: &str, body: Value) -> trellis_testing::Reply {
     app.post(
         &format!("/api/v1/mentorships/{id}/endorsements"),
         Some(token),
@@ -57,6 +50,7 @@ fn skills(list: &Value) -> Vec<&str> {
         .collect()
 }
 
+#[on_every_backend]
 async fn either_party_endorses_the_other_in_an_active_or_completed_mentorship(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     let given = endorse(
@@ -138,6 +132,7 @@ async fn either_party_endorses_the_other_in_an_active_or_completed_mentorship(ap
     assert_eq!(received, 2, "{told}");
 }
 
+#[on_every_backend]
 async fn bad_input_and_closed_mentorships_are_refused_and_change_nothing(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     let admin = app.admin("root").await;
@@ -242,6 +237,7 @@ async fn bad_input_and_closed_mentorships_are_refused_and_change_nothing(app: Te
     }
 }
 
+#[on_every_backend]
 async fn endorsements_are_seen_by_the_subject_and_the_endorser_only(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     app.set_profile(
@@ -299,6 +295,7 @@ async fn endorsements_are_seen_by_the_subject_and_the_endorser_only(app: TestApp
     assert_eq!(grace_of, json!([]));
 }
 
+#[on_every_backend]
 async fn the_endorser_alone_withdraws_and_may_endorse_anew(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     let given = endorse(&app, &id, &grace, endorsement(DNS, "Calm under pressure."))

@@ -2,18 +2,9 @@
 
 use reqwest::StatusCode;
 use serde_json::json;
+use trellis_testing::{PASSWORD, TestApp, mentor, on_every_backend};
 
-use crate::helpers::{PASSWORD, TestApp, mentor};
-
-on_every_backend!(
-    bodies_must_be_json_objects,
-    control_and_invisible_characters_are_refused_everywhere,
-    directory_searches_name_few_skills,
-    invite_only_registration_does_not_reveal_taken_names,
-    error_messages_say_things_once,
-    one_line_fields_stay_one_line_and_are_trimmed,
-);
-
+#[on_every_backend]
 async fn bodies_must_be_json_objects(app: TestApp) {
     let token = app.member("ada").await;
     let admin = app.admin("root").await;
@@ -81,6 +72,7 @@ async fn bodies_must_be_json_objects(app: TestApp) {
     assert_eq!(app.account_count().await, 2);
 }
 
+#[on_every_backend]
 async fn control_and_invisible_characters_are_refused_everywhere(app: TestApp) {
     let admin = app.admin("root").await;
     let token = app.member("ada").await;
@@ -183,6 +175,7 @@ async fn control_and_invisible_characters_are_refused_everywhere(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn directory_searches_name_few_skills(app: TestApp) {
     let token = app.member("ada").await;
     app.set_profile(&token, mentor("organization", &[("networking.dns", 4)]))
@@ -213,6 +206,7 @@ async fn directory_searches_name_few_skills(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn invite_only_registration_does_not_reveal_taken_names(app: TestApp) {
     let admin = app.admin("root").await;
     app.register("alice").await;
@@ -244,6 +238,7 @@ async fn invite_only_registration_does_not_reveal_taken_names(app: TestApp) {
     assert_eq!(taken.body, free.body);
 }
 
+#[on_every_backend]
 async fn error_messages_say_things_once(app: TestApp) {
     let token = app.member("ada").await;
     let reply = app
@@ -305,6 +300,7 @@ async fn error_messages_say_things_once(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn one_line_fields_stay_one_line_and_are_trimmed(app: TestApp) {
     let token = app.member("ada").await;
     let reply = app

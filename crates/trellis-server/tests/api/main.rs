@@ -1,41 +1,19 @@
 //! The client API and the `trellis` binary, exercised as a user would:
 //! real servers on loopback, real HTTP, a fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-// The helpers are shared with the federation suite, which uses more of them.
-#![allow(dead_code)]
 
-/// Runs each named test against a server on SQLite and, when
-/// `TRELLIS_TEST_POSTGRES_URL` is set, against one on PostgreSQL.
-macro_rules! on_every_backend {
-    ($($test:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    crate::helpers::run(trellis_store::Backend::Sqlite, super::$test).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $test() {
-                    crate::helpers::run(trellis_store::Backend::Postgres, super::$test).await;
-                }
-            )*
-        }
-    };
-}
+// `#[on_every_backend]` runs each test through this on both backends.
+use trellis_testing::run;
 
 mod accounts;
 mod admin;
+mod architecture;
 mod cli;
 mod cohorts;
 mod conventions;
 mod directory;
 mod endorsements;
 mod hardening;
-mod helpers;
 mod matching;
 mod mentorships;
 mod observability;

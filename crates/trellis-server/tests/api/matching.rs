@@ -2,14 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-use crate::helpers::TestApp;
-
-on_every_backend!(
-    matches_rank_explain_and_exclude,
-    matches_follow_changes_and_leave_out_mentors_already_asked,
-    admins_set_the_weights
-);
+use trellis_testing::{TestApp, on_every_backend};
 
 fn mentor_profile(
     skills: &[(&str, u8)],
@@ -39,6 +32,7 @@ async fn matched(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
+#[on_every_backend]
 async fn matches_follow_changes_and_leave_out_mentors_already_asked(app: TestApp) {
     let mia = app.member("mia").await;
     app.set_profile(
@@ -143,6 +137,7 @@ async fn matches_follow_changes_and_leave_out_mentors_already_asked(app: TestApp
     assert_eq!(matched(&app, &mia).await, ["grace", "zoe"]);
 }
 
+#[on_every_backend]
 async fn matches_rank_explain_and_exclude(app: TestApp) {
     let ada = app.member("ada").await;
     app.set_profile(&ada, json!({
@@ -293,6 +288,7 @@ async fn matches_rank_explain_and_exclude(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn admins_set_the_weights(app: TestApp) {
     let admin = app.admin("root").await;
     let member = app.member("ada").await;

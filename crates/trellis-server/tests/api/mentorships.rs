@@ -2,17 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-use crate::helpers::{TestApp, mentor};
-
-on_every_backend!(
-    mentors_have_mentors_and_admins_see_the_tree,
-    each_party_is_notified_of_what_the_other_does,
-    a_mentorship_runs_from_request_to_completion,
-    each_transition_belongs_to_its_party_and_state,
-    requests_respect_capacity_pairs_and_visibility,
-    only_the_two_parties_see_a_mentorship,
-);
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
 async fn mentor_with(app: &TestApp, username: &str, capacity: u16) -> String {
     let token = app.member(username).await;
@@ -32,7 +22,7 @@ async fn ask(app: &TestApp, mentee: &str, mentor: &str) -> Value {
     .expect(StatusCode::CREATED)
 }
 
-async fn step(app: &TestApp, token: &str, id: &str, transition: &str) -> crate::helpers::Reply {
+async fn step(app: &TestApp, token: &str, id: &str, transition: &str) -> trellis_testing::Reply {
     app.post(
         &format!("/api/v1/mentorships/{id}/{transition}"),
         Some(token),
@@ -41,6 +31,7 @@ async fn step(app: &TestApp, token: &str, id: &str, transition: &str) -> crate::
     .await
 }
 
+#[on_every_backend]
 async fn a_mentorship_runs_from_request_to_completion(app: TestApp) {
     let grace = mentor_with(&app, "grace", 2).await;
     let ada = app.member("ada").await;
@@ -111,6 +102,7 @@ async fn a_mentorship_runs_from_request_to_completion(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn each_transition_belongs_to_its_party_and_state(app: TestApp) {
     let grace = mentor_with(&app, "grace", 3).await;
     let ada = app.member("ada").await;
@@ -175,6 +167,7 @@ async fn each_transition_belongs_to_its_party_and_state(app: TestApp) {
     assert_eq!(reply.status(), StatusCode::OK);
 }
 
+#[on_every_backend]
 async fn requests_respect_capacity_pairs_and_visibility(app: TestApp) {
     let grace = mentor_with(&app, "grace", 1).await;
     let (ada, bob, cy) = (
@@ -256,6 +249,7 @@ async fn requests_respect_capacity_pairs_and_visibility(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn only_the_two_parties_see_a_mentorship(app: TestApp) {
     let _grace = mentor_with(&app, "grace", 2).await;
     let ada = app.member("ada").await;
@@ -290,6 +284,7 @@ async fn only_the_two_parties_see_a_mentorship(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn each_party_is_notified_of_what_the_other_does(app: TestApp) {
     let grace = mentor_with(&app, "grace", 2).await;
     let ada = app.member("ada").await;
@@ -385,6 +380,7 @@ async fn each_party_is_notified_of_what_the_other_does(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn mentors_have_mentors_and_admins_see_the_tree(app: TestApp) {
     let admin = app.admin("root").await;
     let hopper = mentor_with(&app, "hopper", 2).await;

@@ -2,16 +2,9 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
-use crate::helpers::{TestApp, mentor};
-
-on_every_backend!(
-    a_new_member_has_an_empty_profile_visible_to_the_organization,
-    a_profile_is_saved_and_read_back,
-    invalid_profiles_are_refused_and_change_nothing,
-    each_visibility_reaches_exactly_its_audience,
-);
-
+#[on_every_backend]
 async fn a_new_member_has_an_empty_profile_visible_to_the_organization(app: TestApp) {
     let token = app.member("ada").await;
     let profile = app
@@ -48,6 +41,7 @@ fn full_profile() -> Value {
     })
 }
 
+#[on_every_backend]
 async fn a_profile_is_saved_and_read_back(app: TestApp) {
     let token = app.member("ada").await;
     let saved = app.set_profile(&token, full_profile()).await;
@@ -79,6 +73,7 @@ async fn a_profile_is_saved_and_read_back(app: TestApp) {
     assert_eq!(smaller["visibility"], "organization");
 }
 
+#[on_every_backend]
 async fn invalid_profiles_are_refused_and_change_nothing(app: TestApp) {
     let token = app.member("ada").await;
     let before = app.set_profile(&token, full_profile()).await;
@@ -170,6 +165,7 @@ async fn invalid_profiles_are_refused_and_change_nothing(app: TestApp) {
     assert_eq!(before, after, "a refused profile changed the stored one");
 }
 
+#[on_every_backend]
 async fn each_visibility_reaches_exactly_its_audience(app: TestApp) {
     let owner = app.member("owner").await;
     let colleague = app.member("colleague").await;

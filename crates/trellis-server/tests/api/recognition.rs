@@ -12,23 +12,10 @@ use rsa::pkcs1v15::Pkcs1v15Sign;
 use rsa::pkcs8::DecodePublicKey;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use trellis_testing::{TestApp, first_problem, on_every_backend};
 
-use crate::helpers::{TestApp, first_problem};
 use crate::reviews::{mentee_skills, review};
 use crate::sessions::active_pair;
-
-on_every_backend!(
-    participation_figures_are_exact_on_a_crafted_history,
-    an_automatic_award_happens_once_with_its_credential,
-    a_new_rule_awards_members_who_already_meet_it,
-    each_event_that_changes_participation_checks_the_rules,
-    a_session_logged_ahead_earns_its_award_when_its_time_comes,
-    hand_awards_need_an_admin_a_reason_and_happen_once,
-    revocation_flips_the_report_and_the_status_list,
-    tampered_and_foreign_credentials_are_reported_and_garbage_refused,
-    awards_and_credentials_are_listed_to_their_owner_alone,
-    a_credential_verifies_with_the_issuers_published_key_alone,
-);
 
 /// Logs a session of `minutes` at `held_at` in mentorship `id`.
 async fn session(app: &TestApp, token: &str, id: &str, held_at: &str, minutes: u32) {
@@ -41,6 +28,7 @@ async fn session(app: &TestApp, token: &str, id: &str, held_at: &str, minutes: u
     .expect(StatusCode::CREATED);
 }
 
+#[on_every_backend]
 async fn participation_figures_are_exact_on_a_crafted_history(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     session(&app, &grace, &id, "2025-03-01T10:00:00Z", 45).await;
@@ -165,6 +153,7 @@ fn an_hour_of_mentoring() -> Value {
     })
 }
 
+#[on_every_backend]
 async fn an_automatic_award_happens_once_with_its_credential(app: TestApp) {
     let root = app.admin("root").await;
     let (grace, ada, id) = active_pair(&app).await;
@@ -219,6 +208,7 @@ async fn an_automatic_award_happens_once_with_its_credential(app: TestApp) {
     assert_eq!(mentee, json!([]));
 }
 
+#[on_every_backend]
 async fn a_new_rule_awards_members_who_already_meet_it(app: TestApp) {
     let root = app.admin("root").await;
     let (grace, ada, id) = active_pair(&app).await;
@@ -288,6 +278,7 @@ async fn held(app: &TestApp, token: &str) -> Vec<String> {
     names
 }
 
+#[on_every_backend]
 async fn each_event_that_changes_participation_checks_the_rules(app: TestApp) {
     let root = app.admin("root").await;
     let (grace, ada, id) = active_pair(&app).await;
@@ -340,6 +331,7 @@ async fn each_event_that_changes_participation_checks_the_rules(app: TestApp) {
     assert_eq!(held(&app, &ada).await, ["First review"]);
 }
 
+#[on_every_backend]
 async fn a_session_logged_ahead_earns_its_award_when_its_time_comes(mut app: TestApp) {
     let root = app.admin("root").await;
     let (grace, _, id) = active_pair(&app).await;
@@ -358,12 +350,13 @@ async fn a_session_logged_ahead_earns_its_award_when_its_time_comes(mut app: Tes
     // (and every ten minutes).
     app.stop().await;
     app.start().await;
-    crate::helpers::eventually("the award is made", || async {
+    trellis_testing::eventually("the award is made", || async {
         held(&app, &grace).await == ["First session"]
     })
     .await;
 }
 
+#[on_every_backend]
 async fn hand_awards_need_an_admin_a_reason_and_happen_once(app: TestApp) {
     let root = app.admin("root").await;
     let ada = app.member("ada").await;
@@ -507,6 +500,7 @@ async fn revoked_bit(app: &TestApp, jwt: &str) -> bool {
     bits[index / 8] & (0x80 >> (index % 8)) != 0
 }
 
+#[on_every_backend]
 async fn revocation_flips_the_report_and_the_status_list(app: TestApp) {
     let root = app.admin("root").await;
     let ada = app.member("ada").await;
@@ -588,6 +582,7 @@ fn with_claims(jwt: &str, change: impl FnOnce(&mut Value)) -> String {
     parts.join(".")
 }
 
+#[on_every_backend]
 async fn tampered_and_foreign_credentials_are_reported_and_garbage_refused(app: TestApp) {
     let ada = app.member("ada").await;
     let issued = app.issue_statement(&ada).await;
@@ -651,6 +646,7 @@ async fn tampered_and_foreign_credentials_are_reported_and_garbage_refused(app: 
     assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
 
+#[on_every_backend]
 async fn awards_and_credentials_are_listed_to_their_owner_alone(app: TestApp) {
     let ada = app.member("ada").await;
     let grace = app.member("grace").await;
@@ -748,6 +744,7 @@ async fn check_independently(client: &reqwest::Client, jwt: &str) -> Result<Valu
     Ok(claims)
 }
 
+#[on_every_backend]
 async fn a_credential_verifies_with_the_issuers_published_key_alone(app: TestApp) {
     let ada = app.member("ada").await;
     let issued = app.issue_statement(&ada).await;

@@ -4,12 +4,11 @@
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
 use serde_json::json;
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
-use crate::helpers::{TestApp, mentor};
 use crate::sessions::active_pair;
 
-on_every_backend!(the_program_report_counts_pairings_sessions_and_risk);
-
+#[on_every_backend]
 async fn the_program_report_counts_pairings_sessions_and_risk(app: TestApp) {
     // grace mentors ada, with a recent session and a completed review.
     let (grace, ada, id) = active_pair(&app).await;

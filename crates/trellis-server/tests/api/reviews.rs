@@ -3,18 +3,9 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use trellis_testing::{TestApp, on_every_backend};
 
-use crate::helpers::TestApp;
 use crate::sessions::active_pair;
-
-on_every_backend!(
-    a_review_is_started_by_either_and_completed_by_both,
-    parts_are_hidden_until_complete_and_from_everyone_else,
-    plans_keep_their_history_and_refuse_bad_input,
-    growth_shows_levels_over_time_and_warns_of_drift,
-    the_file_is_one_timeline_newest_first_and_its_owners_alone,
-    the_export_is_the_whole_file_in_its_documented_schema,
-);
 
 pub(crate) const DNS: &str = "networking.dns";
 pub(crate) const SQL: &str = "databases.sql-query-design";
@@ -66,6 +57,7 @@ pub(crate) async fn review(
         .expect(StatusCode::OK)
 }
 
+#[on_every_backend]
 async fn a_review_is_started_by_either_and_completed_by_both(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     mentee_skills(&app, &ada).await;
@@ -152,6 +144,7 @@ async fn a_review_is_started_by_either_and_completed_by_both(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn parts_are_hidden_until_complete_and_from_everyone_else(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     mentee_skills(&app, &ada).await;
@@ -216,6 +209,7 @@ fn plan_aiming_at(skill: &str, level: u8) -> Value {
     }]})
 }
 
+#[on_every_backend]
 async fn plans_keep_their_history_and_refuse_bad_input(app: TestApp) {
     let ada = app.member("ada").await;
     let empty = app
@@ -294,6 +288,7 @@ async fn plans_keep_their_history_and_refuse_bad_input(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn growth_shows_levels_over_time_and_warns_of_drift(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     mentee_skills(&app, &ada).await;
@@ -398,6 +393,7 @@ async fn growth_shows_levels_over_time_and_warns_of_drift(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn the_file_is_one_timeline_newest_first_and_its_owners_alone(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     mentee_skills(&app, &ada).await;
@@ -493,6 +489,7 @@ async fn the_file_is_one_timeline_newest_first_and_its_owners_alone(app: TestApp
     );
 }
 
+#[on_every_backend]
 async fn the_export_is_the_whole_file_in_its_documented_schema(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     mentee_skills(&app, &ada).await;
@@ -566,7 +563,7 @@ async fn the_export_is_the_whole_file_in_its_documented_schema(app: TestApp) {
         "the other party's private note stays out"
     );
 
-    let typed = crate::helpers::check_archive(&archive);
+    let typed = trellis_testing::check_archive(&archive);
     assert_eq!(typed.mentorships.len(), 1);
     assert!(typed.credentials.is_empty(), "none issued yet");
 

@@ -3,14 +3,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-use crate::helpers::{TestApp, mentor};
-
-on_every_backend!(
-    either_party_logs_and_updates_sessions,
-    private_notes_are_seen_by_their_writer_alone,
-    sessions_belong_to_mentorships_under_way,
-);
+use trellis_testing::{TestApp, mentor, on_every_backend};
 
 /// An active mentorship between grace (mentor) and ada (mentee).
 pub(crate) async fn active_pair(app: &TestApp) -> (String, String, String) {
@@ -50,6 +43,7 @@ pub(crate) fn a_session() -> Value {
     })
 }
 
+#[on_every_backend]
 async fn either_party_logs_and_updates_sessions(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     let sessions = format!("/api/v1/mentorships/{id}/sessions");
@@ -126,6 +120,7 @@ async fn either_party_logs_and_updates_sessions(app: TestApp) {
     );
 }
 
+#[on_every_backend]
 async fn private_notes_are_seen_by_their_writer_alone(app: TestApp) {
     let (grace, ada, id) = active_pair(&app).await;
     let sessions = format!("/api/v1/mentorships/{id}/sessions");
@@ -195,6 +190,7 @@ async fn private_notes_are_seen_by_their_writer_alone(app: TestApp) {
     assert_eq!(removed["private_note"], Value::Null);
 }
 
+#[on_every_backend]
 async fn sessions_belong_to_mentorships_under_way(app: TestApp) {
     let grace = app.member("grace").await;
     app.set_profile(&grace, mentor("organization", &[("networking.dns", 6)]))

@@ -5,18 +5,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use trellis_testing::{TestApp, on_every_backend};
 
-use crate::helpers::TestApp;
 use crate::reviews::{DNS, SQL, mentee_skills, review};
 use crate::sessions::{a_session, active_pair};
-
-on_every_backend!(
-    a_cycle_runs_through_three_stages_to_an_induction,
-    the_log_is_read_by_the_nominee_and_committees_only,
-    refused_input_changes_nothing_and_reject_closes,
-    a_sponsored_nomination_waits_for_the_nominee,
-    the_decision_log_is_append_only,
-);
 
 const RANKS: [&str; 3] = ["Principal", "Distinguished", "Fellow"];
 
@@ -66,7 +58,7 @@ async fn decide(
     token: &str,
     stage: u32,
     decision: &str,
-) -> crate::helpers::Reply {
+) -> trellis_testing::Reply {
     app.post(
         &format!("/api/v1/nominations/{id}/decisions"),
         Some(token),
@@ -102,6 +94,7 @@ async fn told(app: &TestApp, token: &str, id: &str) -> Vec<String> {
     kinds
 }
 
+#[on_every_backend]
 async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     let admin = app.admin("root").await;
     let (grace, ada, mentorship) = active_pair(&app).await;
@@ -404,6 +397,7 @@ async fn a_cycle_runs_through_three_stages_to_an_induction(app: TestApp) {
     .expect(StatusCode::CREATED);
 }
 
+#[on_every_backend]
 async fn the_log_is_read_by_the_nominee_and_committees_only(app: TestApp) {
     let admin = app.admin("root").await;
     let ada = app.member("ada").await;
@@ -510,6 +504,7 @@ async fn the_log_is_read_by_the_nominee_and_committees_only(app: TestApp) {
     }
 }
 
+#[on_every_backend]
 async fn refused_input_changes_nothing_and_reject_closes(app: TestApp) {
     let admin = app.admin("root").await;
     let (_, _, theirs) = active_pair(&app).await;
@@ -706,7 +701,7 @@ async fn self_nomination_in_new_cycle(
     cycles: &str,
     cycle: Value,
     member: &str,
-) -> crate::helpers::Reply {
+) -> trellis_testing::Reply {
     let created = app
         .post(cycles, Some(admin), cycle)
         .await
@@ -722,6 +717,7 @@ async fn self_nomination_in_new_cycle(
     .await
 }
 
+#[on_every_backend]
 async fn a_sponsored_nomination_waits_for_the_nominee(app: TestApp) {
     let admin = app.admin("root").await;
     let (grace, ada, mentorship) = active_pair(&app).await;
@@ -787,6 +783,7 @@ async fn a_sponsored_nomination_waits_for_the_nominee(app: TestApp) {
     assert_eq!(log_len(&app, &id, &ada).await, 0);
 }
 
+#[on_every_backend]
 async fn the_decision_log_is_append_only(app: TestApp) {
     let admin = app.admin("root").await;
     let ada = app.member("ada").await;

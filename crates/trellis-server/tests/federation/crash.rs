@@ -6,8 +6,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-
-use crate::helpers::{PASSWORD, eventually, mentor};
+use trellis_store::Backend;
+use trellis_store::testing::TestDatabase;
+use trellis_testing::{PASSWORD, eventually, mentor, on_every_backend};
 
 /// One `trellis serve` process on a fixed port and data directory.
 struct Process {
@@ -167,25 +168,24 @@ impl Drop for Process {
     }
 }
 
-async fn database(kind: &str) -> (Option<trellis_store::testing::TestDatabase>, Option<String>) {
-    if kind == "postgres" {
-        let db = trellis_store::testing::TestDatabase::postgres().await;
-        let url = db.as_ref().map(|d| d.url().to_owned());
-        (db, url)
-    } else {
-        (None, None)
+/// On SQLite each process keeps its database in its data directory.
+async fn database(backend: Backend) -> (Option<TestDatabase>, Option<String>) {
+    match backend {
+        Backend::Postgres => {
+            let db = TestDatabase::postgres().await;
+            let url = db.as_ref().map(|d| d.url().to_owned());
+            (db, url)
+        }
+        Backend::Sqlite => (None, None),
     }
 }
 
-async fn sigkill_on_both_sides_loses_nothing_acknowledged(kind: &str) {
+#[on_every_backend]
+async fn sigkill_on_both_sides_loses_nothing_acknowledged(backend: Backend) {
     trellis_server::install_tls_provider();
-    if kind == "postgres" && std::env::var(trellis_store::testing::POSTGRES_URL_VAR).is_err() {
-        eprintln!("skipped on Postgres: TRELLIS_TEST_POSTGRES_URL is not set");
-        return;
-    }
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (_db_a, url_a) = database(kind).await;
-    let (_db_b, url_b) = database(kind).await;
+    let (_db_a, url_a) = database(backend).await;
+    let (_db_b, url_b) = database(backend).await;
     let mut a = Process::new(dirs.0.path(), url_a);
     let mut b = Process::new(dirs.1.path(), url_b);
     a.create_admin();
@@ -262,14 +262,4 @@ async fn sigkill_on_both_sides_loses_nothing_acknowledged(kind: &str) {
         page["items"][0]["headline"] == "Acknowledged before the crash"
     })
     .await;
-}
-
-#[tokio::test]
-async fn sqlite_sigkill_on_both_sides_loses_nothing_acknowledged() {
-    sigkill_on_both_sides_loses_nothing_acknowledged("sqlite").await;
-}
-
-#[tokio::test]
-async fn postgres_sigkill_on_both_sides_loses_nothing_acknowledged() {
-    sigkill_on_both_sides_loses_nothing_acknowledged("postgres").await;
 }

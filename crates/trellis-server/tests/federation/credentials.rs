@@ -5,16 +5,12 @@
 use reqwest::StatusCode;
 use serde_json::json;
 use trellis_store::Backend;
+use trellis_testing::{eventually, first_problem, on_every_backend};
 
-use crate::helpers::{eventually, first_problem};
 use crate::mentorships::pair_across;
 use crate::partnership::{Peer, partnered};
 
-on_every_backend_fleet!(
-    a_credential_from_one_instance_verifies_at_another_and_shows_its_revocation,
-    a_session_received_from_elsewhere_earns_an_award_where_the_mentor_is,
-);
-
+#[on_every_backend]
 async fn a_credential_from_one_instance_verifies_at_another_and_shows_its_revocation(
     backend: Backend,
 ) {
@@ -83,6 +79,7 @@ async fn a_credential_from_one_instance_verifies_at_another_and_shows_its_revoca
     );
 }
 
+#[on_every_backend]
 async fn a_session_received_from_elsewhere_earns_an_award_where_the_mentor_is(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let (bo, ada, on_a, _) = pair_across(&a, &b, "organization").await;

@@ -4,15 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, mentor, on_every_backend};
 
-use crate::helpers::{eventually, mentor};
 use crate::partnership::{Peer, partnered};
-
-on_every_backend_fleet!(
-    activities_sent_while_a_peer_is_down_arrive_when_it_returns,
-    a_block_stops_traffic_both_ways_at_once,
-    nothing_stale_shows_after_a_block_and_a_new_partnership,
-);
 
 async fn peer_state(from: &Peer, to: &Peer) -> Value {
     let status = from
@@ -44,6 +38,7 @@ fn with_headline(headline: &str) -> Value {
     profile
 }
 
+#[on_every_backend]
 async fn activities_sent_while_a_peer_is_down_arrive_when_it_returns(backend: Backend) {
     let (mut a, mut b) = partnered(backend).await;
     let ada = a.app.member("ada").await;
@@ -95,6 +90,7 @@ async fn activities_sent_while_a_peer_is_down_arrive_when_it_returns(backend: Ba
     assert_eq!(peer_state(&a, &b).await["delivery"]["delivered_total"], 3);
 }
 
+#[on_every_backend]
 async fn a_block_stops_traffic_both_ways_at_once(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let ada = a.app.member("ada").await;
@@ -216,6 +212,7 @@ async fn a_block_stops_traffic_both_ways_at_once(backend: Backend) {
     );
 }
 
+#[on_every_backend]
 async fn nothing_stale_shows_after_a_block_and_a_new_partnership(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let bo = b.app.member("bo").await;

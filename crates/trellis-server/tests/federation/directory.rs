@@ -3,11 +3,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, mentor, on_every_backend};
 
-use crate::helpers::{eventually, mentor};
 use crate::partnership::{Peer, partnered};
-
-on_every_backend_fleet!(partners_see_each_others_federated_mentors_and_nobody_else_does,);
 
 async fn directory(peer: &Peer, token: Option<&str>, scope: &str) -> Vec<String> {
     let page = peer
@@ -32,6 +30,7 @@ fn profile_with(visibility: &str, headline: &str) -> Value {
     profile
 }
 
+#[on_every_backend]
 async fn partners_see_each_others_federated_mentors_and_nobody_else_does(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let c = Peer::start(backend).await;

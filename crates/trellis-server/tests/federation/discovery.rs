@@ -2,14 +2,7 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-
-use crate::helpers::TestApp;
-
-on_every_backend!(
-    webfinger_finds_members_and_the_instance,
-    actor_documents_carry_keys_and_show_only_what_visibility_allows,
-    nodeinfo_describes_the_instance,
-);
+use trellis_testing::{TestApp, on_every_backend};
 
 async fn get_json(app: &TestApp, path: &str, accept: &str) -> (StatusCode, String, Value) {
     let response = app
@@ -29,6 +22,7 @@ async fn get_json(app: &TestApp, path: &str, accept: &str) -> (StatusCode, Strin
     (status, content_type, body)
 }
 
+#[on_every_backend]
 async fn webfinger_finds_members_and_the_instance(app: TestApp) {
     let ada = app.member("ada").await;
     app.set_profile(&ada, json!({"visibility": "federated"}))
@@ -86,6 +80,7 @@ async fn webfinger_finds_members_and_the_instance(app: TestApp) {
     }
 }
 
+#[on_every_backend]
 async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: TestApp) {
     let token = app.member("ada").await;
     let domain = app.domain();
@@ -156,7 +151,7 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
         get_json(&app, path, "application/activity+json").await.0,
         StatusCode::NOT_FOUND
     );
-    let mut public = crate::helpers::mentor("public", &[("networking.dns", 4)]);
+    let mut public = trellis_testing::mentor("public", &[("networking.dns", 4)]);
     public["headline"] = json!("Engine whisperer");
     app.set_profile(&token, public).await;
     let (status, _, object) = get_json(&app, path, "application/activity+json").await;
@@ -188,6 +183,7 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
     );
 }
 
+#[on_every_backend]
 async fn nodeinfo_describes_the_instance(app: TestApp) {
     let admin = app.admin("root").await;
     app.member("ada").await;

@@ -8,16 +8,10 @@ use rsa::RsaPrivateKey;
 use rsa::pkcs8::DecodePrivateKey;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, on_every_backend};
 
-use crate::helpers::eventually;
 use crate::mentorships::pair_across;
 use crate::partnership::{Peer, partnered};
-
-on_every_backend_fleet!(
-    an_endorsement_travels_to_the_subject_and_is_seen_by_the_two_members_only,
-    an_endorsement_from_someone_who_is_no_party_is_refused,
-    a_withdrawn_endorsement_is_gone_on_both_instances,
-);
 
 async fn mine(on: &Peer, token: &str) -> Value {
     on.app
@@ -51,6 +45,7 @@ fn handle(party: &Value) -> String {
     )
 }
 
+#[on_every_backend]
 async fn an_endorsement_travels_to_the_subject_and_is_seen_by_the_two_members_only(
     backend: Backend,
 ) {
@@ -174,14 +169,16 @@ pub(crate) async fn post_as(
     let inbox = at(to, "/inbox");
     let body = serde_json::to_vec(activity).unwrap();
     let key_id = at(from, &format!("/users/{username}#main-key"));
-    let headers = crate::cavage::sign_post(&key, &key_id, &inbox, &body, chrono::Utc::now());
-    crate::cavage::signed_post(&reqwest::Client::new(), &inbox, headers, body)
+    let headers =
+        trellis_testing::cavage::sign_post(&key, &key_id, &inbox, &body, chrono::Utc::now());
+    trellis_testing::cavage::signed_post(&reqwest::Client::new(), &inbox, headers, body)
         .send()
         .await
         .unwrap()
         .status()
 }
 
+#[on_every_backend]
 async fn an_endorsement_from_someone_who_is_no_party_is_refused(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let (bo, ada, on_a, _) = pair_across(&a, &b, "organization").await;
@@ -268,6 +265,7 @@ async fn an_endorsement_from_someone_who_is_no_party_is_refused(backend: Backend
     );
 }
 
+#[on_every_backend]
 async fn a_withdrawn_endorsement_is_gone_on_both_instances(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let (bo, ada, _, on_b) = pair_across(&a, &b, "organization").await;

@@ -19,15 +19,6 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use trellis_store::Backend;
 
-use crate::helpers::{TestApp, eventually};
-
-on_every_backend_fleet!(
-    an_independent_peer_partners_with_us_and_verifies_our_signatures,
-    forged_unsigned_stale_oversized_and_replayed_requests_change_nothing,
-    a_peer_that_is_no_partner_is_refused,
-    mentorship_steps_from_an_independent_peer_are_checked_like_local_ones,
-);
-
 /// What the peer received: path, whether the signature verified, body.
 #[derive(Debug, Clone)]
 struct Received {
@@ -103,7 +94,7 @@ impl IndependentPeer {
         body: &[u8],
         date: chrono::DateTime<chrono::Utc>,
     ) -> Vec<(String, String)> {
-        crate::cavage::sign_post(key, key_id, target, body, date)
+        trellis_testing::cavage::sign_post(key, key_id, target, body, date)
     }
 
     /// Sends `activity` to `inbox`, signed by the member or the instance.
@@ -119,7 +110,7 @@ impl IndependentPeer {
     }
 
     async fn post(&self, inbox: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> StatusCode {
-        crate::cavage::signed_post(&reqwest::Client::new(), inbox, headers, body)
+        trellis_testing::cavage::signed_post(&reqwest::Client::new(), inbox, headers, body)
             .send()
             .await
             .unwrap()
@@ -148,6 +139,7 @@ async fn webfinger(
 }
 
 use axum::response::IntoResponse;
+use trellis_testing::{TestApp, eventually, on_every_backend};
 
 fn actor_document(
     state: &PeerState,
@@ -362,6 +354,7 @@ async fn federated_headlines(app: &TestApp) -> Vec<String> {
         .collect()
 }
 
+#[on_every_backend]
 async fn an_independent_peer_partners_with_us_and_verifies_our_signatures(backend: Backend) {
     let (app, admin) = admin_of(backend, true).await;
     let peer = IndependentPeer::start().await;
@@ -423,6 +416,7 @@ async fn an_independent_peer_partners_with_us_and_verifies_our_signatures(backen
     assert_eq!(federated_headlines(&app).await, ["Independent"]);
 }
 
+#[on_every_backend]
 async fn forged_unsigned_stale_oversized_and_replayed_requests_change_nothing(backend: Backend) {
     let (app, _admin) = admin_of(backend, true).await;
     let peer = IndependentPeer::start().await;
@@ -547,6 +541,7 @@ async fn forged_unsigned_stale_oversized_and_replayed_requests_change_nothing(ba
     );
 }
 
+#[on_every_backend]
 async fn a_peer_that_is_no_partner_is_refused(backend: Backend) {
     let (app, admin) = admin_of(backend, false).await;
     let peer = IndependentPeer::start().await;
@@ -602,6 +597,7 @@ async fn mentorships_of(app: &TestApp, token: &str) -> Vec<Value> {
     full
 }
 
+#[on_every_backend]
 async fn mentorship_steps_from_an_independent_peer_are_checked_like_local_ones(backend: Backend) {
     let (app, _admin) = admin_of(backend, true).await;
     let peer = IndependentPeer::start().await;
@@ -613,7 +609,7 @@ async fn mentorship_steps_from_an_independent_peer_are_checked_like_local_ones(b
     let bo = app.member("bo").await;
     app.set_profile(
         &bo,
-        crate::helpers::mentor("federated", &[("networking.dns", 6)]),
+        trellis_testing::mentor("federated", &[("networking.dns", 6)]),
     )
     .await;
 

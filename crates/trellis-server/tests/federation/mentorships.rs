@@ -4,20 +4,9 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, mentor, on_every_backend};
 
-use crate::helpers::{eventually, mentor};
 use crate::partnership::{Peer, partnered};
-
-on_every_backend_fleet!(
-    a_mentorship_across_instances_runs_its_course_and_both_sides_agree,
-    steps_taken_while_the_other_instance_is_down_arrive_when_it_returns,
-    a_mentor_elsewhere_who_is_full_declines_with_the_reason,
-    only_mentors_shared_with_partners_can_be_asked_from_elsewhere,
-    sessions_travel_to_the_other_party_and_private_notes_stay_home,
-    a_cohort_approved_on_one_instance_asks_mentors_of_the_other,
-    a_review_across_instances_is_completed_on_both_sides,
-    a_session_named_by_another_instance_is_refused,
-);
 
 /// `username` on `peer` as a federated mentor with room for `capacity`.
 pub(crate) async fn federated_mentor(peer: &Peer, username: &str, capacity: u16) -> String {
@@ -133,6 +122,7 @@ async fn unread_kinds(on: &Peer, token: &str) -> Vec<String> {
         .collect()
 }
 
+#[on_every_backend]
 async fn a_mentorship_across_instances_runs_its_course_and_both_sides_agree(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let bo = federated_mentor(&b, "bo", 2).await;
@@ -246,6 +236,7 @@ async fn a_mentorship_across_instances_runs_its_course_and_both_sides_agree(back
     );
 }
 
+#[on_every_backend]
 async fn steps_taken_while_the_other_instance_is_down_arrive_when_it_returns(backend: Backend) {
     let (mut a, mut b) = partnered(backend).await;
     let bo = federated_mentor(&b, "bo", 2).await;
@@ -287,6 +278,7 @@ async fn steps_taken_while_the_other_instance_is_down_arrive_when_it_returns(bac
     );
 }
 
+#[on_every_backend]
 async fn a_mentor_elsewhere_who_is_full_declines_with_the_reason(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let bo = federated_mentor(&b, "bo", 1).await;
@@ -343,6 +335,7 @@ async fn a_mentor_elsewhere_who_is_full_declines_with_the_reason(backend: Backen
     .await;
 }
 
+#[on_every_backend]
 async fn only_mentors_shared_with_partners_can_be_asked_from_elsewhere(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let c = Peer::start(backend).await;
@@ -409,6 +402,7 @@ pub(crate) async fn sessions_of(on: &Peer, token: &str, mentorship: &Value) -> V
     listed(on, token, mentorship, "sessions").await
 }
 
+#[on_every_backend]
 async fn sessions_travel_to_the_other_party_and_private_notes_stay_home(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let bo = federated_mentor(&b, "bo", 2).await;
@@ -516,6 +510,7 @@ async fn sessions_travel_to_the_other_party_and_private_notes_stay_home(backend:
     }
 }
 
+#[on_every_backend]
 async fn a_cohort_approved_on_one_instance_asks_mentors_of_the_other(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let bo = federated_mentor(&b, "bo", 1).await;
@@ -607,6 +602,7 @@ pub(crate) async fn pair_across(
     (bo, ada, on_a, on_b)
 }
 
+#[on_every_backend]
 async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let (bo, ada, on_a, on_b) = pair_across(&a, &b, "organization").await;
@@ -720,6 +716,7 @@ async fn a_review_across_instances_is_completed_on_both_sides(backend: Backend) 
 
 /// Two instances on one host differ by port: an object named on the
 /// receiver's own address is not the sender's to send.
+#[on_every_backend]
 async fn a_session_named_by_another_instance_is_refused(backend: Backend) {
     use crate::endorsements::{at, post_as};
     let (a, b) = partnered(backend).await;

@@ -7,16 +7,10 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, on_every_backend};
 
-use crate::helpers::eventually;
 use crate::mentorships::{pair_across, reviews_of, sessions_of, wait_state};
 use crate::partnership::{Peer, three_partnered};
-
-on_every_backend_fleet!(
-    a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance,
-    credentials_move_with_the_member_and_verify_everywhere,
-    a_mentorship_within_the_old_instance_follows_the_member,
-);
 
 fn id(v: &Value) -> &str {
     v["id"].as_str().unwrap()
@@ -63,6 +57,7 @@ async fn actor(on: &Peer, username: &str) -> Value {
         .unwrap()
 }
 
+#[on_every_backend]
 async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(backend: Backend) {
     let (a, b, c) = three_partnered(backend).await;
     let (bo, ada, on_a, on_b) = pair_across(&a, &b, "federated").await;
@@ -338,6 +333,7 @@ fn doctored(jwt: &str) -> String {
     format!("{}.{payload}.{}", parts[0], parts[2])
 }
 
+#[on_every_backend]
 async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend) {
     let (a, b, c) = three_partnered(backend).await;
     let (bo, ada, on_a, on_b) = pair_across(&a, &b, "federated").await;
@@ -526,6 +522,7 @@ async fn credentials_move_with_the_member_and_verify_everywhere(backend: Backend
 /// Dee mentors Ada, both at A; Ada moves to C. Their mentorship is in the
 /// file C imports, A holds it with her new account, and it goes on
 /// between A and C.
+#[on_every_backend]
 async fn a_mentorship_within_the_old_instance_follows_the_member(backend: Backend) {
     use crate::mentorships::{ask, federated_mentor, step};
     let (a, c) = crate::partnership::partnered(backend).await;

@@ -3,16 +3,7 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
-
-use crate::helpers::{TestApp, eventually};
-
-on_every_backend_fleet!(
-    instances_that_ask_each_other_at_once_can_end_it_from_either_side,
-    partners_by_request_and_acceptance,
-    an_open_instance_accepts_at_once,
-    a_declined_request_and_an_ended_partnership,
-    bad_partnership_requests_are_refused,
-);
+use trellis_testing::{TestApp, eventually, on_every_backend};
 
 pub struct Peer {
     pub app: TestApp,
@@ -107,6 +98,7 @@ pub async fn three_partnered(backend: Backend) -> (Peer, Peer, Peer) {
     (a, b, c)
 }
 
+#[on_every_backend]
 async fn partners_by_request_and_acceptance(backend: Backend) {
     let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);
     let asked = a.ask(&b).await;
@@ -182,6 +174,7 @@ async fn partners_by_request_and_acceptance(backend: Backend) {
     .await;
 }
 
+#[on_every_backend]
 async fn an_open_instance_accepts_at_once(backend: Backend) {
     let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);
     b.app
@@ -197,6 +190,7 @@ async fn an_open_instance_accepts_at_once(backend: Backend) {
     assert_eq!(b.partnership(&a).await, "active");
 }
 
+#[on_every_backend]
 async fn a_declined_request_and_an_ended_partnership(backend: Backend) {
     let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);
     a.ask(&b).await;
@@ -243,6 +237,7 @@ async fn a_declined_request_and_an_ended_partnership(backend: Backend) {
     b.wait_for(&a, "none").await;
 }
 
+#[on_every_backend]
 async fn bad_partnership_requests_are_refused(backend: Backend) {
     let a = Peer::start(backend).await;
     let member = a.app.member("ada").await;
@@ -307,6 +302,7 @@ async fn bad_partnership_requests_are_refused(backend: Backend) {
     assert_eq!(status["queue_depth"], 0);
 }
 
+#[on_every_backend]
 async fn instances_that_ask_each_other_at_once_can_end_it_from_either_side(backend: Backend) {
     for ender in [0, 1] {
         let (a, b) = (Peer::start(backend).await, Peer::start(backend).await);

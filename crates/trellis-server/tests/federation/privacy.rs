@@ -6,12 +6,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{eventually, on_every_backend};
 
-use crate::helpers::eventually;
 use crate::mentorships::{pair_across, reviews_of, sessions_of};
 use crate::partnership::{Peer, three_partnered};
-
-on_every_backend_fleet!(private_data_is_seen_only_by_those_allowed_across_three_instances);
 
 const SHARED_NOTE: &str = "shared-note-7d1c";
 const ACTION_ITEM: &str = "action-item-3f9a";
@@ -50,6 +48,7 @@ async fn seen(peer: &Peer, token: Option<&str>, paths: &[String]) -> String {
     all
 }
 
+#[on_every_backend]
 async fn private_data_is_seen_only_by_those_allowed_across_three_instances(backend: Backend) {
     let (a, b, c) = three_partnered(backend).await;
 

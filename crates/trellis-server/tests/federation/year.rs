@@ -8,12 +8,10 @@ use chrono::{Duration, SecondsFormat, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use trellis_store::Backend;
+use trellis_testing::{check_archive, eventually, on_every_backend};
 
-use crate::helpers::{check_archive, eventually};
 use crate::mentorships::{pair_across, reviews_of, sessions_of, step};
 use crate::partnership::{Peer, partnered};
-
-on_every_backend_fleet!(a_year_of_mentoring_across_two_instances);
 
 const DNS: &str = "networking.dns";
 const ROUTING: &str = "networking.routing";
@@ -124,6 +122,7 @@ fn outcome(growth: &Value) -> &str {
     growth["drift"]["outcome"].as_str().unwrap()
 }
 
+#[on_every_backend]
 async fn a_year_of_mentoring_across_two_instances(backend: Backend) {
     let (a, b) = partnered(backend).await;
     let (bo, ada, on_a, on_b) = pair_across(&a, &b, "organization").await;

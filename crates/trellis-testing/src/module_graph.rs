@@ -1,18 +1,16 @@
-//! No module of the crate imports another that imports it back (directly
-//! or through others): arrows point one way, shared checks and addressing
-//! live in leaf modules. This reads `src/` and follows every path that
+//! The module graph of a crate, read from its `src/`: every path that
 //! names a module of the crate (`use crate::…`, `crate::x::…`, `super::…`,
-//! `self::…`, and a child module by its name), and fails with the cycles
-//! it finds and where each arrow comes from.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! `self::…`, and a child module by its name) is an arrow. The architecture
+//! tests use it to prove that no module imports another that imports it
+//! back, and that the modules that must not lean on each other do not.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// A module of the crate, by path from the root (`[]` is the root).
-type Module = Vec<String>;
+pub type Module = Vec<String>;
 
-fn name(module: &[String]) -> String {
+pub fn name(module: &[String]) -> String {
     if module.is_empty() {
         "crate".to_owned()
     } else {
@@ -186,15 +184,15 @@ fn use_paths(tree: &[String]) -> Vec<Vec<String>> {
 
 /// One arrow: from a module to another, and the path that draws it.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-struct Arrow {
-    from: Module,
-    to: Module,
-    because: String,
+pub struct Arrow {
+    pub from: Module,
+    pub to: Module,
+    pub because: String,
 }
 
 /// The arrows between the modules of a crate whose files are `files`
 /// (module path → source).
-fn arrows(files: &BTreeMap<Module, String>) -> Vec<Arrow> {
+pub fn arrows(files: &BTreeMap<Module, String>) -> Vec<Arrow> {
     let modules: BTreeSet<Module> = files.keys().cloned().collect();
     let children_of = |m: &[String]| -> BTreeSet<String> {
         modules
@@ -319,7 +317,7 @@ fn resolve(here: &[String], path: &[String], children: &BTreeSet<String>) -> Opt
 }
 
 /// The groups of modules that reach each other (cycles), each sorted.
-fn cycles(modules: &BTreeSet<Module>, arrows: &[Arrow]) -> Vec<Vec<Module>> {
+pub fn cycles(modules: &BTreeSet<Module>, arrows: &[Arrow]) -> Vec<Vec<Module>> {
     let next = |m: &Module| -> Vec<Module> {
         arrows
             .iter()
@@ -355,7 +353,7 @@ fn cycles(modules: &BTreeSet<Module>, arrows: &[Arrow]) -> Vec<Vec<Module>> {
 }
 
 /// Every `.rs` file under `dir`, by module path.
-fn read_crate(dir: &Path) -> BTreeMap<Module, String> {
+pub fn read_crate(dir: &Path) -> BTreeMap<Module, String> {
     fn walk(dir: &Path, prefix: &[String], out: &mut BTreeMap<Module, String>) {
         for entry in std::fs::read_dir(dir).unwrap() {
             let path = entry.unwrap().path();
@@ -378,7 +376,7 @@ fn read_crate(dir: &Path) -> BTreeMap<Module, String> {
     out
 }
 
-fn report(groups: &[Vec<Module>], arrows: &[Arrow]) -> String {
+pub fn report(groups: &[Vec<Module>], arrows: &[Arrow]) -> String {
     let mut text = String::new();
     for group in groups {
         let names: Vec<String> = group.iter().map(|m| name(m)).collect();
@@ -401,64 +399,80 @@ fn report(groups: &[Vec<Module>], arrows: &[Arrow]) -> String {
     text
 }
 
-#[test]
-fn no_module_imports_one_that_imports_it_back() {
-    let files = read_crate(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
-    assert!(files.len() > 10, "src/ was not read: {:?}", files.keys());
+/// Fails, naming the cycles and the paths that draw them, when a module
+/// of the crate whose sources are in `src` imports one that imports it back.
+pub fn assert_acyclic(src: &Path) {
+    let files = read_crate(src);
+    assert!(
+        files.len() > 1,
+        "{} was not read: {:?}",
+        src.display(),
+        files.keys()
+    );
     let arrows = arrows(&files);
     let modules: BTreeSet<Module> = files.keys().cloned().collect();
     let groups = cycles(&modules, &arrows);
-    assert!(groups.is_empty(), "{}", report(&groups, &arrows));
+    assert!(
+        groups.is_empty(),
+        "in {}:\n{}",
+        src.display(),
+        report(&groups, &arrows)
+    );
 }
 
-#[test]
-fn the_checker_sees_every_kind_of_path() {
-    let crate_of = |files: &[(&str, &str)]| -> BTreeMap<Module, String> {
-        files
-            .iter()
-            .map(|(path, source)| {
-                let module = path
-                    .split("::")
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-                    .collect();
-                (module, (*source).to_owned())
-            })
-            .collect()
-    };
-    let m = |path: &str| -> Module { path.split("::").map(str::to_owned).collect() };
-    let files = crate_of(&[
-        ("", "mod a; mod b; mod c; fn go() { a::start(); }"),
-        ("a", "use crate::b::{self, Thing as Other};\nuse std::fmt;"),
-        (
-            "b",
-            "// crate::a::in_a_comment\nfn f() -> &'static str { let _ = 'x'; \"crate::a::in_a_string\" }\n\
-             fn g() { super::c::call(); }\n#[cfg(test)]\nmod tests { use super::*; }",
-        ),
-        ("c", "pub fn call() { crate::a::back(); }"),
-        ("d", "mod x; pub use x::Y;"),
-        ("d::x", "use super::super::b::Z;"),
-    ]);
-    let found: Vec<(Module, Module)> = arrows(&files)
-        .into_iter()
-        .map(|a| (a.from, a.to))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    assert_eq!(
-        found,
-        [
-            (Vec::new(), m("a")),
-            (m("a"), m("b")),
-            (m("b"), m("c")),
-            (m("c"), m("a")),
-            (m("d"), m("d::x")),
-            (m("d::x"), m("b")),
-        ]
-    );
-    let modules: BTreeSet<Module> = files.keys().cloned().collect();
-    assert_eq!(
-        cycles(&modules, &arrows(&files)),
-        [vec![m("a"), m("b"), m("c")]]
-    );
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_checker_sees_every_kind_of_path() {
+        let crate_of = |files: &[(&str, &str)]| -> BTreeMap<Module, String> {
+            files
+                .iter()
+                .map(|(path, source)| {
+                    let module = path
+                        .split("::")
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_owned)
+                        .collect();
+                    (module, (*source).to_owned())
+                })
+                .collect()
+        };
+        let m = |path: &str| -> Module { path.split("::").map(str::to_owned).collect() };
+        let files = crate_of(&[
+            ("", "mod a; mod b; mod c; fn go() { a::start(); }"),
+            ("a", "use crate::b::{self, Thing as Other};\nuse std::fmt;"),
+            (
+                "b",
+                "// crate::a::in_a_comment\nfn f() -> &'static str { let _ = 'x'; \"crate::a::in_a_string\" }\n\
+                 fn g() { super::c::call(); }\n#[cfg(test)]\nmod tests { use super::*; }",
+            ),
+            ("c", "pub fn call() { crate::a::back(); }"),
+            ("d", "mod x; pub use x::Y;"),
+            ("d::x", "use super::super::b::Z;"),
+        ]);
+        let found: Vec<(Module, Module)> = arrows(&files)
+            .into_iter()
+            .map(|a| (a.from, a.to))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Vec::new(), m("a")),
+                (m("a"), m("b")),
+                (m("b"), m("c")),
+                (m("c"), m("a")),
+                (m("d"), m("d::x")),
+                (m("d::x"), m("b")),
+            ]
+        );
+        let modules: BTreeSet<Module> = files.keys().cloned().collect();
+        assert_eq!(
+            cycles(&modules, &arrows(&files)),
+            [vec![m("a"), m("b"), m("c")]]
+        );
+    }
 }

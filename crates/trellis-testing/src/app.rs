@@ -8,6 +8,7 @@ use trellis_store::testing::TestDatabase;
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
+#[derive(Debug)]
 pub struct TestApp {
     pub base: String,
     pub client: reqwest::Client,
@@ -18,19 +19,6 @@ pub struct TestApp {
     pub config: Config,
     _db: TestDatabase,
     _dir: tempfile::TempDir,
-}
-
-/// Starts an instance on `backend` and runs `test` against it; skipped
-/// (with a note) on PostgreSQL when no test server is configured.
-pub async fn run<F, Fut>(backend: Backend, test: F)
-where
-    F: FnOnce(TestApp) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    match TestApp::spawn(backend).await {
-        Some(app) => test(app).await,
-        None => eprintln!("skipped on {backend:?}: TRELLIS_TEST_POSTGRES_URL is not set"),
-    }
 }
 
 /// A response: its status and its JSON body (`Null` when empty).
@@ -311,7 +299,7 @@ where
 pub fn check_archive(archive: &Value) -> trellis_app::archive::Archive {
     let typed: trellis_app::archive::Archive = serde_json::from_value(archive.clone()).unwrap();
     let committed: Value =
-        serde_json::from_str(include_str!("../../../../docs/export-schema.json")).unwrap();
+        serde_json::from_str(include_str!("../../../docs/export-schema.json")).unwrap();
     assert_eq!(
         committed,
         trellis_app::archive::archive_schema(),
