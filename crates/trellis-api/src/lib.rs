@@ -8,7 +8,7 @@ mod routes;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::get;
+use axum::routing::{any, get};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 use utoipa_axum::router::OpenApiRouter;
@@ -250,6 +250,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// What the API answers for a path under `/api` that is no route.
+async fn not_found() -> ApiError {
+    ApiError::App(AppError::NotFound("no such route".into()))
+}
+
 /// The client API as an axum router, ready to serve.
 pub fn router(app: App, config: &ApiConfig) -> Router {
     let (router, mut openapi) = api_router().split_for_parts();
@@ -260,7 +265,10 @@ pub fn router(app: App, config: &ApiConfig) -> Router {
             "/api/openapi.json",
             get(move || async move { axum::Json(openapi) }),
         )
-        .fallback(|| async { ApiError::App(AppError::NotFound("no such route".into())) })
+        // Every other path under /api is the API's, and answered as it
+        // answers (the server's fallback serves the rest).
+        .route("/api", any(not_found))
+        .route("/api/{*rest}", any(not_found))
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(max_body))
         .with_state(app)

@@ -179,3 +179,34 @@ pub async fn logout(app: &App, caller: &Caller) -> AppResult<()> {
 pub fn me(caller: &Caller) -> AccountView {
     caller.account.clone().into()
 }
+
+/// What every page shows of the signed-in member besides their own
+/// content: their time zone, how many notifications wait unread, and where
+/// they moved if they did.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Presence {
+    pub username: Username,
+    pub is_admin: bool,
+    pub timezone: Option<trellis_core::profile::Timezone>,
+    pub unread: u64,
+    pub moved_to: Option<String>,
+}
+
+/// The signed-in member's presence on a page.
+pub async fn presence(app: &App, caller: &Caller) -> AppResult<Presence> {
+    let timezone = app.store.profile(caller.account.id).await?.profile.timezone;
+    let unread = app
+        .store
+        .notifications(caller.account.id, 200)
+        .await?
+        .iter()
+        .filter(|n| n.read_at.is_none())
+        .count() as u64;
+    Ok(Presence {
+        username: caller.account.username.clone(),
+        is_admin: caller.account.is_admin,
+        timezone,
+        unread,
+        moved_to: caller.account.moved_to.clone(),
+    })
+}

@@ -77,6 +77,9 @@ pub trait FederationPort: Send + Sync + std::fmt::Debug {
     /// instance or any other. Unreadable input is `BadRequest`; a
     /// credential that fails a check is a report saying why.
     async fn verify_credential(&self, jwt: &str) -> Result<CredentialCheck, PortError>;
+    /// The compact VC-JWT a credential's URL serves, from this instance
+    /// or fetched from its issuer with federation's rules.
+    async fn fetch_credential(&self, url: &str) -> Result<String, PortError>;
     /// The claims of a compact VC-JWT, read without checking it (to name
     /// or date it); `None` when it is not one.
     fn credential_claims(&self, jwt: &str) -> Option<serde_json::Value>;

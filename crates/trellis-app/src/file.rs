@@ -61,6 +61,48 @@ pub struct FileEntry {
     /// The session's, review's or plan version's id (a plan's version number
     /// for plan entries).
     pub item: Option<String>,
+    /// What the summary says, as data, for front doors that word it in
+    /// the reader's language.
+    #[serde(skip)]
+    pub detail: EntryDetail,
+}
+
+/// The facts behind a file entry's summary.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum EntryDetail {
+    /// The mentorship entered a state.
+    Step {
+        state: MentorshipState,
+    },
+    Session {
+        minutes: u16,
+        topics: Vec<String>,
+    },
+    Review {
+        skills: usize,
+    },
+    Plan {
+        changes: Vec<trellis_core::plan::PlanChange>,
+    },
+    /// A credential issued here to the member.
+    Issued {
+        kind: String,
+        name: String,
+        revoked: bool,
+    },
+    /// An endorsement received from a member elsewhere.
+    Endorsed {
+        skill: trellis_core::skill::SkillKey,
+        by: String,
+    },
+    /// A credential brought from another instance.
+    Brought {
+        kind: String,
+        name: String,
+        origin: String,
+    },
+    #[default]
+    Unknown,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,7 +161,7 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
             Some(domain) => format!("{}@{domain}", other.username),
             None => other.username.to_string(),
         };
-        let about = |at, kind, summary: String, item: Option<String>| FileEntry {
+        let about = |at, kind, summary: String, item: Option<String>, detail| FileEntry {
             at,
             kind,
             summary,
@@ -127,6 +169,7 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
             role: Some(role),
             with: Some(other.clone().into()),
             item,
+            detail,
         };
         for event in app.store.mentorship_events(m.id).await? {
             let summary = match (event.state, role) {
@@ -138,7 +181,13 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
                 }
                 (state, _) => format!("the mentorship with {other_name} became {}", state.as_str()),
             };
-            entries.push(about(event.at, EntryKind::Mentorship, summary, None));
+            entries.push(about(
+                event.at,
+                EntryKind::Mentorship,
+                summary,
+                None,
+                EntryDetail::Step { state: event.state },
+            ));
         }
         for session in app.store.sessions(m.id, me).await? {
             let topics = if session.content.topics.is_empty() {
@@ -154,6 +203,10 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
                     session.content.duration_minutes
                 ),
                 Some(session.id.to_string()),
+                EntryDetail::Session {
+                    minutes: session.content.duration_minutes,
+                    topics: session.content.topics.clone(),
+                },
             ));
         }
         for review in app.store.reviews_of(m.id).await? {
@@ -166,6 +219,9 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
                         review.skills.len()
                     ),
                     Some(review.id.to_string()),
+                    EntryDetail::Review {
+                        skills: review.skills.len(),
+                    },
                 ));
             }
         }
@@ -190,6 +246,7 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
             role: None,
             with: None,
             item: Some(version.version.to_string()),
+            detail: EntryDetail::Plan { changes },
         });
         previous = version.plan;
     }
@@ -199,7 +256,7 @@ async fn timeline(app: &App, me: Uuid) -> AppResult<Vec<FileEntry>> {
 
 /// The recognition entries of a member's file.
 async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppResult<()> {
-    let entry = |at, summary, item| FileEntry {
+    let entry = |at, summary, item, detail| FileEntry {
         at,
         kind: EntryKind::Recognition,
         summary,
@@ -207,6 +264,7 @@ async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppRe
         role: None,
         with: None,
         item: Some(item),
+        detail,
     };
     for c in app.store.credentials_of(me).await? {
         let revoked = if c.revoked_at.is_some() {
@@ -218,6 +276,11 @@ async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppRe
             c.issued_at,
             format!("{}: {}{revoked}", c.kind.as_str(), c.content.name),
             app.federation.credential_url(c.id),
+            EntryDetail::Issued {
+                kind: c.kind.as_str().to_owned(),
+                name: c.content.name.clone(),
+                revoked: c.revoked_at.is_some(),
+            },
         ));
     }
     for e in app.store.endorsements_of(me, false).await? {
@@ -232,6 +295,10 @@ async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppRe
                         e.endorsement.skill, e.endorser.username
                     ),
                     e.id.to_string(),
+                    EntryDetail::Endorsed {
+                        skill: e.endorsement.skill.clone(),
+                        by: format!("{}@{domain}", e.endorser.username),
+                    },
                 )
             });
         }
@@ -253,6 +320,11 @@ async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppRe
             at,
             format!("{}: {name}, brought from {}", h.kind, h.origin),
             h.url,
+            EntryDetail::Brought {
+                kind: h.kind.clone(),
+                name: name.to_owned(),
+                origin: h.origin.clone(),
+            },
         ));
     }
     Ok(())

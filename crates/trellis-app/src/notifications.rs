@@ -133,3 +133,36 @@ pub async fn read_all(app: &App, caller: &Caller) -> AppResult<MarkedRead> {
         .await?;
     Ok(MarkedRead { marked })
 }
+
+/// A notification with whom it is about: the other party of its
+/// mentorship, when it concerns one.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FeedItem {
+    #[serde(flatten)]
+    pub notification: NotificationView,
+    /// The other party of the mentorship it concerns.
+    pub counterpart: Option<crate::views::PartyView>,
+}
+
+/// The caller's notifications with whom each is about, unread first, then
+/// newest first.
+pub async fn feed(app: &App, caller: &Caller, limit: u32) -> AppResult<Vec<FeedItem>> {
+    let found = app.store.notifications(caller.account.id, limit).await?;
+    let mut items = Vec::with_capacity(found.len());
+    for n in found {
+        let counterpart = match n.mentorship_id {
+            Some(id) => match app.store.mentorship(id).await {
+                Ok(m) if m.mentor.account_id == caller.account.id => Some(m.mentee.into()),
+                Ok(m) if m.mentee.account_id == caller.account.id => Some(m.mentor.into()),
+                Ok(_) | Err(trellis_store::StoreError::NotFound) => None,
+                Err(other) => return Err(other.into()),
+            },
+            None => None,
+        };
+        items.push(FeedItem {
+            notification: n.into(),
+            counterpart,
+        });
+    }
+    Ok(items)
+}

@@ -24,6 +24,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::caller::{Admin, Caller};
 use crate::error::{AppError, AppResult};
+use crate::federation::PortError;
 
 /// The longest credential the verifier reads (a VC-JWT of ours is a few KiB).
 const MAX_CREDENTIAL: usize = 32 * 1024;
@@ -385,4 +386,43 @@ pub async fn award(app: &App, admin: &Admin, id: Uuid, body: AwardRequest) -> Ap
 pub async fn my_awards(app: &App, caller: &Caller) -> AppResult<Vec<AwardView>> {
     let awards = app.store.awards_of(caller.account.id).await?;
     Ok(awards.into_iter().map(|a| AwardView::new(app, a)).collect())
+}
+
+/// Checks a credential someone pasted: the compact VC-JWT itself, or the
+/// URL it is served at (fetched from its issuer first).
+pub async fn check_pasted(app: &App, pasted: &str) -> AppResult<CredentialCheck> {
+    let pasted = pasted.trim();
+    if pasted.is_empty() {
+        return Err(CoreError::invalid("credential", "is required").into());
+    }
+    if pasted.len() > MAX_CREDENTIAL {
+        return Err(CoreError::invalid(
+            "credential",
+            format_args!("is longer than {MAX_CREDENTIAL} bytes"),
+        )
+        .into());
+    }
+    let jwt = if pasted.starts_with("https://") || pasted.starts_with("http://") {
+        app.federation
+            .fetch_credential(pasted)
+            .await
+            .map_err(|e| match e {
+                PortError::NotFound(_) => {
+                    AppError::Validation(format!("credential: nothing is served at {pasted}"))
+                }
+                PortError::BadRequest(m) | PortError::Peer(m) => {
+                    AppError::Validation(format!("credential: {m}"))
+                }
+                other => other.into(),
+            })?
+    } else {
+        pasted.to_owned()
+    };
+    app.federation
+        .verify_credential(&jwt)
+        .await
+        .map_err(|e| match e {
+            PortError::BadRequest(m) => AppError::Validation(format!("credential: {m}")),
+            other => other.into(),
+        })
 }

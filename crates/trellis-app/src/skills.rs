@@ -11,7 +11,7 @@ use crate::caller::Admin;
 use crate::error::{AppError, AppResult};
 
 /// A skill of the catalog.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SkillView {
     pub key: SkillKey,
     pub family: String,
@@ -135,4 +135,14 @@ pub async fn edit(app: &App, _admin: &Admin, key: String, body: SkillEdit) -> Ap
     )?;
     let changed = app.store.change_skill(&key, &change, Utc::now()).await?;
     Ok(changed.into())
+}
+
+/// Every skill's name by its key (retired skills included), for showing
+/// skills by name wherever they are named by key.
+pub async fn names(app: &App) -> AppResult<std::collections::HashMap<SkillKey, String>> {
+    Ok(crate::lookup::catalog_by_key(app)
+        .await?
+        .into_iter()
+        .map(|(key, skill)| (key, skill.name))
+        .collect())
 }

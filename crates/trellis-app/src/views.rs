@@ -25,6 +25,16 @@ pub struct PartyView {
     pub domain: Option<String>,
 }
 
+impl PartyView {
+    /// How people write the member: `name` here, `name@domain` elsewhere.
+    pub fn handle(&self) -> String {
+        match &self.domain {
+            Some(domain) => format!("{}@{domain}", self.username),
+            None => self.username.to_string(),
+        }
+    }
+}
+
 impl From<PartyRecord> for PartyView {
     fn from(p: PartyRecord) -> Self {
         Self {
@@ -78,6 +88,16 @@ pub struct ProfileView {
     /// Whether the member has a mentor of their own now (mentors have mentors).
     pub has_mentor: bool,
     pub updated_at: DateTime<Utc>,
+}
+
+impl ProfileView {
+    /// How people write the member: `name` here, `name@domain` elsewhere.
+    pub fn handle(&self) -> String {
+        match &self.domain {
+            Some(domain) => format!("{}@{domain}", self.username),
+            None => self.username.to_string(),
+        }
+    }
 }
 
 /// Views of stored profiles, with the catalog's skill names and whether

@@ -136,6 +136,47 @@ pub struct FactorScore {
     /// Points this factor adds to the score (weight share × value).
     pub points: f32,
     pub explanation: String,
+    /// What the explanation says, as figures, for front doors that word
+    /// it in the reader's language.
+    #[serde(skip, default = "FactorDetail::unknown")]
+    pub detail: FactorDetail,
+}
+
+/// The figures behind a factor's explanation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactorDetail {
+    /// Goal skills the mentor covers at or above the target (`full` of
+    /// `all`), and how far overall, in percent.
+    Skills {
+        full: u16,
+        all: u16,
+        percent: u8,
+    },
+    /// Hours between the two time zones, when both are known.
+    Timezone {
+        hours_apart: Option<u8>,
+    },
+    /// Places free of the mentor's capacity, and what takes the others.
+    Load {
+        free: u16,
+        capacity: u16,
+        active: u16,
+        pending: u16,
+    },
+    TrackRecord {
+        completed: u32,
+    },
+    Organization {
+        same: bool,
+    },
+    /// Read back from JSON, where the figures are not kept.
+    Unknown,
+}
+
+impl FactorDetail {
+    fn unknown() -> Self {
+        Self::Unknown
+    }
 }
 
 /// The factors' raw values for one candidate (no text, no allocation).
@@ -285,8 +326,36 @@ impl Values {
                 value,
                 points: 100.0 * f32::from(weight) * value / total,
                 explanation: self.reason(factor, candidate),
+                detail: self.detail(factor, candidate),
             })
             .collect()
+    }
+
+    fn detail(&self, factor: Factor, candidate: &Candidate<'_>) -> FactorDetail {
+        match factor {
+            Factor::Skills => FactorDetail::Skills {
+                full: self.covered.0,
+                all: self.covered.1,
+                percent: (self.skills * 100.0).round().clamp(0.0, 100.0) as u8,
+            },
+            Factor::Timezone => FactorDetail::Timezone {
+                hours_apart: self.hours_apart,
+            },
+            Factor::Load => FactorDetail::Load {
+                free: candidate
+                    .capacity
+                    .saturating_sub(candidate.active.saturating_add(candidate.pending)),
+                capacity: candidate.capacity,
+                active: candidate.active,
+                pending: candidate.pending,
+            },
+            Factor::TrackRecord => FactorDetail::TrackRecord {
+                completed: candidate.completed,
+            },
+            Factor::Organization => FactorDetail::Organization {
+                same: candidate.same_organization,
+            },
+        }
     }
 
     fn reason(&self, factor: Factor, candidate: &Candidate<'_>) -> String {

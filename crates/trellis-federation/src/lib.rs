@@ -337,6 +337,11 @@ impl Federation {
         recognition::verify(&self.data(), jwt).await
     }
 
+    /// The VC-JWT a credential URL serves (this instance's or another's).
+    pub async fn fetch_credential(&self, url: &str) -> FederationResult<String> {
+        recognition::fetch_credential(&self.data(), url).await
+    }
+
     /// The public URL of a credential this instance issued.
     pub fn credential_url(&self, id: uuid::Uuid) -> String {
         self.config.settings.credential_url(id).to_string()

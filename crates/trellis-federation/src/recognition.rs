@@ -407,3 +407,26 @@ async fn fetch(data: &Data, url: &Url, accept: &str) -> Result<Vec<u8>, String> 
     }
     Ok(body)
 }
+
+/// The compact VC-JWT a credential URL serves: this instance's own from
+/// the store, another's fetched with federation's rules.
+pub async fn fetch_credential(data: &Data, url: &str) -> FederationResult<String> {
+    let url = Url::parse(url.trim())
+        .map_err(|_| FederationError::BadRequest(format!("{url} is not a URL")))?;
+    if data.settings.is_local(&url) {
+        let id = url
+            .path()
+            .strip_prefix("/credentials/")
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or(FederationError::NotFound)?;
+        return match data.store.credential(id).await {
+            Ok(c) => Ok(c.jwt),
+            Err(trellis_store::StoreError::NotFound) => Err(FederationError::NotFound),
+            Err(other) => Err(other.into()),
+        };
+    }
+    let body = fetch(data, &url, VC_JWT)
+        .await
+        .map_err(|why| FederationError::Peer(format!("{url} could not be fetched: {why}")))?;
+    Ok(String::from_utf8_lossy(&body).trim().to_owned())
+}

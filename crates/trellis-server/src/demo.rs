@@ -427,13 +427,15 @@ impl Demo {
              \n\
              \x20 {:<20} {north}\n\
              \x20 {:<20} {harbor}\n\
-             \x20 Each serves its API under /api/v1, described at /api/openapi.json.\n\
+             \x20 Open either in a browser and sign in; each also serves its API under\n\
+             \x20 /api/v1, described at /api/openapi.json.\n\
              \n\
              Sign in with any of these (password for all: {PASSWORD}):\n\
              \x20 at Northwind: admin (admin), ada (mentee of bo@{harbor_domain}), grace (mentor)\n\
              \x20 at Harbor:    admin (admin), bo (mentor of ada@{north_domain}, mentee of cy), cy (mentor)\n\
              \n\
-             Try, for example:\n\
+             In a browser: {north}/login as ada, then Home and the mentorship with bo.\n\
+             With curl, for example:\n\
              \x20 TOKEN=$(curl -s {north}/api/v1/auth/login -H 'content-type: application/json' \\\n\
              \x20   -d '{{\"username\":\"ada\",\"password\":\"{PASSWORD}\"}}' | sed 's/.*\"token\":\"\\([^\"]*\\)\".*/\\1/')\n\
              \x20 curl -s {north}/api/v1/mentorships -H \"authorization: Bearer $TOKEN\"\n\

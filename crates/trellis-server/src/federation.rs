@@ -150,6 +150,13 @@ impl FederationPort for FederationAdapter {
             .map_err(port_error)
     }
 
+    async fn fetch_credential(&self, url: &str) -> Result<String, PortError> {
+        self.federation
+            .fetch_credential(url)
+            .await
+            .map_err(port_error)
+    }
+
     fn credential_claims(&self, jwt: &str) -> Option<serde_json::Value> {
         trellis_federation::credentials::decode_unverified(jwt)
             .ok()

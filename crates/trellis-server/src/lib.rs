@@ -121,7 +121,14 @@ impl Instance {
             app.clone(),
             stop_workers.subscribe(),
         ));
-        let app = observed(trellis_api::router(app, &config.api()).merge(federation.router()));
+        // Cookies are for https only, unless the instance is a trial on
+        // this machine (`localhost`, plain http) or federates insecurely.
+        let domain = config.domain_for(addr);
+        let loopback = ["localhost", "127.", "[::1]"]
+            .iter()
+            .any(|p| domain.starts_with(p));
+        let web = web_config(&store, !config.federation_insecure && !loopback).await?;
+        let app = routes(app, config, &federation, web);
         let (shutdown, signal) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
             axum::serve(listener, app)
@@ -177,6 +184,66 @@ impl Instance {
         let _ = self.importer.await;
         self.store.close().await;
     }
+}
+
+/// The pages' settings: the CSRF key, derived from the instance's private
+/// key (secret, and the same in every process of the instance), and
+/// whether cookies are for https only.
+async fn web_config(store: &Store, secure_cookies: bool) -> anyhow::Result<trellis_web::WebConfig> {
+    use sha2::{Digest, Sha256};
+    let keys = store
+        .instance_keys()
+        .await?
+        .context("the instance has no key pair")?;
+    let mut hasher = Sha256::new();
+    hasher.update(b"trellis web csrf key, v1\0");
+    hasher.update(keys.private_key_pem.as_bytes());
+    Ok(trellis_web::WebConfig {
+        csrf_key: hasher.finalize().to_vec(),
+        secure_cookies,
+    })
+}
+
+/// Every front door on one router: the JSON API under `/api`, federation's
+/// documents and inboxes, and the pages at `/`. A browser asking for
+/// `/users/{name}` or `/credentials/{id}` (which federation also answers)
+/// gets the page; what is no route anywhere gets the pages' "not found".
+fn routes(
+    app: trellis_app::App,
+    config: &Config,
+    federation: &trellis_federation::Federation,
+    web: trellis_web::WebConfig,
+) -> axum::Router {
+    let negotiated = observed(trellis_web::negotiated(app.clone(), web.clone()));
+    let pages = trellis_web::router(app.clone(), web);
+    let everything = observed(
+        trellis_api::router(app, &config.api())
+            .merge(federation.router())
+            .merge(pages),
+    );
+    // Chosen before any routing, so that each router matches its own path.
+    let choose = tower::service_fn(move |request: axum::extract::Request| {
+        use tower::ServiceExt;
+        let page = matches!(
+            *request.method(),
+            axum::http::Method::GET | axum::http::Method::HEAD
+        ) && trellis_web::wants_html(request.headers())
+            && negotiable(request.uri().path());
+        let router = if page {
+            negotiated.clone()
+        } else {
+            everything.clone()
+        };
+        router.oneshot(request)
+    });
+    axum::Router::new().fallback_service(choose)
+}
+
+/// Whether a path is one the pages and federation both answer.
+fn negotiable(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    matches!(segments.as_slice(), ["users", name] if !name.is_empty())
+        || matches!(segments.as_slice(), ["credentials", id] if uuid::Uuid::parse_str(id).is_ok())
 }
 
 /// Every request gets an id: the client's `X-Request-Id` when it sends

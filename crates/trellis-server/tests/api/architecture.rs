@@ -1,6 +1,7 @@
 //! The house's rules, read from the code: no module of any crate imports
-//! one that imports it back, no route module of the JSON API imports
-//! another, and the use cases' shared pieces use no use case.
+//! one that imports it back, no route module of the JSON API (and no page
+//! module of the web crate) imports another, and the use cases' shared
+//! pieces use no use case.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ fn no_module_of_any_crate_imports_one_that_imports_it_back() {
         "trellis-federation",
         "trellis-server",
         "trellis-testing",
+        "trellis-web",
     ] {
         assert_acyclic(&crate_src(name));
     }
@@ -49,6 +51,15 @@ fn no_route_module_imports_another() {
     assert!(
         found.is_empty(),
         "route modules lean on each other: {found:#?}"
+    );
+}
+
+#[test]
+fn no_page_module_imports_another() {
+    let found = arrows_among(&crate_src("trellis-web"), &["pages"], |_| true);
+    assert!(
+        found.is_empty(),
+        "page modules lean on each other: {found:#?}"
     );
 }
 

@@ -32,6 +32,7 @@ fn factor(explanation: &str) -> FactorScore {
         value: 0.75,
         points: 37.5,
         explanation: explanation.into(),
+        detail: trellis_core::matching::FactorDetail::Unknown,
     }
 }
 
