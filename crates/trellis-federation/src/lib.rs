@@ -41,6 +41,7 @@ pub mod recognition;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
+pub mod signatures;
 pub mod vocabulary;
 
 use std::sync::Arc;
