@@ -9,34 +9,60 @@ use activitypub_federation::traits::Object;
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query};
-use axum::http::header;
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use trellis_core::account::Username;
 use trellis_core::settings::RegistrationMode;
+use trellis_core::visibility::Visibility;
 
 use crate::actors::{ActorJson, DbActor};
 use crate::context::Data;
 use crate::error::{FederationError, FederationResult};
+use crate::signed;
 use crate::vocabulary::context;
 
-async fn local_person(name: &str, data: &Data) -> FederationResult<DbActor> {
+/// A member as the requester may see them: not at all when their
+/// profile is `private` or `organization` (exactly as a member who does
+/// not exist) unless a partner asks with a signed fetch, which gets the
+/// bare actor federation needs (inboxes and key); the name and headline
+/// only when the profile is `public`, or `federated` and a partner asks.
+async fn visible_person(
+    name: &str,
+    data: &Data,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> FederationResult<DbActor> {
     let username = Username::parse(name).map_err(|_| FederationError::NotFound)?;
     let actor = data
         .store
         .local_actor(&username)
         .await?
         .ok_or(FederationError::NotFound)?;
-    Ok(DbActor::local_person(&data.settings, actor))
+    let visibility = actor.visibility;
+    let partner = match visibility {
+        Visibility::Public => true,
+        _ => signed::partner_fetching(data, uri, headers).await.is_some(),
+    };
+    let person = DbActor::local_person(&data.settings, actor);
+    match (visibility, partner) {
+        (Visibility::Public, _) | (Visibility::Federated, true) => Ok(person),
+        (Visibility::Federated, false) | (_, true) => Ok(person.bare()),
+        (_, false) => Err(FederationError::NotFound),
+    }
 }
 
-/// `GET /users/{username}`: a member's actor document.
+/// `GET /users/{username}`: a member's actor document, as far as the
+/// requester may see it (see `visible_person`). A function the server
+/// routes to, beside the pages that answer browsers at the same path.
 pub async fn person(
     Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
     data: Data,
 ) -> FederationResult<FederationJson<WithContext<ActorJson>>> {
-    let actor = local_person(&name, &data).await?;
+    let actor = visible_person(&name, &data, &uri, &headers).await?;
     Ok(FederationJson(WithContext::new(
         actor.into_json(&data).await?,
         context(),
@@ -85,9 +111,11 @@ pub async fn instance(data: Data) -> FederationResult<FederationJson<WithContext
 /// collection is empty; it exists because actors must have one.
 pub async fn person_outbox(
     Path(name): Path<String>,
+    uri: Uri,
+    headers: HeaderMap,
     data: Data,
 ) -> FederationResult<FederationJson<Value>> {
-    local_person(&name, &data).await?;
+    visible_person(&name, &data, &uri, &headers).await?;
     Ok(empty_outbox(data.settings.person_outbox_url(&name)))
 }
 
