@@ -18,4 +18,5 @@ mod mentorships;
 mod moves;
 mod partnership;
 mod privacy;
+mod signatures;
 mod year;
