@@ -1,9 +1,7 @@
 //! What other servers read: actor documents, WebFinger and NodeInfo.
 
 use activitypub_federation::axum::json::FederationJson;
-use activitypub_federation::fetch::webfinger::{
-    Webfinger, build_webfinger_response_with_type, extract_webfinger_name,
-};
+use activitypub_federation::fetch::webfinger::extract_webfinger_name;
 use activitypub_federation::protocol::context::WithContext;
 use activitypub_federation::traits::Object;
 use axum::Json;
@@ -151,41 +149,81 @@ pub async fn webfinger(
     };
     let settings = &data.settings;
     let instance_acct = format!("acct:{0}@{0}", settings.domain);
-    let answer: Webfinger =
-        if resource == instance_acct || resource == settings.instance_actor_url().as_str() {
-            build_webfinger_response_with_type(
-                instance_acct,
-                vec![(settings.instance_actor_url(), Some("Organization"))],
-            )
-        } else {
-            let name =
-                extract_webfinger_name(&resource, &data).map_err(|_| FederationError::NotFound)?;
-            let username = Username::parse(name).map_err(|_| FederationError::NotFound)?;
-            let actor = data
-                .store
-                .local_actor(&username)
-                .await?
-                .ok_or(FederationError::NotFound)?;
-            // Handles are for finding people: only members whose profile
-            // reaches partners can be found, and those who named accounts
-            // elsewhere as theirs (to move here from one of them).
-            if actor.visibility < trellis_core::visibility::Visibility::Federated
-                && actor.also_known_as.is_empty()
-            {
-                return Err(FederationError::NotFound);
-            }
-            let person = DbActor::local_person(settings, actor);
-            build_webfinger_response_with_type(
-                format!("acct:{}@{}", person.username, settings.domain),
-                vec![(person.id, Some("Person"))],
-            )
+    let answer = if resource == instance_acct || resource == settings.instance_actor_url().as_str()
+    {
+        jrd(
+            instance_acct,
+            &settings.instance_actor_url(),
+            "Organization",
+        )
+    } else {
+        // `acct:user@domain`, or the member's actor URL: the same answer.
+        let name = match url::Url::parse(&resource) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => settings
+                .local_username(&url)
+                .filter(|_| url.query().is_none() && url.fragment().is_none())
+                .ok_or(FederationError::NotFound)?
+                .to_owned(),
+            _ => extract_webfinger_name(&resource, &data)
+                .map_err(|_| FederationError::NotFound)?
+                .to_owned(),
         };
+        let username = Username::parse(&name).map_err(|_| FederationError::NotFound)?;
+        let actor = data
+            .store
+            .local_actor(&username)
+            .await?
+            .ok_or(FederationError::NotFound)?;
+        // Handles are for finding people: only members whose profile
+        // reaches partners can be found, and those who named accounts
+        // elsewhere as theirs (to move here from one of them).
+        if actor.visibility < Visibility::Federated && actor.also_known_as.is_empty() {
+            return Err(FederationError::NotFound);
+        }
+        let person = DbActor::local_person(settings, actor);
+        jrd(
+            format!("acct:{}@{}", person.username, settings.domain),
+            &person.id,
+            "Person",
+        )
+    };
     let mut response = Json(answer).into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         header::HeaderValue::from_static("application/jrd+json"),
     );
     Ok(response)
+}
+
+/// A WebFinger answer (RFC 7033) for an actor: its profile page and
+/// its ActivityPub document. Links carry only the members they have.
+fn jrd(subject: String, actor: &url::Url, kind: &str) -> Value {
+    json!({
+        "subject": subject,
+        "aliases": [actor],
+        "links": [
+            {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": actor},
+            {
+                "rel": "self",
+                "type": "application/activity+json",
+                "href": actor,
+                "properties": {"https://www.w3.org/ns/activitystreams#type": kind},
+            },
+        ],
+    })
+}
+
+/// `GET /contexts/trellis.jsonld`: the `@context` every Trellis document
+/// carries, as a document peers can fetch and cache.
+pub async fn context_document() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/ld+json"),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        Json(json!({"@context": context()})),
+    )
+        .into_response()
 }
 
 const NODEINFO_SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";

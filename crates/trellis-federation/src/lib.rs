@@ -139,6 +139,7 @@ impl Federation {
             .route("/.well-known/webfinger", get(discovery::webfinger))
             .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
             .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+            .route(vocabulary::CONTEXT_PATH, get(discovery::context_document))
             .route("/actor", get(discovery::instance))
             .route("/actor/outbox", get(discovery::instance_outbox))
             .route("/users/{username}", get(discovery::person))

@@ -9,17 +9,84 @@ use serde_json::{Value, json};
 /// It is a name, not a document (`.invalid` never resolves).
 pub const NAMESPACE: &str = "https://trellis.invalid/ns#";
 
-/// The `@context` of every document Trellis serves or sends.
+/// Where every instance serves [`context`] as a document of its own.
+pub const CONTEXT_PATH: &str = "/contexts/trellis.jsonld";
+
+/// The `@context` of every document Trellis serves or sends: it defines
+/// every term Trellis uses that ActivityStreams and the security
+/// vocabulary do not, so that each expands to an IRI (`trellis:…` or
+/// `as:…`), never to a blank node.
 pub fn context() -> Value {
+    let id = |term: &str| json!({"@id": format!("trellis:{term}"), "@type": "@id"});
+    let plain = |term: &str| json!(format!("trellis:{term}"));
+    let mut terms = serde_json::Map::new();
+    terms.insert("trellis".into(), json!(NAMESPACE));
+    terms.insert(
+        "manuallyApprovesFollowers".into(),
+        json!("as:manuallyApprovesFollowers"),
+    );
+    terms.insert(
+        "alsoKnownAs".into(),
+        json!({"@id": "as:alsoKnownAs", "@type": "@id"}),
+    );
+    terms.insert(
+        "movedTo".into(),
+        json!({"@id": "as:movedTo", "@type": "@id"}),
+    );
+    for term in [
+        // Types.
+        "MentorProfile",
+        "Mentorship",
+        "MentoringSession",
+        "SkillReview",
+        "GrowthSummary",
+        "Endorsement",
+        // Mentor profiles.
+        "timezone",
+        "languages",
+        "skills",
+        "skill",
+        "level",
+        "wantsToGrow",
+        "mentoring",
+        "acceptingMentees",
+        "capacity",
+        "hoursPerMonth",
+        "visibility",
+        // Mentorships, sessions, reviews, endorsements.
+        "state",
+        "goals",
+        "durationMinutes",
+        "topics",
+        "text",
+        "done",
+        "menteePart",
+        "mentorPart",
+        "ratings",
+        "rating",
+        "comment",
+        "credential",
+    ] {
+        terms.insert(term.into(), plain(term));
+    }
+    for term in ["mentor", "mentee", "mentorship", "archive"] {
+        terms.insert(term.into(), id(term));
+    }
+    // An action item's `owner` is a party (`mentor`, `mentee`), not the
+    // security vocabulary's key owner: scoped to action items.
+    terms.insert(
+        "actionItems".into(),
+        json!({"@id": "trellis:actionItems", "@context": {"owner": "trellis:owner"}}),
+    );
+    // The growth summary is data of its own shape, kept as a JSON literal.
+    terms.insert(
+        "growth".into(),
+        json!({"@id": "trellis:growth", "@type": "@json"}),
+    );
     json!([
         "https://www.w3.org/ns/activitystreams",
         "https://w3id.org/security/v1",
-        {
-            "trellis": NAMESPACE,
-            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
-            "alsoKnownAs": {"@id": "as:alsoKnownAs", "@type": "@id"},
-            "movedTo": {"@id": "as:movedTo", "@type": "@id"},
-        }
+        Value::Object(terms),
     ])
 }
 

@@ -51,6 +51,25 @@ async fn webfinger_finds_members_and_the_instance(app: TestApp) {
         .unwrap();
     assert_eq!(link["type"], "application/activity+json");
     assert_eq!(link["href"], format!("http://{domain}/users/ada"));
+    assert!(
+        !body.to_string().contains("template"),
+        "no link carries a template (null or not): {body}"
+    );
+    // By the member's actor URL, the same answer as by acct:.
+    let (status, _, by_url) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=http://{domain}/users/ada"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!((status, &by_url), (StatusCode::OK, &body));
+    let (status, _, _) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=http://{domain}/users/quiet"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "hidden by URL as by acct:");
 
     let (status, _, body) = get_json(
         &app,

@@ -14,6 +14,7 @@ mod directory;
 mod discovery;
 mod endorsements;
 mod interop;
+mod jsonld;
 mod mentorships;
 mod moves;
 mod partnership;
