@@ -44,6 +44,11 @@ pub struct DeliveryView {
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The HTTP signature our requests to it carry, `draft-cavage` or
+    /// `rfc9421`: the one it took last. `null` until one has worked; the
+    /// configured first one is tried then.
+    #[schema(value_type = Option<String>, example = "rfc9421")]
+    pub signature: Option<String>,
 }
 
 impl From<Instance> for PeerView {
@@ -69,6 +74,7 @@ impl From<Instance> for PeerView {
                 last_success_at: i.last_success_at,
                 last_error: i.last_error,
                 next_attempt_at: i.next_attempt_at,
+                signature: i.signature_flavour,
             },
             domain: i.domain,
         }

@@ -35,7 +35,9 @@ pub struct Follow {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: FollowType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub object: Url,
 }
 
@@ -72,6 +74,7 @@ macro_rules! answer_activity {
             pub id: Url,
             #[serde(rename = "type")]
             pub kind: $kind,
+            #[serde(deserialize_with = "crate::vocabulary::id_of")]
             pub actor: ActorId,
             pub object: FollowRef,
         }
@@ -103,6 +106,7 @@ pub struct ProfileActivity {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: CreateOrUpdateType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,
@@ -124,6 +128,7 @@ pub struct DeleteProfile {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: DeleteType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,

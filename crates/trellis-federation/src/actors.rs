@@ -171,6 +171,17 @@ impl DbActor {
         }
     }
 
+    /// Only what federation needs of a member: no name, headline or
+    /// date, whatever their profile says.
+    pub fn bare(self) -> Self {
+        Self {
+            name: None,
+            summary: None,
+            published: None,
+            ..self
+        }
+    }
+
     fn remote_person(person: RemotePerson) -> Result<Self, FederationError> {
         Ok(Self {
             id: parse_url(&person.actor_url)?,

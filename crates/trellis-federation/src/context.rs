@@ -16,6 +16,9 @@ pub struct Context {
     /// Plain HTTP fetches (credential keys and status lists), with the
     /// same address rules as federation.
     pub http: reqwest::Client,
+    /// The same, signing every request (see `egress`): what fetches
+    /// actors and objects and delivers activities.
+    pub signed_http: reqwest_middleware::ClientWithMiddleware,
     /// Wakes the importer when a moved member's archive is announced.
     pub import_signal: Arc<Notify>,
 }

@@ -41,10 +41,13 @@ pub struct Endorsement {
     /// `/endorsements/{id}` on the endorser's instance.
     pub id: Url,
     /// The endorser.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub attributed_to: Url,
     /// The member endorsed: the mentorship's other party.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub subject: Url,
     /// The `Mentorship` it is given through.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentorship: Url,
     pub skill: SkillKey,
     /// What the endorser says: one paragraph, 1 to 500 characters.

@@ -20,6 +20,9 @@ pub enum FederationError {
     /// The request does not fit the current state.
     #[error("{0}")]
     Conflict(String),
+    /// The request is not signed, or its signature does not hold.
+    #[error("{0}")]
+    Unsigned(String),
     #[error("the activity is larger than this server accepts")]
     TooLarge,
     /// The peer could not be reached or answered something unusable.
@@ -40,6 +43,7 @@ impl FederationError {
             Self::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             Self::Refused(_) => (StatusCode::FORBIDDEN, "forbidden"),
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            Self::Unsigned(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
             Self::Peer(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
             Self::Protocol(err) => match err {
@@ -63,6 +67,22 @@ impl FederationError {
     }
 }
 
+impl FederationError {
+    /// What the requester is told: this error in words that name no
+    /// setting of this server (the library's address errors do).
+    pub fn public_message(&self) -> String {
+        match self {
+            Self::Protocol(ApubError::DomainResolveError(domain)) => {
+                format!("{domain} resolves to an address this instance does not federate with")
+            }
+            Self::Protocol(ApubError::ResolveInternalIpError(host, _)) => {
+                format!("{host} resolves to an address this instance does not federate with")
+            }
+            other => other.to_string(),
+        }
+    }
+}
+
 impl IntoResponse for FederationError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
@@ -71,7 +91,7 @@ impl IntoResponse for FederationError {
             "internal error".to_owned()
         } else {
             tracing::info!(error = %self, status = status.as_u16(), "federation request refused");
-            self.to_string()
+            self.public_message()
         };
         (
             status,

@@ -39,8 +39,10 @@ pub struct GrowthSummary {
     /// of the mentorship).
     pub id: Url,
     /// The `Mentorship` whose mentor it is for.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentorship: Url,
     /// The mentee.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub attributed_to: Url,
     /// When the mentee's instance computed it.
     pub published: DateTime<Utc>,

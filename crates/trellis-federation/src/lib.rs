@@ -26,7 +26,8 @@ mod checks;
 pub mod context;
 pub mod credentials;
 mod delivery;
-mod discovery;
+pub mod discovery;
+pub mod egress;
 pub mod endorsements;
 pub mod error;
 pub mod growth;
@@ -41,6 +42,8 @@ pub mod recognition;
 pub mod reviews;
 pub mod sessions;
 pub mod settings;
+pub mod signatures;
+mod signed;
 pub mod vocabulary;
 
 use std::sync::Arc;
@@ -82,14 +85,26 @@ impl Federation {
             settings.clone(),
             keys.private_key_pem.clone(),
         )));
-        let instance = DbActor::local_instance(&settings, &keys, String::new());
         let client = http_client(&settings)?;
+        let instance_key =
+            signatures::SigningKey::from_pem(settings.instance_key_id(), &keys.private_key_pem)
+                .map_err(|e| FederationError::Internal(format!("the instance key: {e}")))?;
+        // Every request the library makes (actor, object and WebFinger
+        // fetches) and every delivery is signed by this middleware.
+        let signed_http = reqwest_middleware::ClientBuilder::new(client.clone())
+            .with(egress::Signing {
+                store: store.clone(),
+                settings: settings.clone(),
+                instance_key: Arc::new(instance_key),
+            })
+            .build();
         let context_store = store.clone();
         let context = Context {
             store,
             settings: settings.clone(),
             outbox_signal: Arc::new(Notify::new()),
-            http: client.clone(),
+            http: client,
+            signed_http: signed_http.clone(),
             import_signal: Arc::new(Notify::new()),
         };
         let config = FederationConfig::builder()
@@ -97,9 +112,8 @@ impl Federation {
             .app_data(context)
             .debug(settings.insecure)
             .allow_http_urls(settings.insecure)
-            .client(client.into())
+            .client(signed_http)
             .request_timeout(Duration::from_secs(10))
-            .signed_fetch_actor(&instance)
             .url_verifier(Box::new(inbox::BlockList {
                 store: context_store.clone(),
             }))
@@ -125,6 +139,7 @@ impl Federation {
             .route("/.well-known/webfinger", get(discovery::webfinger))
             .route("/.well-known/nodeinfo", get(discovery::nodeinfo_links))
             .route("/nodeinfo/2.1", get(discovery::nodeinfo))
+            .route(vocabulary::CONTEXT_PATH, get(discovery::context_document))
             .route("/actor", get(discovery::instance))
             .route("/actor/outbox", get(discovery::instance_outbox))
             .route("/users/{username}", get(discovery::person))
@@ -240,26 +255,11 @@ impl Federation {
         let data = self.data();
         let url = url::Url::parse(url)
             .map_err(|e| FederationError::BadRequest(format!("archive URL: {e}")))?;
-        if !data.settings.insecure {
-            if url.scheme() != "https" {
-                return Err(FederationError::Refused(
-                    "archives are fetched over https".into(),
-                ));
-            }
-            // The resolver refuses private addresses for names; a literal
-            // address is refused here.
-            if !matches!(url.host(), Some(url::Host::Domain(_))) {
-                return Err(FederationError::Refused(
-                    "archives are fetched by host name".into(),
-                ));
-            }
-        }
-        let domain = settings::domain_of(&url).unwrap_or_default();
-        if let Some(instance) = data.store.instance(&domain).await?
-            && instance.blocked_at.is_some()
-        {
-            return Err(FederationError::Refused(format!("{domain} is blocked")));
-        }
+        // https by host name on public addresses (checked here, proxy or
+        // not), never a blocked instance.
+        egress::check_url(&url, &data.settings, &data.store)
+            .await
+            .map_err(|refused| FederationError::Refused(format!("the archive: {refused}")))?;
         let mut response = data
             .http
             .get(url)

@@ -41,7 +41,9 @@ pub struct MentorshipObject {
     #[serde(rename = "type")]
     pub kind: MentorshipType,
     pub id: Url,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentor: Url,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentee: Url,
     /// `requested`, `active`, `paused`, `completed` or `ended`.
     pub state: MentorshipState,
@@ -61,6 +63,7 @@ pub struct Offer {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: OfferType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,
@@ -74,8 +77,10 @@ pub struct OfferRef {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: OfferType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: Url,
     /// The `Mentorship`'s id.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub object: Url,
 }
 
@@ -95,6 +100,7 @@ pub struct OfferAnswer {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: AnswerType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,
@@ -112,6 +118,7 @@ pub struct MentorshipUpdate {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: UpdateType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,

@@ -43,8 +43,11 @@ pub struct MoveActivity {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: MoveType,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub object: Url,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub target: Url,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,

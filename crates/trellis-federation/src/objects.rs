@@ -14,6 +14,7 @@ pub struct MentorProfile {
     #[serde(rename = "type")]
     pub kind: MentorProfileType,
     pub id: Url,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub attributed_to: Url,
     /// Display name.
     #[serde(default)]

@@ -7,12 +7,12 @@
 
 use std::time::Duration;
 
-use activitypub_federation::activity_sending::SendActivityTask;
-use activitypub_federation::traits::Activity;
-use async_trait::async_trait;
+use std::sync::Arc;
+
+use activitypub_federation::FEDERATION_CONTENT_TYPE;
+use axum::http::{Method, StatusCode, header};
 use chrono::Utc;
 use futures::StreamExt;
-use serde::{Serialize, Serializer};
 use tokio::sync::watch;
 use tracing::Instrument;
 use trellis_store::{AttemptResult, Delivery, Instance, OutboxEvent, PendingEvent};
@@ -21,8 +21,10 @@ use uuid::Uuid;
 
 use crate::activities::profile_deliveries;
 use crate::actors::DbActor;
-use crate::context::{Context, Data};
-use crate::error::{FederationError, FederationResult};
+use crate::context::Data;
+use crate::egress::{self, SignAs};
+use crate::error::FederationResult;
+use crate::signatures::SigningKey;
 
 /// Turns one outbox event into its deliveries.
 async fn process_event(data: &Data, pending: &PendingEvent) -> FederationResult<()> {
@@ -118,42 +120,6 @@ async fn process_events(data: &Data) -> FederationResult<()> {
     }
 }
 
-/// A stored activity, ready to be signed and sent as it is.
-#[derive(Debug)]
-struct StoredActivity {
-    id: Url,
-    actor: Url,
-    body: serde_json::Value,
-}
-
-impl Serialize for StoredActivity {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.body.serialize(serializer)
-    }
-}
-
-#[async_trait]
-impl Activity for StoredActivity {
-    type DataType = Context;
-    type Error = FederationError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        &self.actor
-    }
-
-    async fn verify(&self, _data: &Data) -> FederationResult<()> {
-        Ok(())
-    }
-
-    async fn receive(self, _data: &Data) -> FederationResult<()> {
-        Ok(())
-    }
-}
-
 enum SendError {
     /// It can never be delivered.
     Dropped(String),
@@ -175,34 +141,69 @@ async fn signer(data: &Data, account: Option<Uuid>) -> Result<DbActor, SendError
     }
 }
 
+/// Signs and sends one delivery as it was stored, with the flavour of
+/// signature the peer takes (see `egress`). A 2xx is delivered; so is a
+/// 4xx other than 401, 408 and 429 (the receiver refused it; retrying
+/// will not help). A 401 (our signature refused in both flavours), 408,
+/// 429, 3xx, 5xx or a network error is tried again later.
 async fn send(data: &Data, delivery: &Delivery, signer: &DbActor) -> Result<(), SendError> {
     let dropped = |why: String| SendError::Dropped(why);
-    let body: serde_json::Value =
-        serde_json::from_str(&delivery.body).map_err(|e| dropped(format!("stored body: {e}")))?;
-    let url_field = |field: &str| {
-        body.get(field)
-            .and_then(|v| v.as_str())
-            .and_then(|s| Url::parse(s).ok())
-            .ok_or_else(|| dropped(format!("stored activity has no {field}")))
-    };
-    let activity = StoredActivity {
-        id: url_field("id")?,
-        actor: url_field("actor")?,
-        body: body.clone(),
-    };
     let inbox = Url::parse(&delivery.inbox_url).map_err(|e| dropped(format!("inbox: {e}")))?;
-    let tasks = SendActivityTask::prepare(&activity, signer, vec![inbox], data)
+    if data.settings.is_local(&inbox) {
+        return Err(dropped(format!("{inbox} is an inbox of this instance")));
+    }
+    if let Err(refused) = egress::check_url(&inbox, &data.settings, &data.store).await {
+        return Err(dropped(refused.0));
+    }
+    let private_key = signer
+        .private_key_pem
+        .as_deref()
+        .ok_or_else(|| dropped("its signer has no private key".into()))?;
+    let key = SigningKey::from_pem(format!("{}#main-key", signer.id), private_key)
+        .map_err(|e| dropped(format!("its signer's key: {e}")))?;
+    let response = data
+        .signed_http
+        .post(inbox.as_str())
+        .header(header::CONTENT_TYPE, FEDERATION_CONTENT_TYPE)
+        .header(header::ACCEPT, FEDERATION_CONTENT_TYPE)
+        .timeout(Duration::from_secs(10))
+        .body(delivery.body.clone())
+        .with_extension(SignAs(Arc::new(key)))
+        .send()
         .await
-        .map_err(|e| SendError::Failed(e.to_string()))?;
-    let Some(task) = tasks.into_iter().next() else {
-        return Err(dropped(format!(
-            "the inbox {} is not allowed",
-            delivery.inbox_url
-        )));
+        .map_err(|e| match &e {
+            reqwest_middleware::Error::Middleware(inner)
+                if inner.downcast_ref::<egress::Refused>().is_some() =>
+            {
+                dropped(inner.to_string())
+            }
+            _ => SendError::Failed(with_causes(&e)),
+        })?;
+    let status = response.status();
+    let answer = |refused_signature| {
+        egress::PeerAnswer {
+            domain: delivery.domain.clone(),
+            method: Method::POST,
+            url: inbox.clone(),
+            status,
+            refused_signature,
+        }
+        .to_string()
     };
-    task.sign_and_send(data)
-        .await
-        .map_err(|e| SendError::Failed(with_causes(&e)))
+    if status.is_success() {
+        Ok(())
+    } else if status == StatusCode::UNAUTHORIZED {
+        Err(SendError::Failed(answer(true)))
+    } else if status.is_client_error()
+        && status != StatusCode::REQUEST_TIMEOUT
+        && status != StatusCode::TOO_MANY_REQUESTS
+    {
+        tracing::info!(activity = %delivery.activity_id, peer = %delivery.domain,
+            status = status.as_u16(), "the peer refused the activity");
+        Ok(())
+    } else {
+        Err(SendError::Failed(answer(false)))
+    }
 }
 
 /// An error with the chain of its causes ("error sending request: … :

@@ -14,10 +14,30 @@ use crate::activities;
 use crate::actors::{ActorKind, DbActor};
 use crate::addressing::parse_domain;
 use crate::context::{Context, Data};
+use crate::egress;
 use crate::error::{FederationError, FederationResult};
 
+/// What an admin is told when a peer could not be asked: the peer's own
+/// answer, when it gave one, in words (see `egress::PeerAnswer`).
+fn told(domain: &str, err: FederationError) -> FederationError {
+    if let Some(answer) = egress::peer_answer(&err) {
+        return FederationError::Peer(answer.to_string());
+    }
+    if let Some(refused) = egress::refused_url(&err) {
+        return FederationError::Refused(refused.to_string());
+    }
+    match err {
+        FederationError::Protocol(_) | FederationError::NotFound => FederationError::Peer(format!(
+            "{domain} could not be reached or has no instance actor: {}",
+            err.public_message()
+        )),
+        other => other,
+    }
+}
+
 /// Finds another instance's actor: by WebFinger (`acct:domain@domain`), or
-/// at `/actor`, where Trellis and Mastodon keep it.
+/// at `/actor`, where Trellis and Mastodon keep it, when WebFinger does
+/// not know it. A peer that refuses our signature is not asked again.
 async fn resolve_instance(domain: &str, data: &Data) -> FederationResult<DbActor> {
     let found = match webfinger_resolve_actor::<Context, DbActor>(
         &format!("{domain}@{domain}"),
@@ -26,18 +46,19 @@ async fn resolve_instance(domain: &str, data: &Data) -> FederationResult<DbActor
     .await
     {
         Ok(actor) => Ok(actor),
+        Err(err)
+            if egress::peer_answer(&err).is_some_and(|a| a.refused_signature)
+                || egress::refused_url(&err).is_some() =>
+        {
+            Err(err)
+        }
         Err(_) => {
             let url = Url::parse(&format!("{}://{domain}/actor", data.settings.scheme()))
                 .map_err(|e| FederationError::BadRequest(e.to_string()))?;
             ObjectId::<DbActor>::from(url).dereference(data).await
         }
     };
-    let actor = found.map_err(|e| match e {
-        FederationError::Protocol(_) | FederationError::NotFound => FederationError::Peer(format!(
-            "{domain} could not be reached or has no instance actor: {e}"
-        )),
-        other => other,
-    })?;
+    let actor = found.map_err(|e| told(domain, e))?;
     if actor.kind != ActorKind::Instance || actor.domain != domain {
         return Err(FederationError::Peer(format!(
             "{domain} did not answer with its instance actor"
@@ -95,11 +116,13 @@ async fn apply(
             data.outbox_signal.notify_one();
             Ok(*instance)
         }
-        StepOutcome::Duplicate | StepOutcome::Moved => Err(FederationError::Conflict(
-            "the partnership changed meanwhile; look again".into(),
-        )),
+        StepOutcome::Duplicate | StepOutcome::Moved => {
+            Err(FederationError::Conflict(CHANGED_MEANWHILE.into()))
+        }
     }
 }
+
+const CHANGED_MEANWHILE: &str = "the partnership changed meanwhile; look again";
 
 /// Asks `domain` to partner: our instance actor follows theirs.
 pub async fn request(data: &Data, domain: &str) -> FederationResult<Instance> {
@@ -112,20 +135,31 @@ pub async fn request(data: &Data, domain: &str) -> FederationResult<Instance> {
         )));
     }
     let peer = resolve_instance(&domain, data).await?;
-    let instance = data
-        .store
-        .instance(&domain)
-        .await?
-        .ok_or(FederationError::NotFound)?;
     let (follow_id, follow) = activities::follow(data, &peer)?;
-    apply(
-        data,
-        &instance,
-        PartnershipEvent::WeAsk,
-        Some(follow_id.to_string()),
-        vec![follow],
-    )
-    .await
+    // Their own request may arrive while ours is being made: then ours
+    // meets theirs (and the two become partners) rather than failing.
+    let mut tries = 0;
+    loop {
+        let instance = data
+            .store
+            .instance(&domain)
+            .await?
+            .ok_or(FederationError::NotFound)?;
+        match apply(
+            data,
+            &instance,
+            PartnershipEvent::WeAsk,
+            Some(follow_id.to_string()),
+            vec![follow.clone()],
+        )
+        .await
+        {
+            Err(FederationError::Conflict(why)) if why == CHANGED_MEANWHILE && tries < 3 => {
+                tries += 1;
+            }
+            other => return other,
+        }
+    }
 }
 
 /// Accepts or declines `domain`'s pending request.

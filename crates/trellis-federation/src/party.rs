@@ -24,6 +24,7 @@ pub struct PartyActivity<O, K = CreateOrUpdateType> {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: K,
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub actor: ActorId,
     #[serde(default, deserialize_with = "deserialize_one_or_many")]
     pub to: Vec<Url>,

@@ -370,19 +370,17 @@ async fn fetch_key(data: &Data, url: &Url, kid: &str, issuer_id: &str) -> Result
         .ok_or_else(|| could_not("the key has no publicKeyPem".into()))
 }
 
-/// GETs a URL with federation's rules (https and public addresses only,
-/// unless `federation_insecure`), at most `FETCH_LIMIT` bytes.
+/// GETs a URL with federation's rules (https on its default port, host
+/// names that resolve to public addresses only, unless
+/// `federation_insecure`; checked before the request, proxy or not), at
+/// most `FETCH_LIMIT` bytes. Failures are told without what the server
+/// answered.
 async fn fetch(data: &Data, url: &Url, accept: &str) -> Result<Vec<u8>, String> {
     let mut url = url.clone();
     url.set_fragment(None);
-    if !data.settings.insecure {
-        if url.scheme() != "https" {
-            return Err("only https URLs are fetched".into());
-        }
-        if !matches!(url.host(), Some(url::Host::Domain(_))) {
-            return Err("only URLs with a domain name are fetched".into());
-        }
-    }
+    crate::egress::check_url(&url, &data.settings, &data.store)
+        .await
+        .map_err(|refused| refused.0)?;
     let mut response = data
         .http
         .get(url.as_str())
@@ -390,7 +388,7 @@ async fn fetch(data: &Data, url: &Url, accept: &str) -> Result<Vec<u8>, String> 
         .timeout(Duration::from_secs(10))
         .send()
         .await
-        .map_err(|e| format!("the request failed ({e})"))?;
+        .map_err(|e| format!("the request failed ({})", e.without_url()))?;
     if !response.status().is_success() {
         return Err(format!("the server answered {}", response.status()));
     }

@@ -37,8 +37,10 @@ pub struct SkillReview {
     pub kind: SkillReviewType,
     pub id: Url,
     /// The `Mentorship` it belongs to.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentorship: Url,
     /// Who started it.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub attributed_to: Url,
     /// The mentee's skills it covers.
     pub skills: Vec<SkillKey>,

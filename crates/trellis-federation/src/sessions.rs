@@ -31,8 +31,10 @@ pub struct MentoringSession {
     pub kind: MentoringSessionType,
     pub id: Url,
     /// The `Mentorship` it belongs to.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub mentorship: Url,
     /// Who logged it.
+    #[serde(deserialize_with = "crate::vocabulary::id_of")]
     pub attributed_to: Url,
     pub start_time: DateTime<Utc>,
     pub duration_minutes: u16,

@@ -13,7 +13,30 @@ pub struct FederationSettings {
     /// tests and demos on one machine; production stays https-only.
     pub insecure: bool,
     pub delivery: DeliverySettings,
+    pub signatures: SignatureSettings,
     base: Url,
+}
+
+/// Which HTTP signatures this instance accepts and makes.
+#[derive(Debug, Clone)]
+pub struct SignatureSettings {
+    /// What incoming requests may be signed with (both, by default).
+    pub accepted: crate::signatures::Accepted,
+    /// What is tried first with a peer of which nothing is known yet.
+    pub first: crate::signatures::Flavour,
+    /// A peer that took only the other flavour is offered `first` again
+    /// after this long.
+    pub retry_first_after: Duration,
+}
+
+impl Default for SignatureSettings {
+    fn default() -> Self {
+        Self {
+            accepted: crate::signatures::Accepted::BOTH,
+            first: crate::signatures::Flavour::Cavage,
+            retry_first_after: Duration::from_secs(24 * 3600),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +82,7 @@ impl FederationSettings {
             domain: domain.to_owned(),
             insecure,
             delivery,
+            signatures: SignatureSettings::default(),
             base,
         })
     }
@@ -76,6 +100,15 @@ impl FederationSettings {
 
     pub fn base_url(&self) -> Url {
         self.base.clone()
+    }
+
+    /// The full URL a request for `path_and_query` was made to, as this
+    /// instance is known (behind a proxy the connection may say otherwise).
+    pub fn request_url(&self, uri: &axum::http::Uri) -> Url {
+        let mut url = self.base.clone();
+        url.set_path(uri.path());
+        url.set_query(uri.query());
+        url
     }
 
     pub fn instance_actor_url(&self) -> Url {

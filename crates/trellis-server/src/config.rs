@@ -51,6 +51,12 @@ pub struct Config {
     pub delivery_max_backoff_secs: u32,
     /// Seconds of failing deliveries after which an instance is called unreachable.
     pub delivery_unreachable_after_secs: u32,
+    /// The HTTP signature tried first with a peer (`draft-cavage` or
+    /// `rfc9421`); the other is used when a peer refuses it.
+    pub signatures_first: String,
+    /// The HTTP signatures accepted from others: `both`, `draft-cavage`
+    /// or `rfc9421`.
+    pub signatures_accepted: String,
 }
 
 impl Default for Config {
@@ -69,6 +75,8 @@ impl Default for Config {
             delivery_first_retry_secs: 10,
             delivery_max_backoff_secs: 3600,
             delivery_unreachable_after_secs: 24 * 3600,
+            signatures_first: "draft-cavage".into(),
+            signatures_accepted: "both".into(),
         }
     }
 }
@@ -171,6 +179,7 @@ impl Config {
             )
             .map_err(|e| ConfigError(format!("invalid configuration: {e}")))?;
         }
+        self.signatures()?;
         tracing_subscriber::EnvFilter::try_new(&self.log)
             .map_err(|e| ConfigError(format!("invalid configuration: log: {e}")))?;
         Ok(())
@@ -203,6 +212,33 @@ impl Config {
             unreachable_after: secs(self.delivery_unreachable_after_secs),
             ..trellis_federation::DeliverySettings::default()
         }
+    }
+
+    /// The HTTP signatures made and accepted.
+    pub fn signatures(
+        &self,
+    ) -> Result<trellis_federation::settings::SignatureSettings, ConfigError> {
+        use trellis_federation::signatures::{Accepted, Flavour};
+        let first = Flavour::parse(&self.signatures_first).ok_or_else(|| {
+            ConfigError(format!(
+                "invalid configuration: signatures_first must be draft-cavage or rfc9421, not {:?}",
+                self.signatures_first
+            ))
+        })?;
+        let accepted = match self.signatures_accepted.as_str() {
+            "both" => Accepted::BOTH,
+            other => Accepted::only(Flavour::parse(other).ok_or_else(|| {
+                ConfigError(format!(
+                    "invalid configuration: signatures_accepted must be both, draft-cavage or \
+                     rfc9421, not {other:?}"
+                ))
+            })?),
+        };
+        Ok(trellis_federation::settings::SignatureSettings {
+            accepted,
+            first,
+            ..Default::default()
+        })
     }
 
     pub fn app(&self) -> trellis_app::AppConfig {

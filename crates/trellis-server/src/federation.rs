@@ -14,13 +14,15 @@ pub struct FederationAdapter {
 }
 
 fn port_error(err: FederationError) -> PortError {
-    match err {
+    match &err {
         FederationError::NotFound => PortError::NotFound("not found".into()),
-        FederationError::BadRequest(m) => PortError::BadRequest(m),
-        FederationError::Refused(m) => PortError::Refused(m),
-        FederationError::Conflict(m) => PortError::Conflict(m),
-        FederationError::Peer(m) => PortError::Peer(m),
-        FederationError::Protocol(e) => PortError::Peer(e.to_string()),
+        FederationError::BadRequest(m) => PortError::BadRequest(m.clone()),
+        FederationError::Refused(m) => PortError::Refused(m.clone()),
+        FederationError::Conflict(m) => PortError::Conflict(m.clone()),
+        FederationError::Peer(m) => PortError::Peer(m.clone()),
+        FederationError::Protocol(_) | FederationError::Unsigned(_) => {
+            PortError::Peer(err.public_message())
+        }
         FederationError::Store(trellis_store::StoreError::NotFound) => {
             PortError::NotFound("not found".into())
         }

@@ -84,12 +84,13 @@ impl Instance {
             .with_context(|| format!("cannot listen on {}", config.bind))?;
         let store = open_store(config).await?;
         let addr = listener.local_addr()?;
-        let settings = trellis_federation::FederationSettings::new(
+        let mut settings = trellis_federation::FederationSettings::new(
             &config.domain_for(addr),
             config.federation_insecure,
             config.delivery(),
         )
         .map_err(|e| anyhow::anyhow!(e))?;
+        settings.signatures = config.signatures()?;
         if settings.insecure {
             tracing::warn!(
                 domain = %settings.domain,

@@ -235,6 +235,18 @@ forward! {
         actor: &InstanceActor,
         now: DateTime<Utc>,
     ) -> StoreResult<Instance>;
+    /// The HTTP signature flavour a peer took last, and when that was settled.
+    pub async fn peer_signature(
+        &self,
+        domain: &str,
+    ) -> StoreResult<Option<(String, DateTime<Utc>)>>;
+    /// Records the signature flavour a peer takes.
+    pub async fn set_peer_signature(
+        &self,
+        domain: &str,
+        flavour: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
     /// Members who signed in since `since`.
     pub async fn count_active_users(&self, since: DateTime<Utc>) -> StoreResult<u64>;
 

@@ -148,6 +148,38 @@ impl TestApp {
         Reply { status, body }
     }
 
+    /// GETs `path` here as `from`'s instance actor does: a signed fetch
+    /// (draft-cavage), which partners answer with more than strangers.
+    pub async fn get_signed_by(&self, from: &TestApp, path: &str) -> Reply {
+        use trellis_federation::signatures::{Flavour, Outgoing, SigningKey, sign};
+        let keys = from.store.instance_keys().await.unwrap().unwrap();
+        let key = SigningKey::from_pem(
+            format!("http://{}/actor#main-key", from.domain()),
+            &keys.private_key_pem,
+        )
+        .unwrap();
+        let url = reqwest::Url::parse(&format!("http://{}{path}", self.domain())).unwrap();
+        let headers = sign(
+            Flavour::Cavage,
+            &key,
+            Outgoing {
+                method: &reqwest::Method::GET,
+                url: &url,
+                body: None,
+            },
+            chrono::Utc::now(),
+        )
+        .unwrap();
+        let mut request = self
+            .client
+            .get(url)
+            .header("accept", "application/activity+json");
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_bytes());
+        }
+        Self::reply(request.send().await.unwrap()).await
+    }
+
     pub async fn get(&self, path: &str, token: Option<&str>) -> Reply {
         self.send(reqwest::Method::GET, path, token, None).await
     }

@@ -20,6 +20,9 @@ use super::error::{CredentialError, Result};
 /// Smaller RSA keys are refused, for signing and for verifying.
 const MIN_RSA_BITS: usize = 2048;
 
+/// The JOSE `typ` of a VC-JWT.
+pub const VC_JWT_TYP: &str = "vc+jwt";
+
 /// The JWT registered claims `sign` adds to the credential.
 const JWT_CLAIMS: [&str; 6] = ["iss", "jti", "sub", "nbf", "exp", "iat"];
 
@@ -34,7 +37,7 @@ pub struct JwtHeader {
 }
 
 /// Secures a credential (an `OpenBadgeCredential` or a status list) as a
-/// compact VC-JWT: header `{alg: RS256, typ: JWT, kid}`, claims the
+/// compact VC-JWT: header `{alg: RS256, typ: vc+jwt, kid}`, claims the
 /// credential itself plus `iss` = issuer id, `jti` = `id`, `sub` =
 /// `credentialSubject.id`, `nbf` = `validFrom`, `exp` = `validUntil` (if
 /// set) and `iat` = now, all in seconds.
@@ -74,6 +77,9 @@ pub fn sign(issuer: &Issuer, credential: &Value) -> Result<String> {
     claims.insert("iat".into(), json!(Utc::now().timestamp()));
 
     let mut header = Header::new(Algorithm::RS256);
+    // What VC-JOSE-COSE registers for a VCDM 2.0 credential secured as a
+    // JWT (media type application/vc+jwt).
+    header.typ = Some(VC_JWT_TYP.into());
     header.kid = Some(issuer.key_id.clone());
     let key = encoding_key(&issuer.private_key_pem)?;
     jsonwebtoken::encode(&header, &Value::Object(claims), &key)

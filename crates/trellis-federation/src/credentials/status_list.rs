@@ -13,9 +13,7 @@ use serde_json::{Value, json};
 use std::fmt;
 use std::io::{Read, Write};
 
-use super::common::{
-    Issuer, VC_CONTEXT, has_type, not_badge, profile, read_common, rfc3339, str_field,
-};
+use super::common::{Issuer, VC_CONTEXT, has_type, not_badge, read_common, rfc3339, str_field};
 use super::error::{CredentialError, Result};
 use super::jwt::{check_jwt_claims, decode_unverified, verified_claims};
 
@@ -162,7 +160,9 @@ pub fn status_list_credential_json(
         "@context": [VC_CONTEXT],
         "id": list_url,
         "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": profile(issuer),
+        // Only terms the VC 2.0 context defines (`Profile` is Open
+        // Badges', which a status list does not use).
+        "issuer": {"id": issuer.id, "name": issuer.name},
         "validFrom": rfc3339(valid_from),
         "credentialSubject": {
             "id": format!("{list_url}#list"),

@@ -200,7 +200,11 @@ fn sign_then_verify_round_trip() {
 fn jwt_header_and_claims_follow_vc_jwt() {
     let (header, claims) = decode_unverified(&signed()).unwrap();
     assert_eq!(header.alg, "RS256");
-    assert_eq!(header.typ.as_deref(), Some("JWT"));
+    assert_eq!(
+        header.typ.as_deref(),
+        Some("vc+jwt"),
+        "VC-JOSE-COSE's typ for VCDM 2.0"
+    );
     assert_eq!(
         header.kid.as_deref(),
         Some("https://a.example/actor#main-key")
@@ -594,4 +598,23 @@ fn issuer_debug_hides_the_private_key() {
     let shown = format!("{:?}", issuer());
     assert!(shown.contains("[redacted]"));
     assert!(!shown.contains("PRIVATE KEY"));
+}
+
+#[test]
+fn the_status_list_uses_only_terms_its_context_defines() {
+    let list = status_list_credential_json(
+        &issuer(),
+        "https://a.example/credentials/status/0",
+        &StatusList::new(),
+        at(2026, 1, 1),
+    );
+    assert_eq!(list["@context"], json!([super::common::VC_CONTEXT]));
+    // `Profile` is an Open Badges term; the VC 2.0 context has none.
+    assert_eq!(
+        list["issuer"],
+        json!({"id": issuer().id, "name": issuer().name})
+    );
+    let signed = sign(&issuer(), &list).unwrap();
+    let (header, _) = decode_unverified(&signed).unwrap();
+    assert_eq!(header.typ.as_deref(), Some("vc+jwt"));
 }

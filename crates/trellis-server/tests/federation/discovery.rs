@@ -2,7 +2,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use trellis_store::Backend;
 use trellis_testing::{TestApp, on_every_backend};
+
+use crate::partnership::partnered;
 
 async fn get_json(app: &TestApp, path: &str, accept: &str) -> (StatusCode, String, Value) {
     let response = app
@@ -48,6 +51,25 @@ async fn webfinger_finds_members_and_the_instance(app: TestApp) {
         .unwrap();
     assert_eq!(link["type"], "application/activity+json");
     assert_eq!(link["href"], format!("http://{domain}/users/ada"));
+    assert!(
+        !body.to_string().contains("template"),
+        "no link carries a template (null or not): {body}"
+    );
+    // By the member's actor URL, the same answer as by acct:.
+    let (status, _, by_url) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=http://{domain}/users/ada"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!((status, &by_url), (StatusCode::OK, &body));
+    let (status, _, _) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=http://{domain}/users/quiet"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "hidden by URL as by acct:");
 
     let (status, _, body) = get_json(
         &app,
@@ -81,16 +103,39 @@ async fn webfinger_finds_members_and_the_instance(app: TestApp) {
 }
 
 #[on_every_backend]
-async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: TestApp) {
+async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(backend: Backend) {
+    let (partner, other) = partnered(backend).await;
+    let stranger = TestApp::spawn(backend).await.unwrap();
+    let app = &other.app;
     let token = app.member("ada").await;
     let domain = app.domain();
     let mut profile = json!({"display_name": "Ada Lovelace", "headline": "Engine whisperer", "visibility": "organization"});
     app.set_profile(&token, profile.clone()).await;
 
-    let (status, content_type, actor) =
-        get_json(&app, "/users/ada", "application/activity+json").await;
-    assert_eq!(status, StatusCode::OK);
-    assert_eq!(content_type, "application/activity+json");
+    // An organization-only (or private) member is, to anyone but a
+    // partner's signed fetch, exactly a member who does not exist.
+    let missing = get_json(app, "/users/nobody", "application/activity+json").await;
+    assert_eq!(missing.0, StatusCode::NOT_FOUND);
+    for visibility in ["organization", "private"] {
+        profile["visibility"] = json!(visibility);
+        app.set_profile(&token, profile.clone()).await;
+        for path in ["/users/ada", "/users/ada/outbox"] {
+            let hidden = get_json(app, path, "application/activity+json").await;
+            assert_eq!(
+                (hidden.0, &hidden.2),
+                (missing.0, &missing.2),
+                "{visibility} {path}"
+            );
+            let by_stranger = app.get_signed_by(&stranger, path).await;
+            assert_eq!(by_stranger.status, StatusCode::NOT_FOUND, "{path}");
+        }
+    }
+    profile["visibility"] = json!("organization");
+    app.set_profile(&token, profile.clone()).await;
+
+    // A partner's signed fetch gets the bare actor its signature checks need.
+    let reply = app.get_signed_by(&partner.app, "/users/ada").await;
+    let actor = reply.expect(StatusCode::OK);
     let id = format!("http://{domain}/users/ada");
     assert_eq!(actor["type"], "Person");
     assert_eq!(actor["id"], id);
@@ -117,29 +162,47 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
         "an organization-only profile showed in the actor document: {text}"
     );
 
+    // A `federated` member: partners see the name and headline; an
+    // unsigned fetch or a stranger's gets the bare actor.
     profile["visibility"] = json!("federated");
     app.set_profile(&token, profile).await;
-    let (_, _, actor) = get_json(&app, "/users/ada", "application/activity+json").await;
+    let actor = app
+        .get_signed_by(&partner.app, "/users/ada")
+        .await
+        .expect(StatusCode::OK);
     assert_eq!(actor["name"], "Ada Lovelace");
     assert_eq!(actor["summary"], "Engine whisperer");
+    let (status, content_type, anonymous) =
+        get_json(app, "/users/ada", "application/activity+json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(content_type, "application/activity+json");
+    let by_stranger = app
+        .get_signed_by(&stranger, "/users/ada")
+        .await
+        .expect(StatusCode::OK);
+    for seen in [&anonymous, &by_stranger] {
+        let text = seen.to_string();
+        assert!(
+            !text.contains("Ada Lovelace") && !text.contains("Engine whisperer"),
+            "a federated profile showed to a non-partner: {text}"
+        );
+        assert_eq!(seen["publicKey"], actor["publicKey"], "the key is stable");
+        assert!(seen.get("published").is_none());
+    }
 
-    let (_, _, again) = get_json(&app, "/users/ada", "application/activity+json").await;
-    assert_eq!(again["publicKey"], actor["publicKey"], "the key is stable");
-
-    let (status, _, outbox) =
-        get_json(&app, "/users/ada/outbox", "application/activity+json").await;
+    let (status, _, outbox) = get_json(app, "/users/ada/outbox", "application/activity+json").await;
     assert_eq!(
         (status, outbox["type"].as_str()),
         (StatusCode::OK, Some("OrderedCollection"))
     );
     assert_eq!(
-        get_json(&app, "/users/nobody", "application/activity+json")
+        get_json(app, "/users/nobody", "application/activity+json")
             .await
             .0,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
-        get_json(&app, "/users/No%20Body", "application/activity+json")
+        get_json(app, "/users/No%20Body", "application/activity+json")
             .await
             .0,
         StatusCode::NOT_FOUND
@@ -148,13 +211,13 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
     // The profile object is there for anyone only when the profile is public.
     let path = "/users/ada/mentor-profile";
     assert_eq!(
-        get_json(&app, path, "application/activity+json").await.0,
+        get_json(app, path, "application/activity+json").await.0,
         StatusCode::NOT_FOUND
     );
     let mut public = trellis_testing::mentor("public", &[("networking.dns", 4)]);
     public["headline"] = json!("Engine whisperer");
     app.set_profile(&token, public).await;
-    let (status, _, object) = get_json(&app, path, "application/activity+json").await;
+    let (status, _, object) = get_json(app, path, "application/activity+json").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
         (object["type"].as_str(), object["summary"].as_str()),
@@ -163,7 +226,7 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
     assert_eq!(object["attributedTo"], id);
     assert_eq!(object["id"], format!("{id}/mentor-profile"));
 
-    let admin = app.admin("root").await;
+    let admin = other.admin.clone();
     app.patch(
         "/api/v1/admin/settings",
         Some(&admin),
@@ -171,7 +234,7 @@ async fn actor_documents_carry_keys_and_show_only_what_visibility_allows(app: Te
     )
     .await
     .expect(StatusCode::OK);
-    let (status, _, instance) = get_json(&app, "/actor", "application/activity+json").await;
+    let (status, _, instance) = get_json(app, "/actor", "application/activity+json").await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(instance["type"], "Organization");
     assert_eq!(instance["id"], format!("http://{domain}/actor"));

@@ -35,6 +35,11 @@ struct PeerState {
     received: Arc<Mutex<Vec<Received>>>,
     /// Paths fetched with a valid signature, and by whom.
     signed_fetches: Arc<Mutex<Vec<(String, String)>>>,
+    /// Every path fetched, signed or not, with the signature's flavour
+    /// (`rfc9421`, `draft-cavage` or `none`).
+    fetches: Arc<Mutex<Vec<(String, &'static str)>>>,
+    /// Answer every fetch with 401, as a peer that cannot check us would.
+    refuse_fetches: Arc<std::sync::atomic::AtomicBool>,
 }
 
 /// The peer: `localhost:PORT`, with an instance actor at `/actor` (an
@@ -66,6 +71,8 @@ impl IndependentPeer {
             member_key: Arc::new(member_key),
             received: Arc::default(),
             signed_fetches: Arc::default(),
+            fetches: Arc::default(),
+            refuse_fetches: Arc::default(),
         };
         let app = Router::new()
             .route("/.well-known/webfinger", get(webfinger))
@@ -73,6 +80,7 @@ impl IndependentPeer {
             .route("/users/mal", get(member_actor))
             .route("/inbox", post(inbox))
             .route("/actor/inbox", post(inbox))
+            .fallback(get(unknown))
             .with_state(state.clone());
         tokio::spawn(async move { axum::serve(listener, app).await });
         Self { state }
@@ -109,6 +117,24 @@ impl IndependentPeer {
         self.post(inbox, headers, body).await
     }
 
+    /// Sends `activity` to `inbox` signed as RFC 9421 (as Fedify does), made at `at`.
+    async fn send_rfc9421(
+        &self,
+        inbox: &str,
+        activity: &Value,
+        as_instance: bool,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> StatusCode {
+        let body = serde_json::to_vec(activity).unwrap();
+        let (key, key_id) = if as_instance {
+            (&self.state.instance_key, self.url("/actor#main-key"))
+        } else {
+            (&self.state.member_key, self.url("/users/mal#main-key"))
+        };
+        let headers = trellis_testing::rfc9421::sign_post(key, &key_id, inbox, &body, at);
+        self.post(inbox, headers, body).await
+    }
+
     async fn post(&self, inbox: &str, headers: Vec<(String, String)>, body: Vec<u8>) -> StatusCode {
         trellis_testing::cavage::signed_post(&reqwest::Client::new(), inbox, headers, body)
             .send()
@@ -122,10 +148,39 @@ impl IndependentPeer {
     }
 }
 
+/// Notes a fetch; `true` when the peer is to refuse it.
+fn note_fetch(state: &PeerState, uri: &Uri, headers: &HeaderMap) -> bool {
+    let flavour = if headers.contains_key("signature-input") {
+        "rfc9421"
+    } else if headers.contains_key("signature") {
+        "draft-cavage"
+    } else {
+        "none"
+    };
+    state
+        .fetches
+        .lock()
+        .unwrap()
+        .push((uri.path().to_owned(), flavour));
+    state
+        .refuse_fetches
+        .load(std::sync::atomic::Ordering::SeqCst)
+}
+
+async fn unknown(State(state): State<PeerState>, uri: Uri, headers: HeaderMap) -> StatusCode {
+    note_fetch(&state, &uri, &headers);
+    StatusCode::NOT_FOUND
+}
+
 async fn webfinger(
     State(state): State<PeerState>,
+    uri: Uri,
+    headers: HeaderMap,
     Query(q): Query<std::collections::HashMap<String, String>>,
 ) -> axum::response::Response {
+    if note_fetch(&state, &uri, &headers) {
+        return (StatusCode::UNAUTHORIZED, "Request not signed").into_response();
+    }
     let resource = q.get("resource").cloned().unwrap_or_default();
     let (subject, href) = if resource == format!("acct:{0}@{0}", state.domain) {
         (resource, format!("http://{}/actor", state.domain))
@@ -171,6 +226,9 @@ async fn instance_actor(
     uri: Uri,
     headers: HeaderMap,
 ) -> axum::response::Response {
+    if note_fetch(&state, &uri, &headers) {
+        return (StatusCode::UNAUTHORIZED, "Request not signed").into_response();
+    }
     record_signed_fetch(&state, &method, &uri, &headers).await;
     actor_document(
         &state,
@@ -187,6 +245,9 @@ async fn member_actor(
     uri: Uri,
     headers: HeaderMap,
 ) -> axum::response::Response {
+    if note_fetch(&state, &uri, &headers) {
+        return (StatusCode::UNAUTHORIZED, "Request not signed").into_response();
+    }
     record_signed_fetch(&state, &method, &uri, &headers).await;
     actor_document(
         &state,
@@ -839,4 +900,179 @@ async fn mentorship_steps_from_an_independent_peer_are_checked_like_local_ones(b
             ("ended", "mentee")
         ]
     );
+}
+
+#[on_every_backend]
+async fn rfc9421_requests_and_fedify_shaped_answers_are_taken(backend: Backend) {
+    let (app, admin) = admin_of(backend, false).await;
+    let peer = IndependentPeer::start().await;
+    // We ask the peer; it answers as Fedify does: an `Accept` signed with
+    // RFC 9421, embedding our `Follow` with its actor and object embedded.
+    app.post(
+        "/api/v1/admin/partners",
+        Some(&admin),
+        json!({"domain": peer.state.domain}),
+    )
+    .await
+    .expect(reqwest::StatusCode::OK);
+    eventually("the peer receives our Follow", || async {
+        peer.received().iter().any(|r| r.body["type"] == "Follow")
+    })
+    .await;
+    let our_follow = peer
+        .received()
+        .into_iter()
+        .find(|r| r.body["type"] == "Follow")
+        .unwrap();
+    let our_actor = format!("http://{}/actor", app.domain());
+    assert_eq!(our_follow.signed_by.as_deref(), Some(our_actor.as_str()));
+    let accept = json!({
+        "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+        "id": peer.activity_id(),
+        "type": "Accept",
+        "actor": peer.url("/actor"),
+        "object": {
+            "id": our_follow.body["id"],
+            "type": "Follow",
+            "actor": {"id": our_actor, "type": "Organization"},
+            "object": {"id": peer.url("/actor"), "type": "Application", "preferredUsername": "peer"},
+        },
+    });
+    let now = chrono::Utc::now();
+    // Signed for the URL our actor document gives (RFC 9421 signs it whole).
+    let inbox = format!("http://{}/inbox", app.domain());
+    assert_eq!(
+        peer.send_rfc9421(&inbox, &accept, true, now).await,
+        StatusCode::ACCEPTED
+    );
+    let partners = app
+        .get("/api/v1/admin/partners", Some(&admin))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    assert_eq!(partners[0]["partnership"], "active");
+
+    // A member's profile, RFC 9421-signed, with an embedded actor.
+    let mut create = profile_create(&peer, &app, &peer.activity_id(), "Signed the new way");
+    create["actor"] = json!({"id": peer.url("/users/mal"), "type": "Person"});
+    assert_eq!(
+        peer.send_rfc9421(
+            &format!("http://{}/users/root/inbox", app.domain()),
+            &create,
+            false,
+            now
+        )
+        .await,
+        StatusCode::ACCEPTED
+    );
+    assert_eq!(federated_headlines(&app).await, ["Signed the new way"]);
+
+    // Dated 13 hours ahead, in either flavour: refused, and nothing changes.
+    let later = now + chrono::Duration::hours(13);
+    let ahead = profile_create(&peer, &app, &peer.activity_id(), "From the future");
+    assert_eq!(
+        peer.send_rfc9421(&inbox, &ahead, false, later).await,
+        StatusCode::UNAUTHORIZED
+    );
+    let body = serde_json::to_vec(&ahead).unwrap();
+    let key_id = peer.url("/users/mal#main-key");
+    let cavage = peer.sign(
+        &peer.state.member_key,
+        &key_id,
+        &app.url("/inbox"),
+        &body,
+        later,
+    );
+    assert_eq!(
+        peer.post(&app.url("/inbox"), cavage, body).await,
+        StatusCode::UNAUTHORIZED
+    );
+    // An RFC 9421 POST without its Content-Digest.
+    let mut headers = trellis_testing::rfc9421::sign_post(
+        &peer.state.member_key,
+        &key_id,
+        &inbox,
+        &serde_json::to_vec(&ahead).unwrap(),
+        now,
+    );
+    headers.retain(|(n, _)| n != "content-digest");
+    let reply = trellis_testing::cavage::signed_post(
+        &reqwest::Client::new(),
+        &inbox,
+        headers,
+        serde_json::to_vec(&ahead).unwrap(),
+    )
+    .send()
+    .await
+    .unwrap();
+    assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(federated_headlines(&app).await, ["Signed the new way"]);
+
+    // Unsigned, from an actor never seen: refused before it is fetched,
+    // and the answer names no setting of ours.
+    let mut stranger = profile_create(&peer, &app, &peer.activity_id(), "Unsigned");
+    stranger["actor"] = json!(peer.url("/users/zed"));
+    let reply = reqwest::Client::new()
+        .post(app.url("/inbox"))
+        .header("content-type", "application/activity+json")
+        .body(serde_json::to_vec(&stranger).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), StatusCode::UNAUTHORIZED);
+    let text = reply.text().await.unwrap();
+    assert!(text.contains("not signed"), "{text}");
+    assert!(!text.contains("DANGER"), "{text}");
+    let fetched = peer.state.fetches.lock().unwrap().clone();
+    assert!(
+        !fetched.iter().any(|(path, _)| path == "/users/zed"),
+        "{fetched:?}"
+    );
+}
+
+#[on_every_backend]
+async fn a_peer_that_refuses_our_signatures_is_named_in_the_error(backend: Backend) {
+    let (app, admin) = admin_of(backend, false).await;
+    let peer = IndependentPeer::start().await;
+    peer.state
+        .refuse_fetches
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let reply = app
+        .post(
+            "/api/v1/admin/partners",
+            Some(&admin),
+            json!({"domain": peer.state.domain}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        reqwest::StatusCode::BAD_GATEWAY,
+        "{}",
+        reply.body
+    );
+    let message = reply.message();
+    assert!(
+        message.starts_with(&format!(
+            "{} refused our signature (401) on GET http://{}/",
+            peer.state.domain, peer.state.domain
+        )),
+        "{message}"
+    );
+    assert!(
+        !message.contains("Request not signed"),
+        "the peer's words are not echoed: {message}"
+    );
+    assert!(!message.contains("Failed to parse"), "{message}");
+    // Both flavours were tried, and no fall-back to /actor hid the cause.
+    let fetched = peer.state.fetches.lock().unwrap().clone();
+    assert!(
+        fetched.iter().any(|(_, f)| *f == "draft-cavage"),
+        "{fetched:?}"
+    );
+    assert!(fetched.iter().any(|(_, f)| *f == "rfc9421"), "{fetched:?}");
+    assert!(!fetched.iter().any(|(p, _)| p == "/actor"), "{fetched:?}");
+    let partners = app
+        .get("/api/v1/admin/partners", Some(&admin))
+        .await
+        .expect(reqwest::StatusCode::OK);
+    assert!(partners.as_array().unwrap().is_empty());
 }

@@ -44,17 +44,12 @@ async fn imported(on: &Peer, token: &str, count: usize) {
     .await;
 }
 
-async fn actor(on: &Peer, username: &str) -> Value {
+/// A member's actor document on `on`, fetched as the partner `by` does.
+async fn actor(on: &Peer, by: &Peer, username: &str) -> Value {
     on.app
-        .client
-        .get(on.app.url(&format!("/users/{username}")))
-        .header("accept", "application/activity+json")
-        .send()
+        .get_signed_by(&by.app, &format!("/users/{username}"))
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .expect(StatusCode::OK)
 }
 
 #[on_every_backend]
@@ -155,7 +150,7 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
         )
         .await;
     assert_eq!(nobody.status, StatusCode::NOT_FOUND);
-    assert!(actor(&a, "ada").await.get("movedTo").is_none());
+    assert!(actor(&a, &b, "ada").await.get("movedTo").is_none());
 
     let aliases = c
         .app
@@ -167,7 +162,10 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
         .await
         .expect(StatusCode::OK);
     assert_eq!(aliases["also_known_as"], json!([old_actor]));
-    assert_eq!(actor(&c, "ada").await["alsoKnownAs"], json!([old_actor]));
+    assert_eq!(
+        actor(&c, &a, "ada").await["alsoKnownAs"],
+        json!([old_actor])
+    );
 
     // The move, from A.
     let moved = a
@@ -176,7 +174,7 @@ async fn a_member_moves_mid_mentorship_and_it_continues_from_the_new_instance(ba
         .await
         .expect(StatusCode::ACCEPTED);
     assert_eq!(moved["moved_to"], new_actor);
-    assert_eq!(actor(&a, "ada").await["movedTo"], new_actor);
+    assert_eq!(actor(&a, &b, "ada").await["movedTo"], new_actor);
     // The old account keeps its file for reading, and changes nothing.
     let frozen = a
         .app

@@ -97,4 +97,7 @@ pub struct Instance {
     pub next_attempt_at: Option<DateTime<Utc>>,
     pub delivered_total: u64,
     pub pending_deliveries: u64,
+    /// The HTTP signature flavour it takes (`draft-cavage` or `rfc9421`),
+    /// once known.
+    pub signature_flavour: Option<String>,
 }

@@ -143,6 +143,39 @@ impl Backend {
         Ok(row.map(Instance::try_from).transpose()?)
     }
 
+    /// The HTTP signature flavour a peer took last, and when that was settled.
+    pub async fn peer_signature(
+        &self,
+        domain: &str,
+    ) -> StoreResult<Option<(String, DateTime<Utc>)>> {
+        Ok(
+            sqlx::query_as("SELECT flavour, settled_at FROM peer_signatures WHERE domain = $1")
+                .bind(domain)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Records the signature flavour a peer takes.
+    pub async fn set_peer_signature(
+        &self,
+        domain: &str,
+        flavour: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO peer_signatures (domain, flavour, settled_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (domain) DO UPDATE SET flavour = excluded.flavour, \
+               settled_at = excluded.settled_at",
+        )
+        .bind(domain)
+        .bind(flavour)
+        .bind(now)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
     /// Every instance known, by domain.
     pub async fn list_instances(&self) -> StoreResult<Vec<Instance>> {
         let rows: Vec<InstanceRow> = sqlx::query_as(&format!(

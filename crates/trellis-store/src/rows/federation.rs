@@ -94,7 +94,8 @@ pub(crate) const INSTANCE_COLUMNS: &str = "i.domain, i.actor_url, i.inbox_url, \
      i.shared_inbox_url, i.public_key_pem, i.name, i.fetched_at, i.partnership, i.our_follow_id, \
      i.their_follow_id, i.partnership_changed_at, i.blocked_at, i.block_reason, i.delivery_state, \
      i.failing_since, i.consecutive_failures, i.last_success_at, i.last_error, i.next_attempt_at, \
-     i.delivered_total, (SELECT COUNT(*) FROM deliveries d WHERE d.domain = i.domain) AS pending";
+     i.delivered_total, (SELECT COUNT(*) FROM deliveries d WHERE d.domain = i.domain) AS pending, \
+     (SELECT s.flavour FROM peer_signatures s WHERE s.domain = i.domain) AS signature_flavour";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct InstanceRow {
@@ -119,6 +120,7 @@ pub(crate) struct InstanceRow {
     next_attempt_at: Option<DateTime<Utc>>,
     delivered_total: i64,
     pending: i64,
+    signature_flavour: Option<String>,
 }
 
 impl TryFrom<InstanceRow> for Instance {
@@ -154,6 +156,7 @@ impl TryFrom<InstanceRow> for Instance {
             next_attempt_at: row.next_attempt_at,
             delivered_total: row.delivered_total.try_into().unwrap_or(0),
             pending_deliveries: row.pending.try_into().unwrap_or(0),
+            signature_flavour: row.signature_flavour,
         })
     }
 }
