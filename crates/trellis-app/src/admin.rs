@@ -207,3 +207,34 @@ pub async fn revoke_invite(app: &App, _admin: &Admin, id: Uuid) -> AppResult<Inv
         })?;
     Ok(InviteView::new(invite, now))
 }
+
+/// Members an admin looks up by part of their username or name (to put
+/// them in a cohort, say): members here and members of partner instances
+/// whose profiles reach this one; private profiles are left out.
+pub async fn find_members(
+    app: &App,
+    _admin: &Admin,
+    text: &str,
+) -> AppResult<Vec<crate::views::ProfileView>> {
+    use trellis_core::visibility::Visibility;
+    let text = text.trim();
+    trellis_core::text::check_line("find", text, 100)?;
+    let found = app.store.find_members(text, 50).await?;
+    let domains: Vec<&str> = found.iter().filter_map(|r| r.domain.as_deref()).collect();
+    let partners = crate::lookup::partners_among(app, &domains).await?;
+    let mut shown = Vec::with_capacity(found.len());
+    for record in found {
+        let reaches_here = match &record.domain {
+            None => record.profile.visibility != Visibility::Private,
+            Some(domain) => {
+                record.profile.visibility >= Visibility::Federated
+                    && partners.get(domain).copied().unwrap_or(false)
+            }
+        };
+        if !reaches_here {
+            continue;
+        }
+        shown.push(record);
+    }
+    crate::views::views(app, shown).await
+}

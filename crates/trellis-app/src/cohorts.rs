@@ -379,17 +379,11 @@ async fn resolve(
             )
         })
         .collect();
-    let mut partners = HashMap::new();
-    for domain in wanted.iter().filter_map(|(h, _)| h.domain.as_deref()) {
-        if !partners.contains_key(domain) {
-            let partner = app
-                .store
-                .instance(domain)
-                .await?
-                .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none());
-            partners.insert(domain.to_owned(), partner);
-        }
-    }
+    let domains: Vec<&str> = wanted
+        .iter()
+        .filter_map(|(h, _)| h.domain.as_deref())
+        .collect();
+    let partners = crate::lookup::partners_among(app, &domains).await?;
     let mut ids = Vec::with_capacity(wanted.len());
     let mut unknown = Vec::new();
     for (handle, shown) in wanted {

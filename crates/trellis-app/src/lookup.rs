@@ -1,5 +1,6 @@
 //! Lookups several use cases share: a mentorship of the caller's (and
-//! their side of it), the skills catalog by key.
+//! their side of it), the skills catalog by key, which instances are
+//! partners.
 
 use std::collections::HashMap;
 
@@ -11,6 +12,23 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+
+/// Which of `domains` are partners now (see `Instance::is_partner`),
+/// each asked of the store once.
+pub async fn partners_among(app: &App, domains: &[&str]) -> AppResult<HashMap<String, bool>> {
+    let mut partners = HashMap::new();
+    for &domain in domains {
+        if !partners.contains_key(domain) {
+            let partner = app
+                .store
+                .instance(domain)
+                .await?
+                .is_some_and(|i| i.is_partner());
+            partners.insert(domain.to_owned(), partner);
+        }
+    }
+    Ok(partners)
+}
 
 /// The caller's side of a mentorship, or `None` if they are not a party.
 pub fn role_of(caller: &Caller, m: &Mentorship) -> Option<Party> {

@@ -80,7 +80,7 @@ async fn remote_member(app: &App, signed_in: bool, handle: &str) -> AppResult<Pr
         .store
         .instance(&domain)
         .await?
-        .is_some_and(|i| i.partnership.is_active() && i.blocked_at.is_none());
+        .is_some_and(|i| i.is_partner());
     if !partner {
         return Err(not_found());
     }

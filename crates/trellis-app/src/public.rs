@@ -48,7 +48,7 @@ pub async fn landing(app: &App) -> AppResult<Landing> {
         .list_instances()
         .await?
         .into_iter()
-        .filter(|i| i.partnership.is_active() && i.blocked_at.is_none())
+        .filter(trellis_store::Instance::is_partner)
         .map(|i| PartnerView {
             name: i.actor.as_ref().and_then(|a| a.name.clone()),
             domain: i.domain,

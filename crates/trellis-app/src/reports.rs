@@ -158,3 +158,85 @@ fn to_csv(report: &ProgramReport) -> AppResult<String> {
         .map_err(|e| AppError::internal(e.into_error()))?;
     String::from_utf8(bytes).map_err(AppError::internal)
 }
+
+/// Weeks the program's weekly chart covers.
+const WEEKS: i64 = 52;
+
+/// Reviews completed and started in the mentorships a cohort's approval
+/// requested.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CohortReviews {
+    pub cohort_id: Uuid,
+    pub name: String,
+    pub reviews_completed: u64,
+    pub reviews_started: u64,
+}
+
+/// The program's health for its dashboard: the report, sessions week by
+/// week over the last year, mentorships by state, reviews by cohort, and
+/// who mentors whom.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Dashboard {
+    pub report: ProgramReport,
+    /// The first day (Monday, UTC) of each of the last 52 weeks, oldest
+    /// first, with the sessions held that week.
+    pub sessions_per_week: Vec<(chrono::NaiveDate, u64)>,
+    /// Mentorships with a member of this instance, by state.
+    pub by_state: Vec<(String, u64)>,
+    pub cohorts: Vec<CohortReviews>,
+    pub tree: crate::mentorships::MentoringTree,
+}
+
+/// The program's health, for the admins' dashboard.
+pub async fn dashboard(app: &App, admin: &Admin) -> AppResult<Dashboard> {
+    use chrono::Datelike;
+    let now = Utc::now();
+    let report = build(app, now).await?;
+    let this_monday =
+        now.date_naive() - Duration::days(i64::from(now.weekday().num_days_from_monday()));
+    let first = this_monday - Duration::weeks(WEEKS - 1);
+    let since = first.and_hms_opt(0, 0, 0).map_or(now, |t| t.and_utc());
+    let mut weeks: Vec<(chrono::NaiveDate, u64)> = (0..WEEKS)
+        .map(|w| (first + Duration::weeks(w), 0))
+        .collect();
+    for at in app.store.session_times(since, now).await? {
+        let index = (at.date_naive() - first).num_days() / 7;
+        if let Some(week) = usize::try_from(index).ok().and_then(|i| weeks.get_mut(i)) {
+            week.1 += 1;
+        }
+    }
+    let mut cohorts = Vec::new();
+    for summary in crate::cohorts::list(app, admin).await? {
+        let Ok(proposal) = crate::cohorts::get_proposal(app, admin, summary.id).await else {
+            continue;
+        };
+        let (mut completed, mut started) = (0, 0);
+        for id in proposal
+            .pairs
+            .iter()
+            .filter_map(|p| p.request.as_ref().and_then(|r| r.mentorship_id))
+        {
+            for review in app.store.reviews_of(id).await? {
+                started += 1;
+                if review.completed_at.is_some() {
+                    completed += 1;
+                }
+            }
+        }
+        if proposal.approved_at.is_some() {
+            cohorts.push(CohortReviews {
+                cohort_id: summary.id,
+                name: summary.name,
+                reviews_completed: completed,
+                reviews_started: started,
+            });
+        }
+    }
+    Ok(Dashboard {
+        report,
+        sessions_per_week: weeks,
+        by_state: app.store.mentorship_states().await?,
+        cohorts,
+        tree: crate::mentorships::tree(app, admin).await?,
+    })
+}

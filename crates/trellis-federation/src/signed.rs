@@ -88,8 +88,7 @@ pub(crate) async fn partner_fetching(
     let claimed = claimed(data, &Method::GET, uri, headers, None).ok()?;
     let domain = domain_of(&claimed.key_owner().ok()?)?;
     match data.store.instance(&domain).await {
-        Ok(Some(instance)) if instance.partnership.is_active() && instance.blocked_at.is_none() => {
-        }
+        Ok(Some(instance)) if instance.is_partner() => {}
         _ => return None,
     }
     match signer(data, &claimed, None).await {

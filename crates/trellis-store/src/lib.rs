@@ -202,6 +202,9 @@ forward! {
     ) -> StoreResult<ProfileRecord>;
     /// One page of the mentor directory and the number of matches in all.
     pub async fn search_mentors(&self, query: &DirectoryQuery) -> StoreResult<Page<ProfileRecord>>;
+    /// Members whose username or name contains `text` (any case), here and
+    /// cached from partners, by username; at most `limit`.
+    pub async fn find_members(&self, text: &str, limit: u32) -> StoreResult<Vec<ProfileRecord>>;
     /// Every mentor taking mentees with one of these visibilities, here and
     /// at active partners, with their load: what matching ranks.
     pub async fn match_candidates(
@@ -462,6 +465,15 @@ forward! {
         since: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<Vec<PairingActivity>>;
+    /// When each session in `[since, now]` of a mentorship with a member of
+    /// this instance was held, oldest first.
+    pub async fn session_times(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>>;
+    /// Mentorships with a member of this instance, counted by state.
+    pub async fn mentorship_states(&self) -> StoreResult<Vec<(String, u64)>>;
 
     /// A member's career plan now (`None`: never set).
     pub async fn plan(&self, account_id: Uuid) -> StoreResult<Option<PlanVersion>>;

@@ -16,3 +16,19 @@ document.addEventListener("DOMContentLoaded", function () {
   if (!navigator.clipboard) { return; }
   document.querySelectorAll("button[data-copy][hidden]").forEach(function (b) { b.hidden = false; });
 });
+// Parts of a page marked data-refresh are fetched again now and then and
+// replaced in place (the page itself shows the same when reloaded).
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("[data-refresh][id]").forEach(function (part) {
+    setInterval(function () {
+      fetch(part.getAttribute("data-refresh"), {credentials: "same-origin"})
+        .then(function (r) { return r.ok ? r.text() : null; })
+        .then(function (html) {
+          if (!html) { return; }
+          var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(part.id);
+          if (fresh) { part.innerHTML = fresh.innerHTML; }
+        })
+        .catch(function () {});
+    }, 15000);
+  });
+});

@@ -82,6 +82,12 @@ impl Fields {
             .map_or("", |(_, v)| v.trim())
     }
 
+    /// A field of a row of the form: `row("stage", 1, "name")` is
+    /// `stage_1_name`.
+    pub fn row(&self, prefix: &str, row: usize, part: &str) -> &str {
+        self.get(&row_field(prefix, row, part))
+    }
+
     /// Whether a checkbox was ticked.
     pub fn checked(&self, name: &str) -> bool {
         self.0.iter().any(|(n, v)| n == name && !v.is_empty())
@@ -131,6 +137,43 @@ impl Errors {
         }
     }
 
+    /// Like [`Errors::of`] for a form with rows (ranks, stages) that are
+    /// sent as the list `list`, holding only the rows that were filled in:
+    /// `rows[j]` is the page's row for the list's item `j`, and a message
+    /// about `list[j].part` goes next to that row's field `prefix_{row}_part`.
+    pub fn of_rows(
+        err: &AppError,
+        fields: &[&str],
+        (list, prefix): (&str, &str),
+        rows: &[usize],
+        parts: &[&str],
+    ) -> Self {
+        let items: Vec<String> = (0..rows.len())
+            .flat_map(|j| parts.iter().map(move |p| format!("{list}[{j}].{p}")))
+            .collect();
+        let mut all: Vec<&str> = items.iter().map(String::as_str).collect();
+        all.extend_from_slice(fields);
+        all.push(list);
+        let mut errors = Self::of(err, &all);
+        for (field, _) in &mut errors.fields {
+            let item = field
+                .strip_prefix(list)
+                .and_then(|rest| rest.strip_prefix('['))
+                .and_then(|rest| rest.split_once("]."));
+            if let Some((j, part)) = item
+                && let Some(row) = j.parse::<usize>().ok().and_then(|j| rows.get(j))
+            {
+                *field = row_field(prefix, *row, part);
+            }
+        }
+        errors
+    }
+
+    /// The error of a row's field (see [`Fields::row`]).
+    pub fn row(&self, prefix: &str, row: usize, part: &str) -> Option<&str> {
+        self.get(&row_field(prefix, row, part))
+    }
+
     /// An error for one field.
     pub fn field(field: &str, why: impl Into<String>) -> Self {
         Self {
@@ -150,6 +193,11 @@ impl Errors {
     pub fn has(&self, field: &str) -> bool {
         self.get(field).is_some()
     }
+}
+
+/// The name of a row's field: `stage_1_name`.
+fn row_field(prefix: &str, row: usize, part: &str) -> String {
+    format!("{prefix}_{row}_{part}")
 }
 
 /// Whether the form field `form_field` is the one a message about `field`
@@ -185,5 +233,28 @@ mod tests {
         assert!(errors.general.is_empty());
         let other = Errors::of(&AppError::Conflict("taken".into()), &["headline"]);
         assert_eq!(other.general, ["taken"]);
+    }
+
+    #[test]
+    fn errors_about_items_go_to_the_row_they_came_from() {
+        // Rows 0 and 2 of the page were filled in; the list holds two items.
+        let err = AppError::Validation(
+            "ranks[1].description: must not be empty; ranks: names repeat; name: too long".into(),
+        );
+        let errors = Errors::of_rows(
+            &err,
+            &["name"],
+            ("ranks", "rank"),
+            &[0, 2],
+            &["name", "description"],
+        );
+        assert_eq!(
+            errors.row("rank", 2, "description"),
+            Some("must not be empty")
+        );
+        assert_eq!(errors.row("rank", 1, "description"), None);
+        assert_eq!(errors.get("ranks"), Some("names repeat"));
+        assert_eq!(errors.get("name"), Some("too long"));
+        assert!(errors.general.is_empty());
     }
 }

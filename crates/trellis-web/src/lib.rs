@@ -29,7 +29,7 @@ pub use visitor::WebConfig;
 
 /// The pages, ready to serve at `/`.
 pub fn router(app: App, config: WebConfig) -> Router {
-    use pages::{auth, careers, home, mentors, mentorship, plan, profile, public, record};
+    use pages::{admin, auth, careers, home, mentors, mentorship, plan, profile, public, record};
     let web = Web {
         app,
         config: std::sync::Arc::new(config),
@@ -86,6 +86,49 @@ pub fn router(app: App, config: WebConfig) -> Router {
         .route("/moving", get(careers::moving))
         .route("/moving/aliases", post(careers::set_aliases))
         .route("/moving/move", post(careers::start_move))
+        .route("/committee", get(careers::committee))
+        .route("/nominations/{id}/decide", post(careers::decide))
+        .route("/admin", get(admin::dashboard))
+        .route("/admin/report.csv", get(admin::report_csv))
+        .route(
+            "/admin/settings",
+            get(admin::settings).post(admin::save_settings),
+        )
+        .route("/admin/invites", post(admin::create_invite))
+        .route("/admin/invites/{id}/revoke", post(admin::revoke_invite))
+        .route("/admin/skills", get(admin::skills).post(admin::add_skill))
+        .route("/admin/skills/{key}", post(admin::edit_skill))
+        .route(
+            "/admin/partners",
+            get(admin::partners).post(admin::ask_partner),
+        )
+        .route("/admin/partners/health", get(admin::health))
+        .route("/admin/partners/{domain}", post(admin::partner_step))
+        .route("/admin/blocks", post(admin::block))
+        .route(
+            "/admin/matching",
+            get(admin::matching).post(admin::save_matching),
+        )
+        .route(
+            "/admin/cohorts",
+            get(admin::cohorts).post(admin::create_cohort),
+        )
+        .route("/admin/cohorts/{id}", get(admin::cohort))
+        .route("/admin/cohorts/{id}/members", post(admin::cohort_members))
+        .route("/admin/cohorts/{id}/{step}", post(admin::cohort_step))
+        .route("/admin/recognition", get(admin::recognition))
+        .route("/admin/achievements", post(admin::define_achievement))
+        .route(
+            "/admin/achievements/{id}/{step}",
+            post(admin::achievement_step),
+        )
+        .route("/admin/credentials/revoke", post(admin::revoke_credential))
+        .route(
+            "/admin/tracks",
+            get(admin::tracks).post(admin::create_track),
+        )
+        .route("/admin/tracks/{id}", get(admin::track))
+        .route("/admin/tracks/{id}/cycles", post(admin::create_cycle))
         .route(
             "/credentials/check",
             get(public::check_form).post(public::check),

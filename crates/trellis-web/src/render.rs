@@ -118,6 +118,10 @@ impl Chrome {
         self.me.is_some()
     }
 
+    pub fn is_admin(&self) -> bool {
+        self.me.as_ref().is_some_and(|m| m.is_admin)
+    }
+
     pub fn moved_to(&self) -> Option<&str> {
         self.me.as_ref().and_then(|m| m.moved_to.as_deref())
     }

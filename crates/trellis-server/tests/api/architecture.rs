@@ -64,6 +64,25 @@ fn no_page_module_imports_another() {
 }
 
 #[test]
+fn the_shared_pieces_of_the_pages_use_no_page() {
+    // What every page leans on (the frame, forms, charts, words) stays
+    // below the pages: none of it reaches into a page module.
+    let files = read_crate(&crate_src("trellis-web"));
+    assert!(
+        files
+            .keys()
+            .any(|m| m.len() == 2 && m[0] == "pages" && m[1] == "admin")
+    );
+    let found: Vec<String> = arrows(&files)
+        .into_iter()
+        .filter(|a| !a.from.is_empty() && a.from[0] != "pages")
+        .filter(|a| a.to.first().is_some_and(|t| t == "pages"))
+        .map(|a| format!("{} -> {} ({})", name(&a.from), name(&a.to), a.because))
+        .collect();
+    assert!(found.is_empty(), "a shared piece uses a page: {found:#?}");
+}
+
+#[test]
 fn the_shared_pieces_of_the_use_cases_use_no_use_case() {
     // Leaves: what use cases share. They may use each other, never a
     // use-case module.

@@ -142,6 +142,29 @@ impl Browser {
         self.client.source().await.unwrap()
     }
 
+    /// The text of the first element matching `css`.
+    pub async fn text_of(&self, css: &str) -> String {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("nothing matches {css}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
+    /// What the field `id` holds now.
+    pub async fn value_of(&self, id: &str) -> String {
+        self.client
+            .find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("no field #{id}: {e}"))
+            .prop("value")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+    }
+
     pub async fn h1(&self) -> String {
         self.client
             .find(Locator::Css("h1"))
@@ -392,6 +415,22 @@ fn axe_source() -> Option<String> {
 }
 
 /// A value a page's script returns.
+/// Asserts that the page is no wider than the window (no sideways
+/// scrolling of the whole page at phone width).
+pub async fn assert_fits(browser: &Browser) {
+    let wide = eval(
+        browser,
+        "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+    )
+    .await;
+    assert_eq!(
+        wide,
+        Value::Bool(false),
+        "{} is wider than the window",
+        browser.path().await
+    );
+}
+
 pub async fn eval(browser: &Browser, script: &str) -> Value {
     browser.client.execute(script, vec![]).await.unwrap()
 }

@@ -6,6 +6,7 @@
 //! ActivityPub as in the federation suite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod admin;
 mod browser;
 mod journey;
 mod privacy;

@@ -155,12 +155,7 @@ async fn the_pages_work_at_phone_width_and_in_german() {
     ] {
         phone.go(page).await;
         phone.assert_accessible().await;
-        let wide = crate::browser::eval(
-            &phone,
-            "return document.documentElement.scrollWidth > window.innerWidth + 1;",
-        )
-        .await;
-        assert_eq!(wide, json!(false), "{page} is wider than the phone");
+        crate::browser::assert_fits(&phone).await;
     }
     phone.go("/profile").await;
     phone.screenshot("profile-de-phone").await;

@@ -101,3 +101,10 @@ pub struct Instance {
     /// once known.
     pub signature_flavour: Option<String>,
 }
+
+impl Instance {
+    /// Whether it is a partner now: an active partnership, and no block.
+    pub fn is_partner(&self) -> bool {
+        self.partnership.is_active() && self.blocked_at.is_none()
+    }
+}

@@ -121,6 +121,29 @@ impl Backend {
         })
     }
 
+    /// Members whose username or name contains `text` (any case), here
+    /// and cached from partner instances, by username: for admins looking
+    /// someone up. At most `limit`.
+    pub async fn find_members(&self, text: &str, limit: u32) -> StoreResult<Vec<ProfileRecord>> {
+        let pattern = format!(
+            "%{}%",
+            text.to_lowercase()
+                .replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        );
+        let rows: Vec<ProfileRow> = sqlx::query_as(&format!(
+            "SELECT {PROFILE_COLUMNS} FROM profiles p JOIN accounts a ON a.id = p.account_id \
+             WHERE LOWER(a.username) LIKE $1 ESCAPE '\\' OR LOWER(p.display_name) LIKE $1 ESCAPE '\\' \
+             ORDER BY a.domain IS NOT NULL, a.username, a.domain LIMIT $2"
+        ))
+        .bind(pattern)
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await?;
+        self.assemble_profiles(rows).await
+    }
+
     /// Every mentor taking mentees whose profile has one of the `visible`
     /// visibilities (members elsewhere only while their instance is an
     /// active partner), with their load: what matching ranks. Two queries,

@@ -508,4 +508,45 @@ impl Backend {
             )
             .collect())
     }
+
+    /// When each session in `[since, now]` of a mentorship with a member of
+    /// this instance was held, oldest first (for the program's weekly chart).
+    pub async fn session_times(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Vec<DateTime<Utc>>> {
+        let rows: Vec<(DateTime<Utc>,)> = sqlx::query_as(
+            "SELECT s.held_at FROM sessions s JOIN mentorships m ON m.id = s.mentorship_id \
+             JOIN accounts mentor ON mentor.id = m.mentor_id \
+             JOIN accounts mentee ON mentee.id = m.mentee_id \
+             WHERE s.held_at >= $1 AND s.held_at <= $2 \
+               AND (mentor.domain IS NULL OR mentee.domain IS NULL) \
+             ORDER BY s.held_at",
+        )
+        .bind(since)
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(at,)| at).collect())
+    }
+
+    /// How many mentorships with a member of this instance are in each
+    /// state, as (state, count).
+    pub async fn mentorship_states(&self) -> StoreResult<Vec<(String, u64)>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT m.state, COUNT(*) FROM mentorships m \
+             JOIN accounts mentor ON mentor.id = m.mentor_id \
+             JOIN accounts mentee ON mentee.id = m.mentee_id \
+             WHERE mentor.domain IS NULL OR mentee.domain IS NULL \
+             GROUP BY m.state ORDER BY m.state",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(state, n)| (state, u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
 }

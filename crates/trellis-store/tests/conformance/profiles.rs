@@ -98,3 +98,31 @@ async fn a_profile_naming_an_unknown_skill_changes_nothing(store: Store) {
     assert!(matches!(result, Err(StoreError::Conflict(_))), "{result:?}");
     assert_eq!(store.profile(ada.id).await.unwrap().profile, good);
 }
+
+#[on_every_backend]
+async fn admins_find_members_by_username_or_name_here_first(store: Store) {
+    use crate::support::{make_mentor, mentor_profile, remote_account};
+    let mut profile = mentor_profile(Visibility::Organization, &[], &["en"]);
+    profile.display_name = "Ada Lovelace".into();
+    make_mentor(&store, "ada", profile.clone()).await;
+    profile.display_name = "Bo 100%_sure".into();
+    make_mentor(&store, "bo", profile).await;
+    remote_account(&store, "adam", "b.example").await;
+    let found = |text: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .find_members(text, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|p| p.username.as_str().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found("AD").await, ["ada", "adam"], "here first, any case");
+    assert_eq!(found("lovelace").await, ["ada"], "by name");
+    assert_eq!(found("%_").await, ["bo"], "wildcards are plain characters");
+    assert!(found("zz").await.is_empty());
+    assert_eq!(store.find_members("a", 1).await.unwrap().len(), 1);
+}

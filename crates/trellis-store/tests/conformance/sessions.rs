@@ -100,3 +100,42 @@ async fn sessions_are_kept_while_under_way_with_notes_apart(store: Store) {
         before + 1
     );
 }
+
+#[on_every_backend]
+async fn the_program_figures_count_what_happened_here(store: Store) {
+    let (m, mentor, _) = crate::support::under_way(&store, false).await;
+    let bo = crate::support::account(&store, "bo").await.id;
+    store
+        .request_mentorship(&ask(mentor, bo), now())
+        .await
+        .unwrap();
+    let new = trellis_store::NewSession {
+        mentorship_id: m,
+        author_id: mentor,
+        content: session_content(45),
+        object_url: None,
+        received: None,
+    };
+    store.add_session(&new, now()).await.unwrap();
+    let day = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+    let held = session_content(45).held_at;
+    assert_eq!(
+        store
+            .session_times(day("2026-11-01T00:00:00Z"), day("2026-12-01T00:00:00Z"))
+            .await
+            .unwrap(),
+        [held]
+    );
+    assert!(
+        store
+            .session_times(day("2026-11-21T00:00:00Z"), day("2026-12-01T00:00:00Z"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the window counts"
+    );
+    assert_eq!(
+        store.mentorship_states().await.unwrap(),
+        [("active".to_owned(), 1), ("requested".to_owned(), 1)]
+    );
+}

@@ -244,6 +244,15 @@ impl NominationPage {
         status_words(&self.c, &self.n)
     }
 
+    fn recused(&self) -> Option<String> {
+        recusal(&self.c, &self.n)
+    }
+
+    fn decisions(&self) -> [trellis_core::track::Decision; 3] {
+        use trellis_core::track::Decision;
+        [Decision::Advance, Decision::Defer, Decision::Reject]
+    }
+
     fn is_nominee(&self) -> bool {
         self.n.roles.contains(&Role::Nominee)
     }
@@ -628,6 +637,108 @@ pub async fn start_move(
             };
             let errors = Errors::field("to", err.to_string());
             moving_page(&web, &visitor, c, status, "move", errors, None).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "committee.html")]
+struct CommitteePage {
+    c: Chrome,
+    waiting: Vec<NominationView>,
+    others: Vec<NominationView>,
+}
+
+impl CommitteePage {
+    fn status(&self, n: &NominationView) -> String {
+        status_words(&self.c, n)
+    }
+
+    /// Why the member may not decide on a nomination they sit on, if so.
+    fn recused(&self, n: &NominationView) -> Option<String> {
+        recusal(&self.c, n)
+    }
+}
+
+/// The member's recusal from a nomination of their committee: as its
+/// nominee or its sponsor they may not decide it.
+fn recusal(c: &Chrome, n: &NominationView) -> Option<String> {
+    if !n.roles.contains(&Role::Committee) {
+        return None;
+    }
+    if n.roles.contains(&Role::Nominee) {
+        Some(c.t("committee-recused-nominee"))
+    } else if n.roles.contains(&Role::Sponsor) {
+        Some(c.t("committee-recused-sponsor"))
+    } else {
+        None
+    }
+}
+
+/// The nominations of the committees the member sits on: those waiting
+/// for their stage's decision first.
+pub async fn committee(State(web): State<Web>, visitor: Visitor) -> PageResult {
+    let caller = member(&visitor)?;
+    let c = chrome(&web, &visitor).await?;
+    let all = trellis_app::tracks::list_nominations(&web.app, caller)
+        .await
+        .map_err(|e| fail(&c, e))?;
+    let (waiting, others) = all
+        .into_iter()
+        .filter(|n| n.roles.contains(&Role::Committee))
+        .partition(|n| n.awaiting_you);
+    page_with(
+        &web,
+        &visitor,
+        StatusCode::OK,
+        &CommitteePage { c, waiting, others },
+    )
+}
+
+/// A committee member's decision for the stage a nomination is at.
+pub async fn decide(
+    State(web): State<Web>,
+    Path(id): Path<Uuid>,
+    Posted(visitor, form): Posted<Fields>,
+) -> PageResult {
+    use trellis_core::track::{Decision, Rationale};
+    let caller = changer(&visitor)?;
+    let c = chrome(&web, &visitor).await?;
+    let parsed = (|| {
+        let stage = form
+            .get("stage")
+            .parse::<u32>()
+            .map_err(|_| trellis_app::AppError::Validation("stage: which stage?".into()))?;
+        let decision = Decision::parse(form.get("decision"))?;
+        let rationale = Rationale::parse(form.get("rationale"))?;
+        Ok::<_, trellis_app::AppError>(trellis_app::tracks::Decide {
+            stage,
+            decision,
+            rationale,
+        })
+    })();
+    let result = match parsed {
+        Ok(body) => trellis_app::tracks::decide(&web.app, caller, id, body)
+            .await
+            .map(|_| ()),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Ok(see_other(
+            &web,
+            &visitor,
+            &format!("/nominations/{id}#log"),
+            CookieJar::new(),
+        )),
+        Err(err) => {
+            let status = match &err {
+                trellis_app::AppError::Forbidden(_) => StatusCode::FORBIDDEN,
+                trellis_app::AppError::Conflict(_) => StatusCode::CONFLICT,
+                e if crate::forms::is_input_error(e) => StatusCode::UNPROCESSABLE_ENTITY,
+                _ => return Err(fail(&c, err)),
+            };
+            let errors = Errors::of(&err, &["rationale", "decision"]);
+            nomination_page(&web, &visitor, id, c, status, errors).await
         }
     }
 }
