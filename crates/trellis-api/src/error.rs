@@ -54,8 +54,11 @@ impl ApiError {
                 AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
                 AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
                 AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
-                AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
+                AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
                 AppError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
+                AppError::TooManyRequests { .. } => {
+                    (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
+                }
                 AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
             },
             Self::PayloadTooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
@@ -67,11 +70,18 @@ impl ApiError {
     }
 }
 
+/// When a client told "unavailable" should try again, in seconds.
+const RETRY_UNAVAILABLE_SECS: u32 = 5;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let (status, code) = self.status_and_code();
-        if let Self::App(AppError::Internal(cause)) = &self {
-            tracing::error!(error = %cause, "request failed");
+        match &self {
+            Self::App(AppError::Internal(cause)) => {
+                tracing::error!(error = %cause, "request failed")
+            }
+            Self::App(AppError::Unavailable(why)) => tracing::warn!(reason = %why, "unavailable"),
+            _ => {}
         }
         let body = ErrorBody {
             error: ErrorDetail {
@@ -84,6 +94,18 @@ impl IntoResponse for ApiError {
             response.headers_mut().insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static("Bearer realm=\"trellis\""),
+            );
+        }
+        if let Self::App(AppError::TooManyRequests { retry_after, .. }) = &self {
+            let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(RETRY_UNAVAILABLE_SECS),
             );
         }
         response

@@ -210,3 +210,25 @@ impl FromRequestParts<App> for Admin {
         Ok(Self(caller.admin()?))
     }
 }
+
+/// Where the request comes from, as the server found it (its peer, or a
+/// trusted proxy's `X-Forwarded-For`); unknown when the server says nothing.
+#[derive(Debug, Clone, Copy)]
+pub struct Client(pub trellis_app::limits::ClientAddr);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for Client {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<trellis_app::limits::ClientAddr>()
+                .copied()
+                .unwrap_or_default(),
+        ))
+    }
+}

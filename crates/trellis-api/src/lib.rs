@@ -59,7 +59,7 @@ impl Default for ApiConfig {
         (name = "notifications", description = "What a member should know"),
         (name = "admin", description = "Instance administration (admins only)"),
         (name = "federation", description = "Partners, blocks and delivery (admins only)"),
-        (name = "health", description = "Liveness"),
+        (name = "health", description = "Liveness, health and readiness probes"),
     )
 )]
 struct ApiDoc;
@@ -153,6 +153,9 @@ fn api_router() -> OpenApiRouter<App> {
     ));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
+        .routes(routes!(health::live))
+        .routes(routes!(health::ready))
+        .routes(routes!(health::system))
         .routes(routes!(accounts::register))
         .routes(routes!(accounts::login))
         .routes(routes!(accounts::logout))

@@ -12,6 +12,7 @@ use crate::app::App;
 use crate::auth::{hash_password, hash_token, new_keypair, new_secret, verify_password};
 use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
+use crate::limits::ClientAddr;
 
 /// A member's account, as its owner sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -46,8 +47,10 @@ pub struct Registration {
     pub invite: Option<String>,
 }
 
-/// Opens an account, as far as the instance's registration mode allows.
-pub async fn register(app: &App, body: Registration) -> AppResult<AccountView> {
+/// Opens an account, as far as the instance's registration mode allows
+/// (registrations per address are limited).
+pub async fn register(app: &App, body: Registration, client: ClientAddr) -> AppResult<AccountView> {
+    app.limits.before_registration(client)?;
     let username = Username::parse(&body.username)?;
     let password = Password::parse(&body.password, &username)?;
     let invite_hash = match (app.store.settings().await?.registration_mode, &body.invite) {
@@ -141,8 +144,12 @@ pub struct Session {
 
 const WRONG_LOGIN: &str = "the username or password is wrong";
 
-/// Signs in and returns a bearer token.
-pub async fn login(app: &App, body: Login) -> AppResult<Session> {
+/// Signs in and returns a bearer token. Attempts per address are limited;
+/// failures (per account and per address) slow the answer down and then
+/// lock the account and address for a while.
+pub async fn login(app: &App, body: Login, client: ClientAddr) -> AppResult<Session> {
+    let key = body.username.trim().to_lowercase();
+    app.limits.before_sign_in(&key, client)?;
     let account = match Username::parse(&body.username) {
         Ok(username) => app.store.account_by_username(&username).await?,
         Err(_) => None,
@@ -152,7 +159,13 @@ pub async fn login(app: &App, body: Login) -> AppResult<Session> {
         verify_password(password, account.as_ref().map(|a| a.password_hash.clone())).await?;
     let account = match account {
         Some(account) if matches => account,
-        _ => return Err(AppError::Unauthorized(WRONG_LOGIN)),
+        _ => {
+            let wait = app.limits.sign_in_failed(&key, client)?;
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            return Err(AppError::Unauthorized(WRONG_LOGIN));
+        }
     };
     let token = new_secret("trl_");
     let now = Utc::now();

@@ -7,6 +7,8 @@ use std::time::Duration;
 use trellis_store::Store;
 
 use crate::federation::FederationPort;
+use crate::lifecycle::Lifecycle;
+use crate::limits::{LimitSettings, Limits};
 use crate::match_index::MatchIndex;
 
 /// What the use cases need from the server that runs them.
@@ -14,12 +16,15 @@ use crate::match_index::MatchIndex;
 pub struct AppConfig {
     /// How long a sign-in token stays valid.
     pub token_ttl: Duration,
+    /// How often clients, accounts and members may do the costly things.
+    pub limits: LimitSettings,
 }
 
 impl Default for AppConfig {
     fn default() -> Self {
         Self {
             token_ttl: Duration::from_secs(30 * 24 * 3600),
+            limits: LimitSettings::default(),
         }
     }
 }
@@ -34,15 +39,21 @@ pub struct App {
     pub federation: Arc<dyn FederationPort>,
     /// The mentors matching ranks, kept between requests.
     pub matching: Arc<MatchIndex>,
+    /// Serving, or draining before the process stops.
+    pub lifecycle: Arc<Lifecycle>,
+    /// What clients, accounts and members did lately (rate limits).
+    pub limits: Arc<Limits>,
 }
 
 impl App {
     pub fn new(store: Store, config: AppConfig, federation: Arc<dyn FederationPort>) -> Self {
         Self {
             store,
+            limits: Arc::new(Limits::new(config.limits.clone())),
             config: Arc::new(config),
             federation,
             matching: Arc::default(),
+            lifecycle: Arc::default(),
         }
     }
 

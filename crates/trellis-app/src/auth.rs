@@ -16,17 +16,53 @@ use trellis_store::KeyPair;
 
 use crate::error::AppError;
 
+/// The hashes computed at once: Argon2 is built to use memory and time,
+/// so a flood of sign-ins must not take every CPU from other requests.
+static HASHING: OnceLock<tokio::sync::Semaphore> = OnceLock::new();
+
+/// How long a hash waits for its turn before the request is told the
+/// service is busy.
+const HASH_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Sets how many password hashes run at once (0: half the CPUs, at least
+/// one). Effective once, before the first hash; later calls change nothing.
+pub fn limit_concurrent_hashes(n: usize) {
+    let _ = HASHING.set(tokio::sync::Semaphore::new(hash_permits(n)));
+}
+
+fn hash_permits(n: usize) -> usize {
+    if n > 0 {
+        return n;
+    }
+    std::thread::available_parallelism()
+        .map_or(1, std::num::NonZeroUsize::get)
+        .div_ceil(2)
+}
+
+/// Runs `work` (a hash) when a permit is free, off the async threads.
+async fn hashing<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    let permits = HASHING.get_or_init(|| tokio::sync::Semaphore::new(hash_permits(0)));
+    let _permit = tokio::time::timeout(HASH_WAIT, permits.acquire())
+        .await
+        .map_err(|_| AppError::Unavailable("too many sign-ins are being checked".into()))?
+        .map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)
+}
+
 /// Hashes a password with Argon2id (default parameters), off the async
-/// threads: hashing is deliberately slow.
+/// threads and a few at a time: hashing is deliberately slow.
 pub async fn hash_password(password: Password) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let salt = SaltString::generate(&mut OsRng);
         Argon2::default()
             .hash_password(password.expose().as_bytes(), &salt)
             .map(|hash| hash.to_string())
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
     .map_err(|e| AppError::Internal(e.to_string().into()))
 }
 
@@ -34,7 +70,7 @@ pub async fn hash_password(password: Password) -> Result<String, AppError> {
 /// a dummy hash is checked instead, so that the answer takes as long either
 /// way and does not tell whether the user exists.
 pub async fn verify_password(password: String, stored: Option<String>) -> Result<bool, AppError> {
-    tokio::task::spawn_blocking(move || {
+    hashing(move || {
         let (stored, real) = match stored {
             Some(hash) => (hash, true),
             None => (dummy_hash().to_owned(), false),
@@ -45,8 +81,7 @@ pub async fn verify_password(password: String, stored: Option<String>) -> Result
             .is_ok();
         Ok::<_, String>(real && matches)
     })
-    .await
-    .map_err(AppError::internal)?
+    .await?
     .map_err(|e| AppError::Internal(e.into()))
 }
 

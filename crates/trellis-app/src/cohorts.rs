@@ -534,6 +534,7 @@ async fn compute(
 /// earlier one, with the greedy total for comparison and, for each mentee
 /// left out, the reason.
 pub async fn run_match(app: &App, admin: &Admin, id: Uuid) -> AppResult<ProposalView> {
+    app.limits.expensive(admin.account.id)?;
     let cohort = find(app, id).await?;
     if cohort.status == CohortStatus::Approved {
         return Err(AppError::Conflict(

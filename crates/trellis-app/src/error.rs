@@ -24,8 +24,16 @@ pub enum AppError {
     NotFound(String),
     #[error("{0}")]
     Conflict(String),
-    #[error("the service is unavailable right now")]
-    Unavailable,
+    /// The database (or another part) cannot serve now but may soon; the
+    /// words say why, without internals.
+    #[error("{0}; try again shortly")]
+    Unavailable(String),
+    /// Too many of these, too fast: try again after `retry_after`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     /// Another instance could not be reached or answered nonsense.
     #[error("{0}")]
     BadGateway(String),
@@ -65,6 +73,7 @@ impl From<StoreError> for AppError {
             StoreError::InvalidInvite => Self::Forbidden(
                 "the invite code is not valid: unknown, used up, expired or revoked".into(),
             ),
+            unavailable @ StoreError::Unavailable(_) => Self::Unavailable(unavailable.to_string()),
             other => Self::internal(other),
         }
     }

@@ -332,5 +332,6 @@ async fn recognition(app: &App, me: Uuid, entries: &mut Vec<FileEntry>) -> AppRe
 
 /// The caller's whole long-term file as one versioned archive.
 pub async fn export(app: &App, caller: &Caller) -> AppResult<Archive> {
+    app.limits.expensive(caller.account.id)?;
     archive_of(app, &caller.account).await
 }

@@ -50,7 +50,9 @@ pub async fn run(app: App, mut shutdown: watch::Receiver<bool>) {
         if *shutdown.borrow() {
             return;
         }
-        if let Err(e) = run_once(&app).await {
+        let round = run_once(&app).await;
+        trellis_store::job_ran("imports", round.is_ok());
+        if let Err(e) = round {
             tracing::warn!(error = %e, "importing moved members' files");
         }
         tokio::select! {

@@ -23,6 +23,8 @@ pub mod federation;
 pub mod file;
 pub mod health;
 pub mod importer;
+pub mod lifecycle;
+pub mod limits;
 pub mod lookup;
 pub mod match_index;
 pub mod matching;

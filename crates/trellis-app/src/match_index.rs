@@ -76,7 +76,12 @@ impl MatchIndex {
         }
         // The version is read before the candidates: a change committed in
         // between makes the next request load again, never keeps stale ones.
+        let started = std::time::Instant::now();
         let snapshot = Arc::new(Snapshot::load(store, version).await?);
+        metrics::histogram!("trellis_match_index_reload_seconds")
+            .record(started.elapsed().as_secs_f64());
+        #[allow(clippy::cast_precision_loss)]
+        metrics::gauge!("trellis_match_index_candidates").set(snapshot.mentors.len() as f64);
         if let Ok(mut current) = self.current.write() {
             *current = Some(Arc::clone(&snapshot));
         }

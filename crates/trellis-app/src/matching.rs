@@ -39,6 +39,7 @@ pub struct MatchParams {
 /// time zones, load, track record and organization are weighed as the
 /// instance's admins set (`/api/v1/admin/matching`).
 pub async fn matches(app: &App, caller: &Caller, params: MatchParams) -> AppResult<Vec<MatchView>> {
+    app.limits.expensive(caller.account.id)?;
     let limit = params.limit.unwrap_or(20);
     if !(1..=100).contains(&limit) {
         return Err(AppError::BadRequest("limit must be 1 to 100".into()));

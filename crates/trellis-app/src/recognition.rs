@@ -224,7 +224,12 @@ pub struct VerifyRequest {
 /// checks that the key and the issuer share an origin, the RS256
 /// signature, the validity dates and the revocation status list. Anyone
 /// may ask; the report says what was found and what is wrong.
-pub async fn verify(app: &App, body: VerifyRequest) -> AppResult<CredentialCheck> {
+pub async fn verify(
+    app: &App,
+    body: VerifyRequest,
+    client: crate::limits::ClientAddr,
+) -> AppResult<CredentialCheck> {
+    app.limits.expensive_anonymous(client)?;
     let jwt = body.credential.trim();
     if jwt.is_empty() {
         return Err(CoreError::invalid("credential", "is required").into());
@@ -390,7 +395,12 @@ pub async fn my_awards(app: &App, caller: &Caller) -> AppResult<Vec<AwardView>> 
 
 /// Checks a credential someone pasted: the compact VC-JWT itself, or the
 /// URL it is served at (fetched from its issuer first).
-pub async fn check_pasted(app: &App, pasted: &str) -> AppResult<CredentialCheck> {
+pub async fn check_pasted(
+    app: &App,
+    pasted: &str,
+    client: crate::limits::ClientAddr,
+) -> AppResult<CredentialCheck> {
+    app.limits.expensive_anonymous(client)?;
     let pasted = pasted.trim();
     if pasted.is_empty() {
         return Err(CoreError::invalid("credential", "is required").into());

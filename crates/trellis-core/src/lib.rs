@@ -3,6 +3,7 @@
 //! JSON-LD, no async runtime. Every other crate speaks in its types.
 
 pub mod account;
+pub mod client;
 pub mod cohort;
 pub mod error;
 pub mod growth;

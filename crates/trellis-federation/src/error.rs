@@ -25,6 +25,12 @@ pub enum FederationError {
     Unsigned(String),
     #[error("the activity is larger than this server accepts")]
     TooLarge,
+    /// The sending instance posted too often lately; it may again after the wait.
+    #[error("too many activities from {domain} lately; try again in {} s", .retry_after.as_secs())]
+    TooManyRequests {
+        domain: String,
+        retry_after: std::time::Duration,
+    },
     /// The peer could not be reached or answered something unusable.
     #[error("{0}")]
     Peer(String),
@@ -45,6 +51,7 @@ impl FederationError {
             Self::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             Self::Unsigned(_) => (StatusCode::UNAUTHORIZED, "bad_signature"),
             Self::TooLarge => (StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+            Self::TooManyRequests { .. } => (StatusCode::TOO_MANY_REQUESTS, "too_many_requests"),
             Self::Peer(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
             Self::Protocol(err) => match err {
                 ApubError::NotFound | ApubError::ObjectDeleted(_) => {
@@ -68,6 +75,11 @@ impl FederationError {
 }
 
 impl FederationError {
+    /// The error's code, as its answer's body says it (`bad_signature`).
+    pub fn code(&self) -> &'static str {
+        self.status_and_code().1
+    }
+
     /// What the requester is told: this error in words that name no
     /// setting of this server (the library's address errors do).
     pub fn public_message(&self) -> String {
@@ -93,11 +105,18 @@ impl IntoResponse for FederationError {
             tracing::info!(error = %self, status = status.as_u16(), "federation request refused");
             self.public_message()
         };
-        (
+        let mut response = (
             status,
             Json(json!({"error": {"code": code, "message": message}})),
         )
-            .into_response()
+            .into_response();
+        if let Self::TooManyRequests { retry_after, .. } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after.as_secs().max(1)),
+            );
+        }
+        response
     }
 }
 

@@ -68,17 +68,45 @@ pub const MAX_ACTIVITY_BYTES: usize = 256 * 1024;
 /// its actor; the sender's key (fetching the actor if need be); then the
 /// activity's own checks and effect.
 pub async fn inbox(data: Data<Context>, request: Request) -> FederationResult<StatusCode> {
+    let outcome = receive(&data, request).await;
+    let (label, reason) = match &outcome {
+        Ok(_) => ("accepted", "ok"),
+        Err(err) => ("refused", err.code()),
+    };
+    metrics::counter!("trellis_inbox_activities_total", "outcome" => label, "reason" => reason)
+        .increment(1);
+    outcome
+}
+
+async fn receive(data: &Data<Context>, request: Request) -> FederationResult<StatusCode> {
+    let client = request
+        .extensions()
+        .get::<trellis_core::client::ClientAddr>()
+        .copied()
+        .unwrap_or_default();
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, MAX_ACTIVITY_BYTES)
         .await
         .map_err(|_| FederationError::TooLarge)?;
     let claimed = signed::claimed(
-        &data,
+        data,
         &parts.method,
         &parts.uri,
         &parts.headers,
         Some(&bytes),
     )?;
+    // Counted by the domain the signature names, before the costly check
+    // of it, and by the address it came from, so that a forger naming a
+    // partner's key uses up only its own allowance.
+    if let (Some(limit), Ok(owner)) = (data.inbox_limit.get(), claimed.key_owner())
+        && let Some(domain) = domain_of(&owner)
+        && let Err(retry_after) = limit.admit(&domain, client)
+    {
+        return Err(FederationError::TooManyRequests {
+            domain,
+            retry_after,
+        });
+    }
     let activity = parse(&bytes)?;
     let (id, actor) = (activity.id(), activity.actor());
     if domain_of(id) != domain_of(actor) {
@@ -96,10 +124,10 @@ pub async fn inbox(data: Data<Context>, request: Request) -> FederationResult<St
     }
     .verify(id)
     .await?;
-    signed::signer(&data, &claimed, Some(actor)).await?;
+    signed::signer(data, &claimed, Some(actor)).await?;
     tracing::debug!(activity = %id, flavour = %claimed.flavour, "signature verified");
-    activity.verify(&data).await?;
-    activity.receive(&data).await?;
+    activity.verify(data).await?;
+    activity.receive(data).await?;
     Ok(StatusCode::ACCEPTED)
 }
 

@@ -56,6 +56,7 @@ use tokio::sync::Notify;
 use trellis_store::Store;
 
 use crate::actors::DbActor;
+pub use crate::context::InboxLimit;
 use crate::context::{Context, Data};
 use crate::error::{FederationError, FederationResult};
 pub use crate::settings::{DeliverySettings, FederationSettings};
@@ -106,6 +107,7 @@ impl Federation {
             http: client,
             signed_http: signed_http.clone(),
             import_signal: Arc::new(Notify::new()),
+            inbox_limit: Arc::default(),
         };
         let config = FederationConfig::builder()
             .domain(settings.domain.clone())
@@ -121,6 +123,12 @@ impl Federation {
             .await
             .map_err(|e| FederationError::Internal(format!("federation setup: {e}")))?;
         Ok(Self { config })
+    }
+
+    /// Limits how often each remote instance may post to the inboxes
+    /// (once; later calls change nothing).
+    pub fn limit_inbox(&self, limit: Arc<dyn InboxLimit>) {
+        let _ = self.data().inbox_limit.set(limit);
     }
 
     /// The URLs this instance owns.
@@ -164,6 +172,14 @@ impl Federation {
         shutdown: tokio::sync::watch::Receiver<bool>,
     ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(outbox::run(self.data(), shutdown))
+    }
+
+    /// Gives up every delivery lease this process holds (after its workers
+    /// were stopped or abandoned), so that another process need not wait
+    /// for them to lapse; how many.
+    pub async fn release_leases(&self) -> FederationResult<u64> {
+        let holder = &self.settings().delivery.holder;
+        Ok(self.data().store.release_claims_of(holder).await?)
     }
 
     /// Asks another instance to partner.

@@ -102,14 +102,17 @@ async fn process_event(data: &Data, pending: &PendingEvent) -> FederationResult<
     Ok(())
 }
 
-/// Processes every waiting outbox event.
-async fn process_events(data: &Data) -> FederationResult<()> {
+/// Processes every waiting outbox event, until `stop` turns true.
+async fn process_events(data: &Data, stop: &watch::Receiver<bool>) -> FederationResult<()> {
     loop {
         let events = data.store.next_outbox_events(50).await?;
         if events.is_empty() {
             return Ok(());
         }
         for event in &events {
+            if *stop.borrow() {
+                return Ok(());
+            }
             let span = tracing::info_span!(
                 "outbox_event",
                 event = %event.id,
@@ -229,19 +232,66 @@ pub fn backoff(settings: &crate::settings::DeliverySettings, failures: u32) -> D
     Duration::from_secs_f64(wait.min(settings.max_backoff.as_secs_f64()))
 }
 
-/// Delivers one instance's queue in order, stopping at the first failure.
-async fn deliver_domain(data: &Data, domain: &str) -> FederationResult<()> {
+/// Delivers one instance's queue in order, stopping at the first failure,
+/// under a short lease renewed while it works: if this process dies,
+/// another (or this one restarted) takes the queue over once the lease
+/// lapses. If the lease is lost (this process stalled and another took
+/// over), the work stops at once.
+async fn deliver_domain(
+    data: &Data,
+    domain: &str,
+    stop: &watch::Receiver<bool>,
+) -> FederationResult<()> {
+    let settings = &data.settings.delivery;
+    let holder = settings.holder.as_str();
+    let lease = chrono::Duration::from_std(settings.lease).unwrap_or(chrono::Duration::seconds(10));
     let now = Utc::now();
-    let lease = chrono::Duration::minutes(10);
-    if !data.store.claim_domain(domain, now + lease, now).await? {
+    if !data
+        .store
+        .claim_domain(domain, holder, now + lease, now)
+        .await?
+    {
         return Ok(());
     }
-    let result = deliver_claimed(data, domain).await;
-    data.store.release_domain(domain).await?;
+    let result = tokio::select! {
+        result = deliver_claimed(data, domain, stop) => result,
+        () = keep_lease(data, domain, lease) => Ok(()),
+    };
+    data.store.release_domain(domain, holder).await?;
     result
 }
 
-async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
+/// Renews this process's lease on `domain`'s queue every third of its
+/// length; returns when the lease was taken over by another.
+async fn keep_lease(data: &Data, domain: &str, lease: chrono::Duration) {
+    let holder = data.settings.delivery.holder.as_str();
+    let every = (data.settings.delivery.lease / 3).max(Duration::from_millis(100));
+    loop {
+        tokio::time::sleep(every).await;
+        match data
+            .store
+            .renew_claim(domain, holder, Utc::now() + lease)
+            .await
+        {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!(
+                    peer = domain,
+                    "the lease on this queue was taken over; stopping"
+                );
+                return;
+            }
+            // Tried again at the next turn; the lease may lapse meanwhile.
+            Err(err) => tracing::warn!(peer = domain, error = %err, "cannot renew the lease"),
+        }
+    }
+}
+
+async fn deliver_claimed(
+    data: &Data,
+    domain: &str,
+    stop: &watch::Receiver<bool>,
+) -> FederationResult<()> {
     let settings = &data.settings.delivery;
     // Signers' keys, loaded once for the whole queue.
     let mut signers: std::collections::HashMap<Option<Uuid>, DbActor> = Default::default();
@@ -251,6 +301,10 @@ async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
             return Ok(());
         }
         for item in &batch {
+            // Stopping: what is left waits for the next start, or another process.
+            if *stop.borrow() {
+                return Ok(());
+            }
             let span = tracing::info_span!("deliver", activity = %item.activity_id, peer = domain);
             let outcome = match signers.get(&item.signer) {
                 Some(actor) => send(data, item, actor).instrument(span).await,
@@ -264,6 +318,13 @@ async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
                 },
             };
             let now = Utc::now();
+            let counted = match &outcome {
+                Ok(()) => "delivered",
+                Err(SendError::Dropped(_)) => "dropped",
+                Err(SendError::Failed(_)) => "failed",
+            };
+            metrics::counter!("trellis_deliveries_total", "peer" => domain.to_owned(), "outcome" => counted)
+                .increment(1);
             match outcome {
                 Ok(()) => {
                     tracing::debug!(activity = %item.activity_id, peer = domain, "delivered");
@@ -303,15 +364,18 @@ async fn deliver_claimed(data: &Data, domain: &str) -> FederationResult<()> {
 }
 
 /// One round of work: events into deliveries, then every instance whose
-/// queue is due.
-pub async fn run_once(data: &Data) -> FederationResult<()> {
-    process_events(data).await?;
+/// queue is due; cut short when `stop` turns true.
+pub async fn run_once(data: &Data, stop: &watch::Receiver<bool>) -> FederationResult<()> {
+    process_events(data, stop).await?;
+    if *stop.borrow() {
+        return Ok(());
+    }
     let concurrency = data.settings.delivery.concurrency.max(1);
     let limit = u32::try_from(concurrency * 4).unwrap_or(u32::MAX);
     let domains = data.store.due_domains(Utc::now(), limit).await?;
     futures::stream::iter(domains)
         .for_each_concurrent(concurrency, |domain| async move {
-            if let Err(err) = deliver_domain(data, &domain).await {
+            if let Err(err) = deliver_domain(data, &domain, stop).await {
                 tracing::warn!(peer = %domain, error = %err, "delivery round failed");
             }
         })
@@ -336,13 +400,17 @@ pub async fn run(data: Data, mut shutdown: watch::Receiver<bool>) {
         if last_purge.is_none_or(|at| at.elapsed() >= PURGE_EVERY) {
             last_purge = Some(std::time::Instant::now());
             let before = Utc::now() - chrono::Duration::days(RECEIVED_KEPT_DAYS);
-            match data.store.purge_received(before).await {
+            let purged = data.store.purge_received(before).await;
+            trellis_store::job_ran("purge_received_ids", purged.is_ok());
+            match purged {
                 Ok(0) => {}
                 Ok(n) => tracing::info!(forgotten = n, "old received activity ids forgotten"),
                 Err(err) => tracing::warn!(error = %err, "cannot forget old received activity ids"),
             }
         }
-        if let Err(err) = run_once(&data).await {
+        let round = run_once(&data, &shutdown).await;
+        trellis_store::job_ran("outbox", round.is_ok());
+        if let Err(err) = round {
             tracing::warn!(error = %err, "outbox round failed");
         }
         tokio::select! {

@@ -51,6 +51,27 @@ pub struct DeliverySettings {
     pub unreachable_after: Duration,
     /// Instances delivered to at the same time.
     pub concurrency: usize,
+    /// How long a lease on an instance's queue lasts unless renewed; the
+    /// holder renews it every third of that while it works, so another
+    /// process takes over this long after the holder died.
+    pub lease: Duration,
+    /// Who holds leases: this process, by host, process id and a random
+    /// part (unique even where every process is pid 1).
+    pub holder: String,
+}
+
+/// A name for this process among those sharing a database:
+/// `host:pid:random`.
+pub fn process_name() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "localhost".into());
+    // The last hex digits of a UUIDv7 are random.
+    let random = uuid::Uuid::now_v7().simple().to_string();
+    format!("{host}:{}:{}", std::process::id(), &random[24..])
 }
 
 impl Default for DeliverySettings {
@@ -61,6 +82,8 @@ impl Default for DeliverySettings {
             max_backoff: Duration::from_secs(3600),
             unreachable_after: Duration::from_secs(24 * 3600),
             concurrency: 8,
+            lease: Duration::from_secs(10),
+            holder: process_name(),
         }
     }
 }

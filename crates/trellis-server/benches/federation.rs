@@ -82,6 +82,7 @@ async fn instance(db: &TestDatabase, dir: &std::path::Path) -> Instance {
         bind: "127.0.0.1:0".parse().unwrap(),
         federation_insecure: true,
         log: "error".into(),
+        metrics_bind: "off".into(),
         ..Config::default()
     };
     Instance::start(&config).await.unwrap()

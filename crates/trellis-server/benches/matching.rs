@@ -140,6 +140,7 @@ async fn instance(db: &TestDatabase, dir: &std::path::Path) -> Instance {
         database_url: db.url().to_owned(),
         bind: "127.0.0.1:0".parse().unwrap(),
         log: "error".into(),
+        metrics_bind: "off".into(),
         ..Config::default()
     };
     Instance::start(&config).await.unwrap()

@@ -281,6 +281,11 @@ impl Demo {
                 federation_insecure: true,
                 delivery_first_retry_secs: 1,
                 delivery_max_backoff_secs: 5,
+                // It seeds both through their APIs, from this machine.
+                limit_registrations_per_hour: 1000,
+                limit_sign_in_per_minute: 1000,
+                // Two instances in one process: metrics are for `serve`.
+                metrics_bind: "off".into(),
                 ..Config::default()
             };
             self.instances.push(Instance::start(&config).await?);

@@ -5,6 +5,7 @@
 pub mod config;
 pub mod demo;
 mod federation;
+pub mod metrics;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -25,6 +26,13 @@ pub use trellis_federation::install_tls_provider;
 /// Opens the configured database (creating the data directory and the
 /// SQLite file as needed), applies migrations and seeds the default catalog.
 pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
+    Ok(open_store_reporting(config).await?.0)
+}
+
+/// [`open_store`], saying which migrations it applied.
+pub async fn open_store_reporting(
+    config: &Config,
+) -> anyhow::Result<(Store, trellis_store::MigrationReport)> {
     let url = config.database_url();
     if Backend::of_url(&url) == Some(Backend::Sqlite) {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
@@ -39,20 +47,24 @@ pub async fn open_store(config: &Config) -> anyhow::Result<Store> {
         }
     }
     let shown = config::redact_url(&url);
-    let store = Store::connect(&url, config.db_max_connections)
+    let store = Store::connect_with(&url, &config.pool())
         .await
         .with_context(|| format!("cannot open the database {shown}"))?;
-    store
+    let report = store
         .migrate()
         .await
         .with_context(|| format!("cannot migrate the database {shown}"))?;
+    for migration in &report.applied {
+        tracing::info!(version = migration.version, description = %migration.description,
+            "migration applied");
+    }
     let added = store.seed_skills(DEFAULT_CATALOG, Utc::now()).await?;
     tracing::info!(database = %shown, added_skills = added, "database ready");
-    Ok(store)
+    Ok((store, report))
 }
 
 /// The file a `sqlite:` URL names, unless it is in memory.
-fn sqlite_file(url: &str) -> Option<&Path> {
+pub fn sqlite_file(url: &str) -> Option<&Path> {
     let rest = url
         .strip_prefix("sqlite://")
         .or_else(|| url.strip_prefix("sqlite:"))?;
@@ -73,6 +85,26 @@ pub struct Instance {
     /// Imports the files of members who moved here.
     importer: JoinHandle<()>,
     federation: trellis_federation::Federation,
+    /// Serving or draining; what `/readyz` reports.
+    lifecycle: Arc<trellis_app::lifecycle::Lifecycle>,
+    /// How long `stop` waits for work in flight before abandoning it.
+    shutdown_timeout: std::time::Duration,
+    /// `GET /metrics`, on its own address.
+    metrics: Option<metrics::MetricsServer>,
+}
+
+/// The inbox's limit per remote instance, kept with the other limits.
+#[derive(Debug)]
+struct InboxGate(Arc<trellis_app::limits::Limits>);
+
+impl trellis_federation::InboxLimit for InboxGate {
+    fn admit(
+        &self,
+        domain: &str,
+        client: trellis_app::limits::ClientAddr,
+    ) -> Result<(), std::time::Duration> {
+        self.0.before_inbox(domain, client)
+    }
 }
 
 impl Instance {
@@ -82,12 +114,22 @@ impl Instance {
         let listener = TcpListener::bind(config.bind)
             .await
             .with_context(|| format!("cannot listen on {}", config.bind))?;
+        let metrics_listener = match config.metrics_addr().map_err(|e| anyhow::anyhow!(e))? {
+            Some(addr) => Some(metrics::MetricsServer::bind(addr).await?),
+            None => None,
+        };
         let store = open_store(config).await?;
+        let metrics = match metrics_listener {
+            Some(listener) => metrics::MetricsServer::serve(listener, store.clone())?,
+            None => None,
+        };
         let addr = listener.local_addr()?;
+        let delivery = config.delivery();
+        tracing::info!(process = %delivery.holder, "this process's name in delivery leases");
         let mut settings = trellis_federation::FederationSettings::new(
             &config.domain_for(addr),
             config.federation_insecure,
-            config.delivery(),
+            delivery,
         )
         .map_err(|e| anyhow::anyhow!(e))?;
         settings.signatures = config.signatures()?;
@@ -117,7 +159,12 @@ impl Instance {
             domain: settings_domain,
             federation: federation.clone(),
         };
+        trellis_app::auth::limit_concurrent_hashes(
+            usize::try_from(config.argon2_max_concurrent).unwrap_or(0),
+        );
         let app = trellis_app::App::new(store.clone(), config.app(), Arc::new(port));
+        federation.limit_inbox(Arc::new(InboxGate(app.limits.clone())));
+        let lifecycle = app.lifecycle.clone();
         let importer = tokio::spawn(trellis_app::importer::run(
             app.clone(),
             stop_workers.subscribe(),
@@ -130,14 +177,11 @@ impl Instance {
             .any(|p| domain.starts_with(p));
         let web = web_config(&store, !config.federation_insecure && !loopback).await?;
         let app = routes(app, config, &federation, web);
-        let (shutdown, signal) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = signal.await;
-                })
-                .await
-        });
+        let trusted = config
+            .trusted_proxy_networks()
+            .map_err(|e| anyhow::anyhow!(e))?;
+        let app = client_addresses(app, trusted);
+        let (shutdown, task) = spawn_server(listener, app, config.connections());
         Ok(Self {
             addr,
             store,
@@ -148,7 +192,15 @@ impl Instance {
             reminders,
             importer,
             federation,
+            lifecycle,
+            shutdown_timeout: config.shutdown_timeout(),
+            metrics,
         })
+    }
+
+    /// Where `GET /metrics` is served, if it is.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics.as_ref().map(|m| m.addr)
     }
 
     /// The instance's federation side (for tools and benchmarks).
@@ -156,18 +208,51 @@ impl Instance {
         &self.federation
     }
 
-    /// Stops accepting connections, lets requests in flight finish, and
-    /// closes the database.
+    /// Reports not ready on `/readyz` for `period` while still serving, so
+    /// that load balancers send new requests elsewhere before the listener
+    /// closes; `skip` (a second Ctrl-C, say) cuts it short.
+    pub async fn drain(
+        &self,
+        period: std::time::Duration,
+        skip: impl std::future::Future<Output = ()>,
+    ) {
+        self.lifecycle.start_draining();
+        if period.is_zero() {
+            return;
+        }
+        tokio::select! {
+            () = tokio::time::sleep(period) => {}
+            () = skip => tracing::info!("draining cut short"),
+        }
+    }
+
+    /// Stops accepting connections and stops the workers at their next
+    /// step, lets requests and deliveries in flight finish within the
+    /// shutdown timeout and abandons what is left then, gives up this
+    /// process's delivery leases, and closes the database.
     pub async fn stop(self) -> anyhow::Result<()> {
+        self.lifecycle.start_draining();
+        let deadline = tokio::time::Instant::now() + self.shutdown_timeout;
         let _ = self.shutdown.send(());
-        self.task.await.context("the server task failed")??;
         let _ = self.stop_workers.send(true);
-        self.workers.await.context("the outbox workers failed")?;
-        self.reminders
-            .await
-            .context("the review reminders failed")?;
-        self.importer.await.context("the importer failed")?;
+        let served = finish_by(deadline, "requests in flight", self.task).await;
+        finish_by(deadline, "deliveries in flight", self.workers).await;
+        finish_by(deadline, "the review reminders", self.reminders).await;
+        finish_by(deadline, "the import in flight", self.importer).await;
+        match self.federation.release_leases().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(leases = n, "delivery leases given up"),
+            Err(err) => {
+                tracing::warn!(error = %err, "cannot give up the delivery leases; they lapse")
+            }
+        }
+        if let Some(metrics) = self.metrics {
+            metrics.stop().await;
+        }
         self.store.close().await;
+        if let Some(Err(err)) = served {
+            return Err(err).context("the server failed");
+        }
         Ok(())
     }
 
@@ -183,6 +268,9 @@ impl Instance {
         let _ = self.workers.await;
         let _ = self.reminders.await;
         let _ = self.importer.await;
+        if let Some(metrics) = self.metrics {
+            metrics.kill().await;
+        }
         self.store.close().await;
     }
 }
@@ -247,6 +335,127 @@ fn negotiable(path: &str) -> bool {
         || matches!(segments.as_slice(), ["credentials", id] if uuid::Uuid::parse_str(id).is_ok())
 }
 
+/// Waits for a task until `deadline`; aborts it then (its work is
+/// abandoned: a request cut, a delivery left queued for the next start).
+async fn finish_by<T>(
+    deadline: tokio::time::Instant,
+    what: &str,
+    task: JoinHandle<T>,
+) -> Option<T> {
+    let abort = task.abort_handle();
+    match tokio::time::timeout_at(deadline, task).await {
+        Ok(Ok(value)) => Some(value),
+        Ok(Err(err)) => {
+            tracing::warn!(error = %err, "{what} failed");
+            None
+        }
+        Err(_) => {
+            tracing::warn!("shutdown timeout: {what} abandoned");
+            abort.abort();
+            None
+        }
+    }
+}
+
+/// Serves `app` on `listener` until told to stop, then finishes the
+/// requests in flight. HTTP/1 through hyper with a timer, so that a
+/// connection that is slow to send its headers, or idle between requests,
+/// is closed after `header_read_timeout`; at most `max` connections are
+/// served at once (more wait in the listen queue, using no file of ours);
+/// a request taking longer than `request_timeout` is answered 503.
+fn spawn_server(
+    listener: TcpListener,
+    app: axum::Router,
+    limits: config::ConnectionLimits,
+) -> (oneshot::Sender<()>, JoinHandle<std::io::Result<()>>) {
+    use axum::extract::connect_info::ConnectInfo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    use hyper_util::service::TowerToHyperService;
+
+    let app = app.layer(tower_http::timeout::TimeoutLayer::with_status_code(
+        axum::http::StatusCode::SERVICE_UNAVAILABLE,
+        limits.request_timeout,
+    ));
+    let (shutdown, mut signal) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let slots = Arc::new(tokio::sync::Semaphore::new(limits.max));
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        loop {
+            let slot = tokio::select! {
+                slot = slots.clone().acquire_owned() => match slot {
+                    Ok(slot) => slot,
+                    Err(_) => break,
+                },
+                _ = &mut signal => break,
+            };
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        // Out of files, say: wait a little rather than spin.
+                        tracing::warn!(error = %err, "cannot accept a connection");
+                        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                        continue;
+                    }
+                },
+                _ = &mut signal => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let service =
+                TowerToHyperService::new(app.clone().layer(axum::Extension(ConnectInfo(peer))));
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(limits.header_read_timeout)
+                .serve_connection(TokioIo::new(stream), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                let _ = connection.await;
+                drop(slot);
+            });
+        }
+        drop(listener);
+        graceful.shutdown().await;
+        Ok(())
+    });
+    (shutdown, task)
+}
+
+/// Finds each request's client: the connection's peer, or, when the peer
+/// is a trusted proxy, the last address in `X-Forwarded-For` that is not
+/// one of the trusted proxies (what a client sends first can be forged).
+fn client_addresses(router: axum::Router, trusted: Vec<ipnet::IpNet>) -> axum::Router {
+    use axum::extract::connect_info::ConnectInfo;
+    use trellis_app::limits::ClientAddr;
+    let trusted = Arc::new(trusted);
+    router.layer(axum::middleware::from_fn(
+        move |mut request: axum::extract::Request, next: axum::middleware::Next| {
+            let trusted = trusted.clone();
+            async move {
+                let peer = request
+                    .extensions()
+                    .get::<ConnectInfo<SocketAddr>>()
+                    .map(|c| c.0.ip());
+                let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|n| n.contains(ip));
+                let client = match peer {
+                    Some(peer) if is_trusted(&peer) => request
+                        .headers()
+                        .get_all("x-forwarded-for")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .flat_map(|v| v.split(','))
+                        .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+                        .rev()
+                        .find(|a| !is_trusted(a))
+                        .or(Some(peer)),
+                    other => other,
+                };
+                request.extensions_mut().insert(ClientAddr(client));
+                next.run(request).await
+            }
+        },
+    ))
+}
+
 /// Every request gets an id: the client's `X-Request-Id` when it sends
 /// one, a new UUID otherwise. It is answered in `X-Request-Id` and named
 /// in the request's span, so every log line of the request carries it.
@@ -277,7 +486,7 @@ fn observed(router: axum::Router) -> axum::Router {
             )
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO));
-    router.layer(
+    metrics::requests(router).layer(
         tower::ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
             .layer(trace)
@@ -297,12 +506,16 @@ async fn remind_due_reviews(store: trellis_store::Store, mut stop: watch::Receiv
             _ = tick.tick() => {
                 let now = Utc::now();
                 let run = async {
-                    match store.notify_due_reviews(now).await {
+                    let told = store.notify_due_reviews(now).await;
+                    trellis_store::job_ran("reviews_due", told.is_ok());
+                    match told {
                         Ok(0) => {}
                         Ok(due) => tracing::info!(due, "skill reviews due: parties told"),
                         Err(err) => tracing::warn!(error = %err, "cannot check for due reviews"),
                     }
-                    match store.award_earned_by_time(since, now).await {
+                    let awarded = store.award_earned_by_time(since, now).await;
+                    trellis_store::job_ran("awards_by_time", awarded.is_ok());
+                    match awarded {
                         Ok(_) => true,
                         Err(err) => {
                             tracing::warn!(error = %err, "cannot check for awards earned");
@@ -336,31 +549,37 @@ pub async fn create_account(
         .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM).
-pub async fn shutdown_requested() {
-    let ctrl_c = async {
-        if let Err(err) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %err, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
+/// Resolves when the process is asked to stop (Ctrl-C or SIGTERM). SIGTERM
+/// is listened for from the call on, so a signal sent between the call
+/// and the first poll is not missed. Call it within the runtime.
+pub fn shutdown_requested() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(err) => {
-                tracing::warn!(error = %err, "cannot listen for SIGTERM");
+    let terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate());
+    async move {
+        let ctrl_c = async {
+            if let Err(err) = tokio::signal::ctrl_c().await {
+                tracing::warn!(error = %err, "cannot listen for Ctrl-C");
                 std::future::pending::<()>().await;
             }
+        };
+        #[cfg(unix)]
+        let terminate = async {
+            match terminate {
+                Ok(mut signal) => {
+                    signal.recv().await;
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "cannot listen for SIGTERM");
+                    std::future::pending::<()>().await;
+                }
+            }
+        };
+        #[cfg(not(unix))]
+        let terminate = std::future::pending::<()>();
+        tokio::select! {
+            () = ctrl_c => {}
+            () = terminate => {}
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = terminate => {}
     }
 }
 

@@ -80,15 +80,21 @@ impl Store {
         ))
     }
 
-    /// Connects to the database at `url` (`sqlite://…` or `postgres://…`).
+    /// Connects to the database at `url` (`sqlite://…` or `postgres://…`)
+    /// with the default pool settings and this many connections.
     /// A SQLite file is created if it does not exist; migrations are not run.
     pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+        Self::connect_with(url, &PoolSettings::with_max_connections(max_connections)).await
+    }
+
+    /// Connects to the database at `url` with these pool settings.
+    pub async fn connect_with(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         match Backend::of_url(url) {
-            Some(Backend::Sqlite) => Ok(Self::Sqlite(
-                sqlite::Backend::connect(url, max_connections).await?,
-            )),
+            Some(Backend::Sqlite) => {
+                Ok(Self::Sqlite(sqlite::Backend::connect(url, settings).await?))
+            }
             Some(Backend::Postgres) => Ok(Self::Postgres(
-                postgres::Backend::connect(url, max_connections).await?,
+                postgres::Backend::connect(url, settings).await?,
             )),
             None => Err(StoreError::BadUrl(format!(
                 "{url:?} names neither sqlite: nor postgres:"
@@ -100,6 +106,28 @@ impl Store {
         match self {
             Self::Sqlite(_) => Backend::Sqlite,
             Self::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Writes a consistent copy of the whole database into the new file
+    /// `path`, while it serves (SQLite's `VACUUM INTO`, which reads one
+    /// snapshot, what is in the WAL included). `false` on PostgreSQL,
+    /// whose own tool for this is `pg_dump`.
+    pub async fn backup_into(&self, path: &std::path::Path) -> StoreResult<bool> {
+        match self {
+            Self::Sqlite(backend) => {
+                backend.backup_into(path).await?;
+                Ok(true)
+            }
+            Self::Postgres(_) => Ok(false),
+        }
+    }
+
+    /// How busy the pool of connections is now.
+    pub fn pool_stats(&self) -> PoolStats {
+        match self {
+            Self::Sqlite(backend) => backend.pool_stats(),
+            Self::Postgres(backend) => backend.pool_stats(),
         }
     }
 }
@@ -125,8 +153,16 @@ macro_rules! forward {
 }
 
 forward! {
-    /// Applies the migrations this build knows and the database lacks.
-    pub async fn migrate(&self) -> StoreResult<()>;
+    /// Applies the migrations this build knows and the database lacks,
+    /// under a lock (two processes migrating at once apply each migration
+    /// once), and says which it applied.
+    pub async fn migrate(&self) -> StoreResult<MigrationReport>;
+    /// How many migrations this build knows that the database lacks.
+    pub async fn pending_migrations(&self) -> StoreResult<u64>;
+    /// Writes one small row in a write transaction, as every change does:
+    /// whether writes go through now (a full disk, a lost server, a lock
+    /// held too long say no).
+    pub async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()>;
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) -> ();
 
@@ -286,14 +322,26 @@ forward! {
     ) -> StoreResult<Instance>;
     /// Instances with deliveries due and no worker on them.
     pub async fn due_domains(&self, now: DateTime<Utc>, limit: u32) -> StoreResult<Vec<String>>;
-    /// Takes an instance's queue for one worker until `until`; false if taken.
+    /// Takes an instance's queue for `holder` (a process) until `until`,
+    /// unless another holder's lease runs past `now`; false then.
     pub async fn claim_domain(
         &self,
         domain: &str,
+        holder: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool>;
-    pub async fn release_domain(&self, domain: &str) -> StoreResult<()>;
+    /// Extends `holder`'s lease to `until`; false if another took it over.
+    pub async fn renew_claim(
+        &self,
+        domain: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool>;
+    /// Gives up `holder`'s lease on an instance's queue, if it still has it.
+    pub async fn release_domain(&self, domain: &str, holder: &str) -> StoreResult<()>;
+    /// Gives up every lease `holder` has (a process stopping); how many.
+    pub async fn release_claims_of(&self, holder: &str) -> StoreResult<u64>;
     /// An instance's queued deliveries, oldest first.
     pub async fn pending_deliveries(&self, domain: &str, limit: u32) -> StoreResult<Vec<Delivery>>;
     /// Records a delivery attempt and the instance's health after it.
@@ -307,6 +355,8 @@ forward! {
     pub async fn retry_now(&self, domain: &str) -> StoreResult<()>;
     /// Deliveries waiting, for all instances.
     pub async fn outbox_depth(&self) -> StoreResult<u64>;
+    /// Outbox events not yet turned into deliveries.
+    pub async fn waiting_outbox_events(&self) -> StoreResult<u64>;
     /// The oldest outbox events waiting, each read into its kind; a row
     /// that does not fit its kind is logged and set aside as failed.
     pub async fn next_outbox_events(&self, limit: u32) -> StoreResult<Vec<PendingEvent>>;

@@ -1,14 +1,13 @@
 //! The backend for organizations that outgrow one machine: PostgreSQL.
 
-use std::time::Duration;
-
 use std::str::FromStr;
 
 use sqlx::Connection;
+use sqlx::migrate::Migrate;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::SignerSlot;
+use crate::model::{MigrationReport, PoolSettings, PoolStats, SignerSlot};
 
 /// A connection, in a transaction or from the pool.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -24,7 +23,7 @@ pub struct Backend {
 
 impl Backend {
     /// Connects to the database named by `url`, which must exist.
-    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+    pub async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::BadUrl(e.to_string()))?
             // No statement may hold a connection for long, whatever it is asked.
@@ -33,8 +32,11 @@ impl Backend {
         // as such rather than as a pool timeout.
         PgConnection::connect_with(&options).await?.close().await?;
         let pool = PgPoolOptions::new()
-            .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
+            .max_connections(settings.max_connections)
+            // Short: with the server down, a request is told so (503) at
+            // once instead of hanging.
+            .acquire_timeout(settings.acquire_timeout)
+            .after_release(|conn, _| Box::pin(crate::error::fit_for_reuse(conn)))
             .connect_with(options)
             .await?;
         Ok(Self {
@@ -43,11 +45,45 @@ impl Backend {
         })
     }
 
-    pub async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("../../migrations/postgres")
-            .run(&self.pool)
-            .await?;
-        Ok(())
+    /// Applies the migrations this build knows and the database lacks,
+    /// under PostgreSQL's advisory lock (taken here, so that what was
+    /// applied before is read under it too).
+    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+        let mut migrator = sqlx::migrate!("../../migrations/postgres");
+        migrator.set_locking(false);
+        let mut conn = self.pool.acquire().await?;
+        conn.lock().await?;
+        let result = async {
+            conn.ensure_migrations_table().await?;
+            let before = conn.list_applied_migrations().await?;
+            migrator.run(&mut *conn).await?;
+            let after = conn.list_applied_migrations().await?;
+            Ok::<_, StoreError>(MigrationReport::new(&migrator, &before, &after))
+        }
+        .await;
+        conn.unlock().await?;
+        result
+    }
+
+    /// Migrations this build knows that the database lacks (all of them
+    /// when it was never migrated).
+    pub async fn pending_migrations(&self) -> StoreResult<u64> {
+        let migrator = sqlx::migrate!("../../migrations/postgres");
+        let applied: Vec<(i64,)> =
+            match sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+            {
+                Ok(applied) => applied,
+                Err(sqlx::Error::Database(_)) => Vec::new(),
+                Err(other) => return Err(other.into()),
+            };
+        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
+        Ok(MigrationReport::pending(&migrator, &applied))
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
     }
 
     pub async fn close(&self) {
@@ -106,4 +142,7 @@ mod tracks {
 }
 mod recognition {
     include!("queries/recognition.rs");
+}
+mod operations {
+    include!("queries/operations.rs");
 }

@@ -1,12 +1,12 @@
 //! The embedded backend: one SQLite file in WAL mode.
 
 use std::str::FromStr;
-use std::time::Duration;
 
+use sqlx::migrate::Migrate;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::SignerSlot;
+use crate::model::{MigrationReport, PoolSettings, PoolStats, SignerSlot};
 
 /// A connection, in a transaction or from the pool.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -22,16 +22,18 @@ pub struct Backend {
 
 impl Backend {
     /// Opens (creating if need be) the database file named by `url`.
-    pub async fn connect(url: &str, max_connections: u32) -> StoreResult<Self> {
+    pub async fn connect(url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| StoreError::BadUrl(e.to_string()))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(10));
+            .busy_timeout(settings.busy_timeout);
         let pool = SqlitePoolOptions::new()
-            .max_connections(max_connections)
+            .max_connections(settings.max_connections)
+            .acquire_timeout(settings.acquire_timeout)
+            .after_release(|conn, _| Box::pin(crate::error::fit_for_reuse(conn)))
             .connect_with(options)
             .await?;
         Ok(Self {
@@ -40,15 +42,52 @@ impl Backend {
         })
     }
 
-    pub async fn migrate(&self) -> StoreResult<()> {
-        sqlx::migrate!("../../migrations/sqlite")
-            .run(&self.pool)
-            .await?;
-        Ok(())
+    /// Applies the migrations this build knows and the database lacks, all
+    /// in one exclusive transaction: a second process migrating the same
+    /// file waits for it and then finds nothing left to do (SQLite has no
+    /// lock of sqlx's own, as PostgreSQL's advisory lock is).
+    pub async fn migrate(&self) -> StoreResult<MigrationReport> {
+        let migrator = sqlx::migrate!("../../migrations/sqlite");
+        let mut tx = self.pool.begin_with("BEGIN EXCLUSIVE").await?;
+        tx.ensure_migrations_table().await?;
+        let before = tx.list_applied_migrations().await?;
+        migrator.run(&mut *tx).await?;
+        let after = tx.list_applied_migrations().await?;
+        tx.commit().await?;
+        Ok(MigrationReport::new(&migrator, &before, &after))
+    }
+
+    /// Migrations this build knows that the database lacks (all of them
+    /// when it was never migrated).
+    pub async fn pending_migrations(&self) -> StoreResult<u64> {
+        let migrator = sqlx::migrate!("../../migrations/sqlite");
+        let applied: Vec<(i64,)> =
+            match sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+            {
+                Ok(applied) => applied,
+                Err(sqlx::Error::Database(_)) => Vec::new(),
+                Err(other) => return Err(other.into()),
+            };
+        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
+        Ok(MigrationReport::pending(&migrator, &applied))
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
     }
 
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+
+    pub async fn backup_into(&self, path: &std::path::Path) -> StoreResult<()> {
+        sqlx::query("VACUUM INTO ?")
+            .bind(path.to_string_lossy().into_owned())
+            .execute(&self.pool)
+            .await?;
+        Ok(())
     }
 
     /// A write transaction. It takes the write lock at once (waiting up to
@@ -104,4 +143,7 @@ mod tracks {
 }
 mod recognition {
     include!("queries/recognition.rs");
+}
+mod operations {
+    include!("queries/operations.rs");
 }

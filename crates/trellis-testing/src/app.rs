@@ -68,6 +68,15 @@ impl TestApp {
             // Retry failed deliveries quickly.
             delivery_first_retry_secs: 1,
             delivery_max_backoff_secs: 2,
+            // Tests sign in and register far more often than people do;
+            // the tests of limits set their own.
+            limit_sign_in_per_minute: 100_000,
+            limit_sign_in_failures: 1000,
+            limit_registrations_per_hour: 100_000,
+            limit_expensive_per_minute: 100_000,
+            limit_inbox_per_minute: 1_000_000,
+            // Many instances run at once; the tests of metrics set their own.
+            metrics_bind: "off".into(),
             ..Config::default()
         };
         adjust(&mut config);

@@ -12,6 +12,7 @@
 mod app;
 pub mod cavage;
 pub mod module_graph;
+pub mod process;
 pub mod rfc9421;
 
 use std::future::Future;

@@ -251,7 +251,12 @@ impl PageError {
                     AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "error-forbidden"),
                     AppError::NotFound(_) => (StatusCode::NOT_FOUND, "error-not-found"),
                     AppError::Conflict(_) => (StatusCode::CONFLICT, "error-conflict"),
-                    AppError::Unavailable => (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable"),
+                    AppError::Unavailable(_) => {
+                        (StatusCode::SERVICE_UNAVAILABLE, "error-unavailable")
+                    }
+                    AppError::TooManyRequests { .. } => {
+                        (StatusCode::TOO_MANY_REQUESTS, "error-too-many")
+                    }
                     AppError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "error-peer"),
                     AppError::Internal(cause) => {
                         tracing::error!(error = %cause, "page failed");
@@ -317,6 +322,14 @@ impl IntoResponse for Failure {
             }
             return response;
         }
+        // When to try again, as the API says it.
+        let retry_after = match &self.error {
+            PageError::App(AppError::TooManyRequests { retry_after, .. }) => {
+                Some(retry_after.as_secs().max(1))
+            }
+            PageError::App(AppError::Unavailable(_)) => Some(5),
+            _ => None,
+        };
         let (status, heading, message) = self.error.status_and_words(self.lang);
         let chrome = self.chrome.map_or_else(
             || Chrome {
@@ -342,6 +355,11 @@ impl IntoResponse for Failure {
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/html; charset=utf-8"),
                 );
+                if let Some(secs) = retry_after {
+                    response
+                        .headers_mut()
+                        .insert(axum::http::header::RETRY_AFTER, HeaderValue::from(secs));
+                }
                 response
                     .headers_mut()
                     .insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));

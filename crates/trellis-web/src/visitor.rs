@@ -58,6 +58,9 @@ pub struct Visitor {
     pub stale_session: bool,
     /// The path and query of the page, for coming back after signing in.
     pub here: String,
+    /// Where the request comes from, as the server found it (for the
+    /// limits on signing in, registering and checking credentials).
+    pub client: trellis_app::limits::ClientAddr,
 }
 
 type HmacSha256 = Hmac<Sha256>;
@@ -170,6 +173,11 @@ impl FromRequestParts<Web> for Visitor {
             new_anon,
             stale_session,
             here,
+            client: parts
+                .extensions
+                .get::<trellis_app::limits::ClientAddr>()
+                .copied()
+                .unwrap_or_default(),
         })
     }
 }

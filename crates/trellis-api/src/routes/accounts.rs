@@ -6,7 +6,7 @@ use trellis_app::App;
 use trellis_app::accounts::{self, AccountView, Login, Registration, Session};
 
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{AppJson, Caller};
+use crate::extract::{AppJson, Caller, Client};
 
 /// Opens an account, as far as the instance's registration mode allows.
 #[utoipa::path(
@@ -19,15 +19,17 @@ use crate::extract::{AppJson, Caller};
         (status = 403, description = "Registration is closed, or the invite is missing or not valid", body = ErrorBody),
         (status = 409, description = "The username is taken", body = ErrorBody),
         (status = 422, description = "The username or password breaks a rule", body = ErrorBody),
+        (status = 429, description = "Too many registrations from this address (see Retry-After)", body = ErrorBody),
     )
 )]
 pub async fn register(
     State(app): State<App>,
+    Client(client): Client,
     AppJson(body): AppJson<Registration>,
 ) -> ApiResult<(StatusCode, AppJson<AccountView>)> {
     Ok((
         StatusCode::CREATED,
-        AppJson(accounts::register(&app, body).await?),
+        AppJson(accounts::register(&app, body, client).await?),
     ))
 }
 
@@ -40,14 +42,16 @@ pub async fn register(
     responses(
         (status = 200, description = "Signed in", body = Session),
         (status = 401, description = "Wrong username or password (which one is not said)", body = ErrorBody),
+        (status = 429, description = "Too many attempts from this address, or too many failures: locked for a while (see Retry-After)", body = ErrorBody),
         (status = 422, description = "The body lacks the username or password", body = ErrorBody),
     )
 )]
 pub async fn login(
     State(app): State<App>,
+    Client(client): Client,
     AppJson(body): AppJson<Login>,
 ) -> ApiResult<AppJson<Session>> {
-    Ok(AppJson(accounts::login(&app, body).await?))
+    Ok(AppJson(accounts::login(&app, body, client).await?))
 }
 
 /// Signs out: the token used for this request stops working.

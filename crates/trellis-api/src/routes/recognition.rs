@@ -17,7 +17,7 @@ use trellis_core::recognition::{AchievementDefinition, CredentialCheck, Particip
 use uuid::Uuid;
 
 use crate::error::{ApiResult, ErrorBody};
-use crate::extract::{Admin, AppJson, AppPath, AppQuery, Caller};
+use crate::extract::{Admin, AppJson, AppPath, AppQuery, Caller, Client};
 
 /// The caller's participation figures from their long-term file, in total
 /// and per organization where the history happened.
@@ -104,13 +104,17 @@ pub async fn revoke(
     path = "/api/v1/credentials/verify",
     tag = "recognition",
     request_body = VerifyRequest,
-    responses((status = 200, description = "What the checks found", body = CredentialCheck))
+    responses(
+        (status = 200, description = "What the checks found", body = CredentialCheck),
+        (status = 429, description = "Too many checks from this address (see Retry-After)", body = ErrorBody),
+    )
 )]
 pub async fn verify(
     State(app): State<App>,
+    Client(client): Client,
     AppJson(body): AppJson<VerifyRequest>,
 ) -> ApiResult<AppJson<CredentialCheck>> {
-    Ok(AppJson(recognition::verify(&app, body).await?))
+    Ok(AppJson(recognition::verify(&app, body, client).await?))
 }
 
 /// Defines an achievement: awarded by hand, or automatically when its

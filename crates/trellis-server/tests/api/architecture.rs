@@ -93,6 +93,8 @@ fn the_shared_pieces_of_the_use_cases_use_no_use_case() {
         "caller",
         "error",
         "federation",
+        "lifecycle",
+        "limits",
         "lookup",
         "match_index",
         "views",

@@ -10,7 +10,7 @@ use reqwest::StatusCode;
 use serde_json::json;
 use trellis_testing::PASSWORD;
 
-fn trellis(dir: &Path) -> Command {
+pub(crate) fn trellis(dir: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
     command.current_dir(dir).env_remove("RUST_LOG");
     for (key, _) in std::env::vars() {
@@ -18,6 +18,8 @@ fn trellis(dir: &Path) -> Command {
             command.env_remove(key);
         }
     }
+    // Tests run many servers at once; the test of metrics sets its own.
+    command.env("TRELLIS_METRICS_BIND", "off");
     command
 }
 
@@ -38,7 +40,7 @@ fn run_with_stdin(mut command: Command, input: &str) -> Output {
 }
 
 /// Sends SIGTERM and expects a clean exit.
-fn stop_with_sigterm(child: &mut std::process::Child) {
+pub(crate) fn stop_with_sigterm(child: &mut std::process::Child) {
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -48,7 +50,34 @@ fn stop_with_sigterm(child: &mut std::process::Child) {
     assert!(status.success(), "exit after SIGTERM: {status}");
 }
 
-fn stderr(output: &Output) -> String {
+/// A server process, killed if the test ends before it stopped it.
+pub(crate) struct Server(pub(crate) std::process::Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if matches!(self.0.try_wait(), Ok(None)) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+}
+
+/// Reads a server's log until it says where it listens.
+pub(crate) fn listening_address(
+    lines: &mut impl Iterator<Item = std::io::Result<String>>,
+) -> String {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        assert!(Instant::now() < deadline, "no 'listening' line");
+        let line = lines.next().expect("the server exited early").unwrap();
+        // A text line ends with the address; a JSON one quotes it.
+        if let Some((_, rest)) = line.split_once("listening on http://") {
+            return rest.split('"').next().unwrap_or(rest).trim().to_owned();
+        }
+    }
+}
+
+pub(crate) fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
@@ -61,6 +90,13 @@ fn help_is_there_for_every_command() {
         vec!["migrate", "--help"],
         vec!["admin", "--help"],
         vec!["admin", "create-user", "--help"],
+        vec!["admin", "partners", "list", "--help"],
+        vec!["admin", "blocks", "list", "--help"],
+        vec!["admin", "deliveries", "list", "--help"],
+        vec!["admin", "deliveries", "retry", "--help"],
+        vec!["backup", "--help"],
+        vec!["restore", "--help"],
+        vec!["healthcheck", "--help"],
         vec!["demo", "--help"],
     ] {
         let output = trellis(dir.path()).args(&args).output().unwrap();
@@ -82,6 +118,7 @@ fn bad_configuration_stops_start_up_with_one_readable_line() {
         "bind = \"127.0.0.1:0\"\ndatabse_url = \"x\"\n",
     )
     .unwrap();
+    std::fs::write(dir.path().join("port.toml"), "bind = \"0.0.0.0:70000\"\n").unwrap();
     // (environment, arguments, what the error must mention)
     type Case = (
         Vec<(&'static str, &'static str)>,
@@ -101,9 +138,14 @@ fn bad_configuration_stops_start_up_with_one_readable_line() {
             "token_ttl_days",
         ),
         (
-            vec![("TRELLIS_DATABSE_URL", "sqlite://x.db")],
+            vec![("TRELLIS_BIND", "127.0.0.1:99999")],
             vec![],
-            "databse_url",
+            "trellis_bind: port 99999 is out of range",
+        ),
+        (
+            vec![("TRELLIS_TOKEN_TTL_DAYS", "0")],
+            vec![],
+            "trellis_token_ttl_days must be 1 to 365, not 0",
         ),
         (
             vec![("TRELLIS_DATABASE_URL", "mysql://db/x")],
@@ -111,7 +153,16 @@ fn bad_configuration_stops_start_up_with_one_readable_line() {
             "database_url",
         ),
         (vec![("TRELLIS_LOG_FORMAT", "xml")], vec![], "log_format"),
-        (vec![], vec!["--config", "typo.toml"], "databse_url"),
+        (
+            vec![],
+            vec!["--config", "typo.toml"],
+            "databse_url in typo.toml is not a trellis setting",
+        ),
+        (
+            vec![],
+            vec!["--config", "port.toml"],
+            "bind in port.toml: port 70000 is out of range",
+        ),
         (vec![], vec!["--config", "missing.toml"], "missing.toml"),
         (vec![], vec!["--config", "."], "not a file"),
     ];
@@ -134,6 +185,39 @@ fn bad_configuration_stops_start_up_with_one_readable_line() {
         !dir.path().join("data").exists(),
         "a refused configuration created data"
     );
+    // A flag is named as a flag.
+    let output = trellis(dir.path())
+        .args(["serve", "--bind", "127.0.0.1:99999"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--bind")
+            && stderr(&output).contains("port 99999 is out of range"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_variable_that_is_no_setting_is_a_warning_not_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = trellis(dir.path())
+        .arg("migrate")
+        // The README's compose file takes this one; trellis does not.
+        .env("TRELLIS_DB_PASSWORD", "secret")
+        .env("TRELLIS_DATABSE_URL", "sqlite://x.db")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(
+        err.contains("TRELLIS_DB_PASSWORD is not a Trellis setting"),
+        "{err}"
+    );
+    assert!(err.contains("TRELLIS_DATABSE_URL"), "{err}");
+    assert!(!err.contains("secret"), "a value reached the log: {err}");
+    assert!(dir.path().join("data/trellis.db").is_file());
 }
 
 #[tokio::test]
@@ -170,6 +254,7 @@ async fn create_user_makes_an_admin_who_can_sign_in() {
     let config = trellis_server::Config {
         data_dir: dir.path().join("data"),
         bind: "127.0.0.1:0".parse().unwrap(),
+        metrics_bind: "off".into(),
         ..trellis_server::Config::default()
     };
     let instance = trellis_server::Instance::start(&config).await.unwrap();
@@ -194,28 +279,41 @@ async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
     let mut child = trellis(dir.path())
         .arg("serve")
         .env("TRELLIS_BIND", "127.0.0.1:0")
+        .env("TRELLIS_SHUTDOWN_DRAIN_SECS", "1")
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "no 'listening' line");
-        let line = lines.next().expect("the server exited early").unwrap();
-        if let Some((_, rest)) = line.split_once("listening on http://") {
-            break rest.trim().to_owned();
-        }
-    };
+    let addr = listening_address(&mut lines);
+    // Anonymous callers learn that it is up, not what runs (the version and
+    // database kind are in the admins' `GET /api/v1/admin/system`).
     let health: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
         .await
         .unwrap()
         .json()
         .await
         .unwrap();
-    assert_eq!(health["database"], "sqlite");
+    assert_eq!(health, json!({"status": "ok"}));
+    let ready = reqwest::get(format!("http://{addr}/readyz")).await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
+    let ready: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
     assert!(dir.path().join("data/trellis.db").is_file());
+    // The container health check asks the configured address.
+    let check = trellis(dir.path())
+        .arg("healthcheck")
+        .env("TRELLIS_BIND", &addr)
+        .output()
+        .unwrap();
+    assert!(check.status.success(), "{}", stderr(&check));
 
     stop_with_sigterm(&mut child);
+    let check = trellis(dir.path())
+        .arg("healthcheck")
+        .env("TRELLIS_BIND", &addr)
+        .output()
+        .unwrap();
+    assert_eq!(check.status.code(), Some(1), "stopped, yet healthy");
     let rest: Vec<String> = lines.map_while(Result::ok).collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
@@ -329,7 +427,24 @@ fn migrate_prepares_a_database_and_exits() {
         .output()
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
     assert!(dir.path().join("var/lib/trellis/trellis.db").is_file());
+    let said = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(said.contains("applied migration 1 (foundation)"), "{said}");
+    assert!(
+        said.contains("migrations applied, schema version"),
+        "{said}"
+    );
+    // Again: nothing to do, and it says so.
+    let again = trellis(dir.path())
+        .arg("migrate")
+        .env("TRELLIS_DATA_DIR", "var/lib/trellis")
+        .output()
+        .unwrap();
+    assert!(again.status.success(), "{}", stderr(&again));
+    let said = String::from_utf8_lossy(&again.stdout).into_owned();
+    assert!(said.contains("is up to date"), "{said}");
+    assert!(!said.contains("applied migration"), "{said}");
 }
 
 #[test]

@@ -159,12 +159,33 @@ async fn unknown_routes_and_methods_answer_in_the_error_shape(app: TestApp) {
 }
 
 #[on_every_backend]
-async fn health_reports_the_database(app: TestApp) {
+async fn probes_tell_anyone_it_is_up_and_admins_what_runs(app: TestApp) {
+    // Anonymous callers learn that it is up, not the version or database.
     let health = app.get("/healthz", None).await.expect(StatusCode::OK);
-    assert_eq!(health["status"], "ok");
+    assert_eq!(health, serde_json::json!({"status": "ok"}));
+    let live = app.get("/livez", None).await.expect(StatusCode::OK);
+    assert_eq!(live, serde_json::json!({"status": "ok"}));
+    let ready = app.get("/readyz", None).await.expect(StatusCode::OK);
+    assert_eq!(ready["status"], "ready");
+    for check in ["database", "migrations", "writes", "serving"] {
+        assert_eq!(ready["checks"][check], "ok", "{ready}");
+    }
+    assert!(!ready.to_string().contains(env!("CARGO_PKG_VERSION")));
+    // Admins read them from the system view.
+    let member = app.member("mia").await;
+    let refused = app.get("/api/v1/admin/system", Some(&member)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let admin = app.admin("root").await;
+    let system = app
+        .get("/api/v1/admin/system", Some(&admin))
+        .await
+        .expect(StatusCode::OK);
     let expected = match trellis_store::Backend::of_url(&app.config.database_url) {
         Some(trellis_store::Backend::Postgres) => "postgres",
         _ => "sqlite",
     };
-    assert_eq!(health["database"], expected);
+    assert_eq!(system["database"], expected);
+    assert_eq!(system["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(system["pending_migrations"], 0);
+    assert!(system["pool"]["max"].as_u64().unwrap() >= 1);
 }

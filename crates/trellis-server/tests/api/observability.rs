@@ -4,28 +4,8 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-fn trellis(dir: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
-    command.current_dir(dir).env_remove("RUST_LOG");
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TRELLIS_") {
-            command.env_remove(key);
-        }
-    }
-    command
-}
-
-/// The server process, killed if the test fails before it stops it.
-struct Server(std::process::Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use crate::cli::{Server, listening_address, trellis};
 
 #[tokio::test]
 async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
@@ -37,20 +17,14 @@ async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
             .env("TRELLIS_BIND", "127.0.0.1:0")
             .env("TRELLIS_LOG_FORMAT", "json")
             .env("TRELLIS_LOG", "info")
+            .env("TRELLIS_SHUTDOWN_DRAIN_SECS", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
             .unwrap(),
     );
     let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let addr = loop {
-        assert!(Instant::now() < deadline, "no 'listening' line");
-        let line = lines.next().expect("the server exited early").unwrap();
-        if let Some((_, rest)) = line.split_once("listening on http://") {
-            break rest.split('"').next().unwrap().trim().to_owned();
-        }
-    };
+    let addr = listening_address(&mut lines);
     let client = reqwest::Client::new();
     // The client's id is kept, on the client API, on federation's routes
     // and on a route that does not exist.

@@ -45,7 +45,9 @@ impl Process {
             .env("TRELLIS_FEDERATION_INSECURE", "true")
             .env("TRELLIS_DELIVERY_FIRST_RETRY_SECS", "1")
             .env("TRELLIS_DELIVERY_MAX_BACKOFF_SECS", "2")
-            .env("TRELLIS_LOG", "warn");
+            .env("TRELLIS_LOG", "warn")
+            // Several servers at once: no metrics listeners to collide.
+            .env("TRELLIS_METRICS_BIND", "off");
         command.env_remove("TRELLIS_DATABASE_URL");
         if let Some(url) = &self.database_url {
             command.env("TRELLIS_DATABASE_URL", url);

@@ -1076,3 +1076,58 @@ async fn a_peer_that_refuses_our_signatures_is_named_in_the_error(backend: Backe
         .expect(reqwest::StatusCode::OK);
     assert!(partners.as_array().unwrap().is_empty());
 }
+
+#[on_every_backend]
+async fn a_peer_posting_too_often_is_told_to_wait_and_others_are_not(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.limit_inbox_per_minute = 3)
+        .await
+        .unwrap();
+    let peer = IndependentPeer::start().await;
+    let inbox = app.url("/inbox");
+    for _ in 0..3 {
+        let create = profile_create(&peer, &app, &peer.activity_id(), "Uninvited");
+        assert_eq!(
+            peer.send(&inbox, &create, false).await,
+            StatusCode::FORBIDDEN,
+            "checked and refused: no partner"
+        );
+    }
+    // The fourth is refused before its signature is even looked at.
+    let create = profile_create(&peer, &app, &peer.activity_id(), "Uninvited");
+    let body = serde_json::to_vec(&create).unwrap();
+    let headers = peer.sign(
+        &peer.state.member_key,
+        &peer.url("/users/mal#main-key"),
+        &inbox,
+        &body,
+        chrono::Utc::now(),
+    );
+    let answer =
+        trellis_testing::cavage::signed_post(&reqwest::Client::new(), &inbox, headers, body)
+            .send()
+            .await
+            .unwrap();
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = answer.headers()["retry-after"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait), "{wait}");
+    let error: Value = answer.json().await.unwrap();
+    assert_eq!(error["error"]["code"], "too_many_requests");
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains(&peer.state.domain)
+    );
+    // Another instance, from the same address, has its own allowance.
+    let other = IndependentPeer::start().await;
+    let create = profile_create(&other, &app, &other.activity_id(), "Also uninvited");
+    assert_eq!(
+        other.send(&inbox, &create, false).await,
+        StatusCode::FORBIDDEN
+    );
+    assert!(federated_headlines(&app).await.is_empty());
+}

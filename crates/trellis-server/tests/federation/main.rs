@@ -15,6 +15,7 @@ mod discovery;
 mod endorsements;
 mod interop;
 mod jsonld;
+mod leases;
 mod mentorships;
 mod moves;
 mod partnership;

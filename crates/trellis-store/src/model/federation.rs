@@ -100,6 +100,12 @@ pub struct Instance {
     /// The HTTP signature flavour it takes (`draft-cavage` or `rfc9421`),
     /// once known.
     pub signature_flavour: Option<String>,
+    /// When the oldest delivery waiting for it was queued.
+    pub oldest_pending_at: Option<DateTime<Utc>>,
+    /// When a delivery to it was last attempted, whatever came of it.
+    pub last_attempt_at: Option<DateTime<Utc>>,
+    /// The lease on its queue, while a process holds one.
+    pub lease: Option<DeliveryLease>,
 }
 
 impl Instance {
@@ -107,4 +113,13 @@ impl Instance {
     pub fn is_partner(&self) -> bool {
         self.partnership.is_active() && self.blocked_at.is_none()
     }
+}
+
+/// Which process works on an instance's queue, since when and until when
+/// (it renews the lease while it works; another may take over after).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeliveryLease {
+    pub holder: String,
+    pub since: DateTime<Utc>,
+    pub until: DateTime<Utc>,
 }

@@ -266,19 +266,21 @@ impl Backend {
         Ok(rows.into_iter().map(|(domain,)| domain).collect())
     }
 
-    /// Takes an instance's deliveries for one worker until `until`; false
-    /// if another worker has them.
+    /// Takes an instance's deliveries for `holder` until `until`, unless
+    /// another holder's lease on them runs past `now`; false then.
     pub async fn claim_domain(
         &self,
         domain: &str,
+        holder: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> StoreResult<bool> {
         let done = sqlx::query(
-            "UPDATE instances SET claimed_until = $2 \
-             WHERE domain = $1 AND (claimed_until IS NULL OR claimed_until < $3)",
+            "UPDATE instances SET claimed_by = $2, claimed_until = $3, claimed_at = $4 \
+             WHERE domain = $1 AND (claimed_until IS NULL OR claimed_until < $4)",
         )
         .bind(domain)
+        .bind(holder)
         .bind(until)
         .bind(now)
         .execute(&self.pool)
@@ -286,12 +288,49 @@ impl Backend {
         Ok(done.rows_affected() == 1)
     }
 
-    pub async fn release_domain(&self, domain: &str) -> StoreResult<()> {
-        sqlx::query("UPDATE instances SET claimed_until = NULL WHERE domain = $1")
-            .bind(domain)
-            .execute(&self.pool)
-            .await?;
+    /// Extends `holder`'s lease on an instance's deliveries to `until`;
+    /// false if it no longer holds them (another took them over).
+    pub async fn renew_claim(
+        &self,
+        domain: &str,
+        holder: &str,
+        until: DateTime<Utc>,
+    ) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "UPDATE instances SET claimed_until = $3 WHERE domain = $1 AND claimed_by = $2",
+        )
+        .bind(domain)
+        .bind(holder)
+        .bind(until)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives up `holder`'s lease on an instance's deliveries (a lease taken
+    /// over by another stays theirs).
+    pub async fn release_domain(&self, domain: &str, holder: &str) -> StoreResult<()> {
+        sqlx::query(
+            "UPDATE instances SET claimed_until = NULL, claimed_by = NULL, claimed_at = NULL \
+             WHERE domain = $1 AND claimed_by = $2",
+        )
+        .bind(domain)
+        .bind(holder)
+        .execute(&self.pool)
+        .await?;
         Ok(())
+    }
+
+    /// Gives up every lease `holder` has; how many.
+    pub async fn release_claims_of(&self, holder: &str) -> StoreResult<u64> {
+        let done = sqlx::query(
+            "UPDATE instances SET claimed_until = NULL, claimed_by = NULL, claimed_at = NULL \
+             WHERE claimed_by = $1",
+        )
+        .bind(holder)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
     }
 
     /// An instance's queued deliveries, oldest first.
@@ -324,7 +363,8 @@ impl Backend {
                 sqlx::query(
                     "UPDATE instances SET delivered_total = delivered_total + 1, \
                        delivery_state = 'ok', failing_since = NULL, consecutive_failures = 0, \
-                       last_success_at = $2, next_attempt_at = NULL, last_error = NULL \
+                       last_success_at = $2, last_attempt_at = $2, next_attempt_at = NULL, \
+                       last_error = NULL \
                      WHERE domain = $1",
                 )
                 .bind(&delivery.domain)
@@ -337,11 +377,14 @@ impl Backend {
                     .bind(delivery.id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE instances SET last_error = $2 WHERE domain = $1")
-                    .bind(&delivery.domain)
-                    .bind(reason)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "UPDATE instances SET last_error = $2, last_attempt_at = $3 WHERE domain = $1",
+                )
+                .bind(&delivery.domain)
+                .bind(reason)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
             }
             AttemptResult::Failed {
                 error,
@@ -360,7 +403,7 @@ impl Backend {
                        delivery_state = CASE WHEN $2 THEN 'unreachable' ELSE 'failing' END, \
                        failing_since = COALESCE(failing_since, $3), \
                        consecutive_failures = consecutive_failures + 1, \
-                       last_error = $4, next_attempt_at = $5 \
+                       last_error = $4, next_attempt_at = $5, last_attempt_at = $3 \
                      WHERE domain = $1",
                 )
                 .bind(&delivery.domain)
@@ -393,6 +436,16 @@ impl Backend {
         let (count,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM deliveries")
             .fetch_one(&self.pool)
             .await?;
+        Ok(count.try_into().unwrap_or(0))
+    }
+
+    /// Outbox events not yet turned into deliveries (those set aside as
+    /// failed left out).
+    pub async fn waiting_outbox_events(&self) -> StoreResult<u64> {
+        let (count,): (i64,) =
+            sqlx::query_as("SELECT COUNT(*) FROM outbox_events WHERE error IS NULL")
+                .fetch_one(&self.pool)
+                .await?;
         Ok(count.try_into().unwrap_or(0))
     }
 

@@ -548,5 +548,4 @@ impl Backend {
             .map(|(state, n)| (state, u64::try_from(n).unwrap_or(0)))
             .collect())
     }
-
 }

@@ -7,7 +7,9 @@ use trellis_core::partnership::Partnership;
 use trellis_core::visibility::Visibility;
 use uuid::Uuid;
 
-use crate::model::{DeliveryState, Instance, InstanceActor, KeyPair, LocalActor, RemotePerson};
+use crate::model::{
+    DeliveryLease, DeliveryState, Instance, InstanceActor, KeyPair, LocalActor, RemotePerson,
+};
 
 fn url_list(raw: &str) -> Result<Vec<String>, CoreError> {
     serde_json::from_str(raw)
@@ -95,7 +97,9 @@ pub(crate) const INSTANCE_COLUMNS: &str = "i.domain, i.actor_url, i.inbox_url, \
      i.their_follow_id, i.partnership_changed_at, i.blocked_at, i.block_reason, i.delivery_state, \
      i.failing_since, i.consecutive_failures, i.last_success_at, i.last_error, i.next_attempt_at, \
      i.delivered_total, (SELECT COUNT(*) FROM deliveries d WHERE d.domain = i.domain) AS pending, \
-     (SELECT s.flavour FROM peer_signatures s WHERE s.domain = i.domain) AS signature_flavour";
+     (SELECT s.flavour FROM peer_signatures s WHERE s.domain = i.domain) AS signature_flavour, \
+     (SELECT MIN(d.created_at) FROM deliveries d WHERE d.domain = i.domain) AS oldest_pending_at, \
+     i.last_attempt_at, i.claimed_by, i.claimed_at, i.claimed_until";
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct InstanceRow {
@@ -121,6 +125,11 @@ pub(crate) struct InstanceRow {
     delivered_total: i64,
     pending: i64,
     signature_flavour: Option<String>,
+    oldest_pending_at: Option<DateTime<Utc>>,
+    last_attempt_at: Option<DateTime<Utc>>,
+    claimed_by: Option<String>,
+    claimed_at: Option<DateTime<Utc>>,
+    claimed_until: Option<DateTime<Utc>>,
 }
 
 impl TryFrom<InstanceRow> for Instance {
@@ -157,6 +166,16 @@ impl TryFrom<InstanceRow> for Instance {
             delivered_total: row.delivered_total.try_into().unwrap_or(0),
             pending_deliveries: row.pending.try_into().unwrap_or(0),
             signature_flavour: row.signature_flavour,
+            oldest_pending_at: row.oldest_pending_at,
+            last_attempt_at: row.last_attempt_at,
+            lease: match (row.claimed_by, row.claimed_at, row.claimed_until) {
+                (Some(holder), Some(since), Some(until)) => Some(DeliveryLease {
+                    holder,
+                    since,
+                    until,
+                }),
+                _ => None,
+            },
         })
     }
 }

@@ -1,7 +1,7 @@
 //! The outbox: deliveries claimed, attempted and kept, and events queued
 //! with the change that caused them.
 
-use chrono::Duration;
+use chrono::{Duration, SubsecRound};
 use trellis_core::visibility::Visibility;
 use trellis_store::{AttemptResult, DeliveryState, OutboxEvent, Store};
 use trellis_test_macros::on_every_backend;
@@ -21,25 +21,30 @@ async fn deliveries_are_claimed_attempted_and_kept_until_delivered(store: Store)
         )
         .await
         .unwrap();
-    let t0 = now();
+    // PostgreSQL keeps microseconds.
+    let t0 = now().trunc_subsecs(6);
     assert_eq!(
         store.due_domains(t0, 10).await.unwrap(),
         ["b.example", "c.example"]
     );
     assert!(
         store
-            .claim_domain("b.example", t0 + Duration::seconds(60), t0)
+            .claim_domain("b.example", "worker-1", t0 + Duration::seconds(60), t0)
             .await
             .unwrap()
     );
     assert!(
         !store
-            .claim_domain("b.example", t0 + Duration::seconds(60), t0)
+            .claim_domain("b.example", "worker-2", t0 + Duration::seconds(60), t0)
             .await
             .unwrap(),
         "one worker at a time"
     );
     assert_eq!(store.due_domains(t0, 10).await.unwrap(), ["c.example"]);
+    let held = store.instance("b.example").await.unwrap().unwrap();
+    let lease = held.lease.unwrap();
+    assert_eq!(lease.holder, "worker-1");
+    assert_eq!(lease.until, t0 + Duration::seconds(60));
     let queue = store.pending_deliveries("b.example", 10).await.unwrap();
     assert_eq!(
         queue
@@ -66,7 +71,7 @@ async fn deliveries_are_claimed_attempted_and_kept_until_delivered(store: Store)
         )
         .await
         .unwrap();
-    store.release_domain("b.example").await.unwrap();
+    store.release_domain("b.example", "worker-1").await.unwrap();
     let failing = store.instance("b.example").await.unwrap().unwrap();
     assert_eq!(
         (failing.delivery_state, failing.consecutive_failures),
@@ -75,6 +80,9 @@ async fn deliveries_are_claimed_attempted_and_kept_until_delivered(store: Store)
     assert_eq!(failing.last_error.as_deref(), Some("503"));
     assert!(failing.failing_since.is_some());
     assert_eq!(failing.pending_deliveries, 2);
+    assert_eq!(failing.last_attempt_at, Some(t0));
+    assert!(failing.oldest_pending_at.is_some());
+    assert_eq!(failing.lease, None, "released");
     assert_eq!(
         store.due_domains(t0, 10).await.unwrap(),
         ["c.example"],
@@ -128,7 +136,68 @@ async fn deliveries_are_claimed_attempted_and_kept_until_delivered(store: Store)
         (healthy.failing_since, healthy.next_attempt_at),
         (None, None)
     );
+    assert_eq!(healthy.oldest_pending_at, None);
     assert_eq!(store.outbox_depth().await.unwrap(), 1);
+}
+
+#[on_every_backend]
+async fn leases_are_renewed_by_their_holder_and_taken_over_once_they_lapse(store: Store) {
+    store
+        .enqueue_deliveries(&[delivery("b.example", 1)], now())
+        .await
+        .unwrap();
+    // PostgreSQL keeps microseconds.
+    let t0 = now().trunc_subsecs(6);
+    let lease = Duration::seconds(10);
+    assert!(
+        store
+            .claim_domain("b.example", "one", t0 + lease, t0)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .renew_claim("b.example", "one", t0 + lease * 2)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .renew_claim("b.example", "two", t0 + lease * 2)
+            .await
+            .unwrap(),
+        "only the holder renews"
+    );
+    let later = t0 + lease + Duration::seconds(1);
+    assert!(
+        !store
+            .claim_domain("b.example", "two", later + lease, later)
+            .await
+            .unwrap(),
+        "a renewed lease holds"
+    );
+    // The holder stops renewing (it died): once the lease lapses, another
+    // takes the queue over, and the old holder cannot renew or release it.
+    let lapsed = t0 + lease * 2 + Duration::seconds(1);
+    assert_eq!(store.due_domains(lapsed, 10).await.unwrap(), ["b.example"]);
+    assert!(
+        store
+            .claim_domain("b.example", "two", lapsed + lease, lapsed)
+            .await
+            .unwrap()
+    );
+    assert!(!store.renew_claim("b.example", "one", lapsed).await.unwrap());
+    store.release_domain("b.example", "one").await.unwrap();
+    let taken = store.instance("b.example").await.unwrap().unwrap().lease;
+    assert_eq!(
+        taken.map(|l| (l.holder, l.since)),
+        Some(("two".to_owned(), lapsed))
+    );
+    assert_eq!(store.release_claims_of("two").await.unwrap(), 1);
+    assert_eq!(
+        store.instance("b.example").await.unwrap().unwrap().lease,
+        None
+    );
 }
 
 #[on_every_backend]
@@ -144,6 +213,7 @@ async fn profile_changes_queue_events_in_the_same_transaction(store: Store) {
         .unwrap();
     let events = store.next_outbox_events(10).await.unwrap();
     assert_eq!(events.len(), 1);
+    assert_eq!(store.waiting_outbox_events().await.unwrap(), 1);
     assert_eq!(
         events[0].event,
         OutboxEvent::ProfileChanged { account_id: ada.id }
@@ -172,6 +242,7 @@ async fn profile_changes_queue_events_in_the_same_transaction(store: Store) {
         "once only"
     );
     assert!(store.profile_published(ada.id).await.unwrap());
+    assert_eq!(store.waiting_outbox_events().await.unwrap(), 0);
     assert_eq!(store.published_profiles().await.unwrap(), [ada.id]);
     assert_eq!(store.outbox_depth().await.unwrap(), 1);
     assert!(store.next_outbox_events(10).await.unwrap().is_empty());

@@ -30,6 +30,7 @@ error-not-found = Nicht gefunden
 error-not-found-text = Hier ist nichts, oder es ist nicht für Sie bestimmt.
 error-conflict = Das geht gerade nicht
 error-unavailable = Trellis ist kurz nicht erreichbar
+error-too-many = Zu viele Versuche in kurzer Zeit
 error-peer = Die andere Organisation hat nicht geantwortet
 error-internal = Bei uns ist etwas schiefgegangen
 error-internal-text = Der Fehler wurde protokolliert. Bitte versuchen Sie es gleich noch einmal.

@@ -30,6 +30,7 @@ error-not-found = Not found
 error-not-found-text = There is nothing here, or it is not yours to see.
 error-conflict = That cannot be done now
 error-unavailable = Trellis is unavailable for a moment
+error-too-many = Too many tries in a short time
 error-peer = The other organization did not answer
 error-internal = Something went wrong on our side
 error-internal-text = It has been logged. Please try again in a moment.

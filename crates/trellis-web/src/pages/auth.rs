@@ -91,6 +91,7 @@ pub async fn login(State(web): State<Web>, Posted(visitor, form): Posted<LoginFo
             username: form.username.clone(),
             password: form.password,
         },
+        visitor.client,
     )
     .await;
     match signed {
@@ -240,7 +241,7 @@ pub async fn join(State(web): State<Web>, Posted(visitor, form): Posted<JoinForm
         password: form.password.clone(),
         invite: (!invite.is_empty()).then(|| invite.to_owned()),
     };
-    match accounts::register(&web.app, registration).await {
+    match accounts::register(&web.app, registration, visitor.client).await {
         Ok(_) => {
             let session = accounts::login(
                 &web.app,
@@ -248,6 +249,7 @@ pub async fn join(State(web): State<Web>, Posted(visitor, form): Posted<JoinForm
                     username: form.username,
                     password: form.password,
                 },
+                visitor.client,
             )
             .await
             .map_err(|e| Failure::new(e, &visitor))?;

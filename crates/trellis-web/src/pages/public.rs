@@ -59,7 +59,8 @@ pub struct CheckForm {
 /// Checks a credential of any instance, pasted whole or by its URL.
 pub async fn check(State(web): State<Web>, Posted(visitor, form): Posted<CheckForm>) -> PageResult {
     let c = chrome(&web, &visitor).await?;
-    let result = trellis_app::recognition::check_pasted(&web.app, &form.credential).await;
+    let result =
+        trellis_app::recognition::check_pasted(&web.app, &form.credential, visitor.client).await;
     match result {
         Ok(check) => page(
             &web,
