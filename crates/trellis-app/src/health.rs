@@ -120,6 +120,9 @@ pub struct SystemView {
     /// `sqlite` or `postgres`.
     #[schema(example = "sqlite")]
     pub database: &'static str,
+    /// What the database server says it is, asked now.
+    #[schema(example = "PostgreSQL 15.8 on x86_64-pc-linux-gnu")]
+    pub database_version: String,
     /// Migrations this build knows that the database lacks.
     pub pending_migrations: u64,
     pub pool: PoolView,
@@ -141,6 +144,7 @@ pub async fn system(app: &App, _admin: &Admin) -> AppResult<SystemView> {
             trellis_store::Backend::Sqlite => "sqlite",
             trellis_store::Backend::Postgres => "postgres",
         },
+        database_version: app.store.server_version().await?,
         pending_migrations: app.store.pending_migrations().await?,
         pool: PoolView {
             in_use: pool.in_use(),

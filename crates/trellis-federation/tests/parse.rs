@@ -77,7 +77,11 @@ fn partnership_activities_of_other_software_parse() {
 }
 
 fn kind_of(activity: serde_json::Value) -> &'static str {
-    match serde_json::from_value::<InboxActivity>(activity).unwrap() {
+    kind(&serde_json::from_value::<InboxActivity>(activity).unwrap())
+}
+
+fn kind(activity: &InboxActivity) -> &'static str {
+    match activity {
         InboxActivity::Follow(_) => "Follow",
         InboxActivity::Accept(_) => "Accept",
         InboxActivity::Reject(_) => "Reject",
@@ -351,4 +355,184 @@ fn our_own_payloads_round_trip() {
     assert_eq!(again, profile["object"]);
     let object: MentorProfile = serde_json::from_value(again).unwrap();
     assert_eq!(object, activity.object);
+}
+
+/// One activity of every kind an inbox takes, with references as ids.
+fn one_of_each_kind() -> Vec<(&'static str, Value, &'static [&'static str])> {
+    let a_actor = "https://a.example/actor";
+    let b_actor = "https://b.example/actor";
+    let ada = "https://a.example/users/ada";
+    let bo = "https://b.example/users/bo";
+    let follow = json!({
+        "id": "https://a.example/activities/1", "type": "Follow",
+        "actor": a_actor, "object": b_actor
+    });
+    let answer = |kind: &str| json!({"id": "https://b.example/activities/2", "type": kind, "actor": b_actor, "object": follow});
+    let mut undo = answer("Undo");
+    undo["actor"] = json!(a_actor);
+    undo["id"] = json!("https://a.example/activities/3");
+    let mentorship = json!({
+        "type": "Mentorship", "id": "https://a.example/mentorships/0190",
+        "mentor": bo, "mentee": ada, "state": "requested",
+        "content": "Could you help me with DNS?", "goals": "Run our resolvers",
+        "published": "2026-11-22T10:00:00Z"
+    });
+    let offer = json!({
+        "id": "https://a.example/mentorships/0190#offer", "type": "Offer",
+        "actor": ada, "to": bo, "object": mentorship
+    });
+    let offer_answer = json!({
+        "id": "https://b.example/activities/4", "type": "Accept", "actor": bo,
+        "object": {"id": "https://a.example/mentorships/0190#offer", "type": "Offer",
+                   "actor": ada, "object": "https://a.example/mentorships/0190"}
+    });
+    let mut paused = mentorship.clone();
+    paused["state"] = json!("paused");
+    let update = json!({"id": "https://b.example/activities/5", "type": "Update", "actor": bo, "object": paused});
+    let profile = json!({
+        "id": "https://b.example/activities/6", "type": "Update", "actor": bo, "to": [a_actor],
+        "object": {
+            "type": "MentorProfile", "id": "https://b.example/users/bo/mentor-profile",
+            "attributedTo": bo, "name": "Bo", "summary": "Routing", "content": "",
+            "languages": ["sv"], "skills": [{"skill": "networking.dns", "level": 6}],
+            "mentoring": {"acceptingMentees": true, "capacity": 2, "hoursPerMonth": 4},
+            "visibility": "federated"
+        }
+    });
+    let delete = json!({
+        "id": "https://b.example/activities/7", "type": "Delete", "actor": bo,
+        "object": "https://b.example/users/bo/mentor-profile"
+    });
+    let session = json!({
+        "id": "https://a.example/activities/8", "type": "Create", "actor": ada,
+        "object": {
+            "type": "MentoringSession", "id": "https://a.example/sessions/0191",
+            "mentorship": "https://a.example/mentorships/0190", "attributedTo": ada,
+            "startTime": "2026-11-22T10:00:00Z", "durationMinutes": 45, "topics": ["DNSSEC"],
+            "content": "Shared notes", "actionItems": []
+        }
+    });
+    let review = json!({
+        "id": "https://b.example/activities/9", "type": "Update", "actor": bo, "to": [ada],
+        "object": {
+            "type": "SkillReview", "id": "https://a.example/reviews/0192",
+            "mentorship": "https://a.example/mentorships/0190", "attributedTo": ada,
+            "skills": ["networking.dns"], "startTime": "2026-11-22T10:00:00Z",
+            "mentorPart": {"ratings": [{"skill": "networking.dns", "rating": 4, "comment": ""}]}
+        }
+    });
+    let growth = json!({
+        "id": "https://a.example/activities/10", "type": "Update", "actor": ada, "to": [bo],
+        "object": {
+            "type": "GrowthSummary", "id": "https://a.example/mentorships/0190/growth",
+            "mentorship": "https://a.example/mentorships/0190", "attributedTo": ada,
+            "published": "2026-11-22T10:00:00Z",
+            "growth": {"reviews": 0, "skills": [], "plan_skills": [],
+                       "drift": {"outcome": "not_enough_reviews", "have": 0, "need": 3}}
+        }
+    });
+    let moved = json!({
+        "id": "https://a.example/activities/11", "type": "Move", "actor": ada,
+        "object": ada, "target": "https://c.example/users/ada",
+        "to": ["https://c.example/users/ada"]
+    });
+    let withdrawal = json!({
+        "id": "https://b.example/activities/12", "type": "Delete", "actor": bo, "to": [ada],
+        "object": {"type": "Tombstone", "id": "https://b.example/endorsements/0196",
+                   "formerType": "Endorsement"}
+    });
+    vec![
+        ("Follow", follow.clone(), &["/actor", "/object"][..]),
+        (
+            "Accept",
+            answer("Accept"),
+            &["/actor", "/object/actor", "/object/object"][..],
+        ),
+        (
+            "Reject",
+            answer("Reject"),
+            &["/actor", "/object/actor", "/object/object"][..],
+        ),
+        (
+            "Undo",
+            undo,
+            &["/actor", "/object/actor", "/object/object"][..],
+        ),
+        ("Profile", profile, &["/actor", "/object/attributedTo"][..]),
+        ("Delete", delete, &["/actor", "/object"][..]),
+        (
+            "Offer",
+            offer,
+            &["/actor", "/object/mentor", "/object/mentee"][..],
+        ),
+        (
+            "OfferAnswer",
+            offer_answer,
+            &["/actor", "/object/actor"][..],
+        ),
+        (
+            "MentorshipUpdate",
+            update,
+            &["/actor", "/object/mentor", "/object/mentee"][..],
+        ),
+        ("Session", session, &["/actor", "/object/attributedTo"][..]),
+        ("Review", review, &["/actor", "/object/attributedTo"][..]),
+        ("Growth", growth, &["/actor", "/object/attributedTo"][..]),
+        ("Move", moved, &["/actor", "/object", "/target"][..]),
+        (
+            "Endorsement",
+            endorsement(),
+            &["/actor", "/object/attributedTo"][..],
+        ),
+        ("EndorsementWithdrawal", withdrawal, &["/actor"][..]),
+    ]
+}
+
+/// `value` with the reference at `pointer` replaced by the object it
+/// names, as a peer that embeds objects (Fedify, by default) sends it.
+fn embedded(mut value: Value, pointer: &str) -> Value {
+    let slot = value
+        .pointer_mut(pointer)
+        .unwrap_or_else(|| panic!("{pointer}"));
+    let id = slot
+        .as_str()
+        .unwrap_or_else(|| panic!("{pointer} is no id"))
+        .to_owned();
+    let kind = if id.ends_with("/actor") {
+        "Organization"
+    } else if id.ends_with("/mentor-profile") {
+        "MentorProfile"
+    } else {
+        "Person"
+    };
+    *slot = json!({"id": id, "type": kind, "name": "Embedded as a whole"});
+    value
+}
+
+#[test]
+fn every_kind_takes_embedded_objects_where_activitystreams_allows_them() {
+    use activitypub_federation::traits::Activity;
+    let kinds = one_of_each_kind();
+    assert_eq!(kinds.len(), 15, "one of each kind in InboxActivity");
+    for (kind, plain, pointers) in kinds {
+        let as_ids = serde_json::from_value::<InboxActivity>(plain.clone())
+            .unwrap_or_else(|e| panic!("{kind}: {e}"));
+        assert_eq!(kind_of(plain.clone()), kind);
+        // Each reference embedded alone, then all of them at once.
+        let mut all = plain.clone();
+        for pointer in pointers {
+            all = embedded(all, pointer);
+            let one = embedded(plain.clone(), pointer);
+            let parsed = serde_json::from_value::<InboxActivity>(one)
+                .unwrap_or_else(|e| panic!("{kind} with {pointer} embedded: {e}"));
+            assert_eq!(self::kind(&parsed), kind, "{pointer}");
+            assert_eq!(parsed.id(), as_ids.id(), "{kind} {pointer}");
+            assert_eq!(parsed.actor(), as_ids.actor(), "{kind} {pointer}");
+        }
+        let parsed = serde_json::from_value::<InboxActivity>(all.clone())
+            .unwrap_or_else(|e| panic!("{kind} with everything embedded: {e}\n{all}"));
+        assert_eq!(self::kind(&parsed), kind);
+        assert_eq!(parsed.id(), as_ids.id(), "{kind}");
+        assert_eq!(parsed.actor(), as_ids.actor(), "{kind}");
+    }
 }

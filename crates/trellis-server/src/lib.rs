@@ -325,7 +325,44 @@ fn routes(
         };
         router.oneshot(request)
     });
-    axum::Router::new().fallback_service(choose)
+    axum::Router::new()
+        .fallback_service(choose)
+        .layer(axum::middleware::from_fn(security_headers))
+}
+
+/// What every answer carries, pages or not: no sniffing, no framing, no
+/// referrer beyond this instance, and for anything that is not a page
+/// (which sets its own policy) a content policy that lets nothing load.
+/// Answers of the JSON API are never stored by caches: they carry tokens
+/// (a sign-in), private data (a member's file) or both.
+async fn security_headers(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    let api = request.uri().path().starts_with("/api/");
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    let defaults = [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "same-origin"),
+        (header::X_FRAME_OPTIONS, "DENY"),
+        (
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; frame-ancestors 'none'; base-uri 'none'",
+        ),
+    ];
+    for (name, value) in defaults {
+        headers
+            .entry(name)
+            .or_insert(HeaderValue::from_static(value));
+    }
+    if api {
+        headers
+            .entry(header::CACHE_CONTROL)
+            .or_insert(HeaderValue::from_static("no-store"));
+    }
+    response
 }
 
 /// Whether a path is one the pages and federation both answer.

@@ -165,6 +165,9 @@ forward! {
     pub async fn probe_write(&self, now: DateTime<Utc>) -> StoreResult<()>;
     /// Closes every connection, waiting for those in use.
     pub async fn close(&self) -> ();
+    /// What the database server says it is (`PostgreSQL 15.8 on …`,
+    /// `SQLite 3.46.0`): asked of the server, not read from settings.
+    pub async fn server_version(&self) -> StoreResult<String>;
 
     /// Creates an account with an empty profile. With an invite code hash,
     /// uses the invite in the same transaction (or fails with

@@ -89,6 +89,13 @@ impl Backend {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+
+    pub async fn server_version(&self) -> StoreResult<String> {
+        let (version,): (String,) = sqlx::query_as("SELECT version()")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(version)
+    }
 }
 
 impl Backend {

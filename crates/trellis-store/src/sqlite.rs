@@ -82,6 +82,13 @@ impl Backend {
         self.pool.close().await;
     }
 
+    pub async fn server_version(&self) -> StoreResult<String> {
+        let (version,): (String,) = sqlx::query_as("SELECT 'SQLite ' || sqlite_version()")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(version)
+    }
+
     pub async fn backup_into(&self, path: &std::path::Path) -> StoreResult<()> {
         sqlx::query("VACUUM INTO ?")
             .bind(path.to_string_lossy().into_owned())

@@ -13,6 +13,26 @@ use crate::{Backend, Store};
 /// The variable that names the PostgreSQL server tests may use.
 pub const POSTGRES_URL_VAR: &str = "TRELLIS_TEST_POSTGRES_URL";
 
+/// Set (to anything but `0` or empty) in CI: a PostgreSQL test may not be
+/// skipped for want of a server; it fails instead.
+pub const REQUIRE_POSTGRES_VAR: &str = "TRELLIS_TEST_REQUIRE_POSTGRES";
+
+/// The PostgreSQL server to test on, given the two variables: `Ok(None)`
+/// means skip, which is refused when PostgreSQL is required.
+pub fn postgres_server(
+    url: Option<String>,
+    required: Option<String>,
+) -> Result<Option<String>, String> {
+    let required = required.is_some_and(|r| !r.is_empty() && r != "0");
+    match url.filter(|u| !u.is_empty()) {
+        Some(url) => Ok(Some(url)),
+        None if required => Err(format!(
+            "{REQUIRE_POSTGRES_VAR} is set but {POSTGRES_URL_VAR} is not: the PostgreSQL tests may not be skipped"
+        )),
+        None => Ok(None),
+    }
+}
+
 /// A fresh, empty database that disappears when dropped.
 #[derive(Debug)]
 pub struct TestDatabase {
@@ -44,7 +64,11 @@ impl TestDatabase {
     /// A new database on the test PostgreSQL server, or `None` if
     /// `TRELLIS_TEST_POSTGRES_URL` is not set.
     pub async fn postgres() -> Option<Self> {
-        let server = std::env::var(POSTGRES_URL_VAR).ok()?;
+        let server = postgres_server(
+            std::env::var(POSTGRES_URL_VAR).ok(),
+            std::env::var(REQUIRE_POSTGRES_VAR).ok(),
+        )
+        .unwrap_or_else(|why| panic!("{why}"))?;
         let admin = PgConnectOptions::from_str(&server)
             .unwrap_or_else(|e| panic!("{POSTGRES_URL_VAR} is not a PostgreSQL URL: {e}"));
         let name = format!("trellis_test_{}", Uuid::now_v7().simple());
@@ -104,5 +128,25 @@ impl Drop for TestDatabase {
         if !matches!(done, Ok(Some(_))) {
             eprintln!("warning: a test database was left behind on the PostgreSQL server");
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::postgres_server;
+
+    #[test]
+    fn postgres_is_skipped_only_when_not_required() {
+        let url = || Some("postgres://db/x".to_owned());
+        assert_eq!(postgres_server(url(), None), Ok(url()));
+        assert_eq!(postgres_server(url(), Some("1".into())), Ok(url()));
+        assert_eq!(postgres_server(None, None), Ok(None));
+        assert_eq!(postgres_server(None, Some("0".into())), Ok(None));
+        assert_eq!(
+            postgres_server(Some(String::new()), Some(String::new())),
+            Ok(None)
+        );
+        assert!(postgres_server(None, Some("1".into())).is_err());
+        assert!(postgres_server(Some(String::new()), Some("yes".into())).is_err());
     }
 }

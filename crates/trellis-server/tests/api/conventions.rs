@@ -185,6 +185,14 @@ async fn probes_tell_anyone_it_is_up_and_admins_what_runs(app: TestApp) {
         _ => "sqlite",
     };
     assert_eq!(system["database"], expected);
+    // Asked of the server itself: a PostgreSQL run talks to PostgreSQL.
+    let server = system["database_version"].as_str().unwrap();
+    let prefix = if expected == "postgres" {
+        "PostgreSQL "
+    } else {
+        "SQLite 3."
+    };
+    assert!(server.starts_with(prefix), "{server}");
     assert_eq!(system["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(system["pending_migrations"], 0);
     assert!(system["pool"]["max"].as_u64().unwrap() >= 1);

@@ -323,3 +323,57 @@ async fn one_line_fields_stay_one_line_and_are_trimmed(app: TestApp) {
     );
     assert_eq!(saved["bio"], "two\nlines");
 }
+
+#[on_every_backend]
+async fn every_answer_carries_the_security_headers_and_api_answers_are_never_stored(app: TestApp) {
+    app.register("ada").await;
+    let client = reqwest::Client::new();
+    let login = client
+        .post(app.url("/api/v1/auth/login"))
+        .json(&json!({"username": "ada", "password": PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(
+        login.headers()["cache-control"],
+        "no-store",
+        "the sign-in answer carries a token"
+    );
+    let page = client
+        .get(app.url("/login"))
+        .header("accept", "text/html")
+        .send()
+        .await
+        .unwrap();
+    let page_policy = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(page_policy.contains("script-src 'self'"), "{page_policy}");
+    for (path, accept) in [
+        ("/api/v1/auth/login", "application/json"),
+        ("/api/v1/skills", "application/json"),
+        ("/api/v1/no-such-thing", "application/json"),
+        ("/actor", "application/activity+json"),
+        ("/.well-known/nodeinfo", "application/json"),
+        ("/login", "text/html"),
+        ("/no-such-page", "text/html"),
+    ] {
+        let answer = client
+            .get(app.url(path))
+            .header("accept", accept)
+            .send()
+            .await
+            .unwrap();
+        let headers = answer.headers();
+        assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(headers["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(headers["x-frame-options"], "DENY", "{path}");
+        let policy = headers["content-security-policy"].to_str().unwrap();
+        assert!(
+            policy.contains("frame-ancestors 'none'"),
+            "{path}: {policy}"
+        );
+        if path.starts_with("/api/") {
+            assert_eq!(headers["cache-control"], "no-store", "{path}");
+        }
+    }
+}

@@ -7,16 +7,17 @@ use std::process::{Command, Stdio};
 
 use crate::cli::{Server, listening_address, trellis};
 
-#[tokio::test]
-async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
-    trellis_server::install_tls_provider();
-    let dir = tempfile::tempdir().unwrap();
+type Log = std::io::Lines<BufReader<std::process::ChildStderr>>;
+
+/// `trellis serve` logging at `level` in `format`: the server, its log
+/// after the line that says where it listens, and that address.
+fn logging_server(dir: &std::path::Path, level: &str, format: &str) -> (Server, Log, String) {
     let mut server = Server(
-        trellis(dir.path())
+        trellis(dir)
             .arg("serve")
             .env("TRELLIS_BIND", "127.0.0.1:0")
-            .env("TRELLIS_LOG_FORMAT", "json")
-            .env("TRELLIS_LOG", "info")
+            .env("TRELLIS_LOG_FORMAT", format)
+            .env("TRELLIS_LOG", level)
             .env("TRELLIS_SHUTDOWN_DRAIN_SECS", "0")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -25,6 +26,14 @@ async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
     );
     let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
     let addr = listening_address(&mut lines);
+    (server, lines, addr)
+}
+
+#[tokio::test]
+async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
+    trellis_server::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, lines, addr) = logging_server(dir.path(), "info", "json");
     let client = reqwest::Client::new();
     // The client's id is kept, on the client API, on federation's routes
     // and on a route that does not exist.
@@ -98,4 +107,64 @@ async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
     assert_eq!(capability["span"]["route"], "/api/v1/moves/{token}/archive");
     let all = serde_json::to_string(&log).unwrap();
     assert!(!all.contains(secret), "a capability reached the logs");
+}
+
+#[tokio::test]
+async fn no_secret_reaches_the_logs_even_at_trace_level() {
+    trellis_server::install_tls_provider();
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, lines, addr) = logging_server(dir.path(), "trace", "text");
+    // Read the log as it comes, so that a full pipe never holds the server.
+    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let client = reqwest::Client::new();
+    let password = "a password that must never be logged";
+    let registered = client
+        .post(format!("http://{addr}/api/v1/accounts"))
+        .json(&serde_json::json!({"username": "ada", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
+    let signed_in = client
+        .post(format!("http://{addr}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": "ada", "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), reqwest::StatusCode::OK);
+    let token = signed_in.json::<serde_json::Value>().await.unwrap()["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = client
+        .get(format!("http://{addr}/api/v1/me"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), reqwest::StatusCode::OK);
+    let capability = "trm_another-capability-never-to-be-logged";
+    for path in [
+        format!("/api/v1/moves/{capability}/archive"),
+        format!("/join/{capability}"),
+    ] {
+        let answer = client
+            .get(format!("http://{addr}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert!(!answer.status().is_server_error(), "{path}");
+    }
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    assert!(server.0.wait().unwrap().success());
+    let log = log.join().unwrap().join("\n");
+    assert!(log.lines().count() > 20, "trace logs were written: {log}");
+    for secret in [password, token.as_str(), capability] {
+        assert!(!log.contains(secret), "{secret:?} reached the logs");
+    }
 }
