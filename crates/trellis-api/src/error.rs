@@ -55,7 +55,9 @@ impl ApiError {
                 AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
                 AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
                 AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
-                AppError::BadGateway(_) => (StatusCode::BAD_GATEWAY, "peer_unavailable"),
+                // As Mastodon answers for a remote account it cannot resolve: the
+                // request is understood, and cannot be carried out now.
+                AppError::BadGateway(_) => (StatusCode::UNPROCESSABLE_ENTITY, "peer_unavailable"),
                 AppError::TooManyRequests { .. } => {
                     (StatusCode::TOO_MANY_REQUESTS, "too_many_requests")
                 }

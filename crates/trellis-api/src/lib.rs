@@ -131,8 +131,74 @@ impl Modify for CommonErrors {
                 if has_query {
                     add("400", "A query parameter is malformed or unknown");
                 }
+                let has_path = operation.parameters.as_ref().is_some_and(|params| {
+                    params
+                        .iter()
+                        .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Path))
+                });
+                if has_path {
+                    add(
+                        "400",
+                        "A path parameter is malformed (an id that is no UUID)",
+                    );
+                    add(
+                        "422",
+                        "A path parameter breaks a rule (a domain that is an address)",
+                    );
+                }
+                add(
+                    "503",
+                    "The database cannot serve now (down, locked, its disk full); try again after `Retry-After`",
+                );
                 if secured {
                     add("401", "Not signed in, or the token is unknown or expired");
+                }
+            }
+        }
+    }
+}
+
+/// A type that refuses unknown fields as a request body (its schema says
+/// `additionalProperties: false`) may be flattened into an answer beside
+/// other fields (`allOf` of it and them): there its schema is inlined
+/// without that restriction, which would otherwise forbid the fields
+/// beside it.
+struct OpenFlattened;
+
+impl Modify for OpenFlattened {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::RefOr;
+        use utoipa::openapi::schema::{AdditionalProperties, Schema};
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let closed: std::collections::BTreeMap<String, Schema> = components
+            .schemas
+            .iter()
+            .filter_map(|(name, schema)| match schema {
+                RefOr::T(Schema::Object(object))
+                    if matches!(
+                        object.additional_properties.as_deref(),
+                        Some(AdditionalProperties::FreeForm(false))
+                    ) =>
+                {
+                    let mut open = object.clone();
+                    open.additional_properties = None;
+                    Some((name.clone(), Schema::Object(open)))
+                }
+                _ => None,
+            })
+            .collect();
+        for schema in components.schemas.values_mut() {
+            let RefOr::T(Schema::AllOf(all)) = schema else {
+                continue;
+            };
+            for item in &mut all.items {
+                if let RefOr::Ref(reference) = item
+                    && let Some(name) = reference.ref_location.strip_prefix("#/components/schemas/")
+                    && let Some(open) = closed.get(name)
+                {
+                    *item = RefOr::T(open.clone());
                 }
             }
         }
@@ -250,6 +316,7 @@ fn api_router() -> OpenApiRouter<App> {
 pub fn openapi() -> utoipa::openapi::OpenApi {
     let mut doc = api_router().into_openapi();
     CommonErrors.modify(&mut doc);
+    OpenFlattened.modify(&mut doc);
     doc
 }
 
@@ -262,6 +329,7 @@ async fn not_found() -> ApiError {
 pub fn router(app: App, config: &ApiConfig) -> Router {
     let (router, mut openapi) = api_router().split_for_parts();
     CommonErrors.modify(&mut openapi);
+    OpenFlattened.modify(&mut openapi);
     let max_body = config.max_body_bytes;
     router
         .route(

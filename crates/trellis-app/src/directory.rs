@@ -48,7 +48,7 @@ pub struct DirectoryParams {
     #[serde(default)]
     pub accepting: bool,
     /// Page number, from 1.
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Results per page, 1 to 100 (default 20).
     #[param(minimum = 1, maximum = 100)]
@@ -116,8 +116,8 @@ pub async fn mentors(
     }
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(20);
-    if page == 0 {
-        return Err(bad("page starts at 1".into()));
+    if !(1..=crate::views::MAX_PAGE).contains(&page) {
+        return Err(bad(format!("page must be 1 to {}", crate::views::MAX_PAGE)));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         return Err(bad(format!("per_page must be 1 to {MAX_PER_PAGE}")));

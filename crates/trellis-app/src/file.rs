@@ -22,7 +22,7 @@ const MAX_PER_PAGE: u32 = 200;
 #[serde(deny_unknown_fields)]
 pub struct FileParams {
     /// Page number, from 1 (newest entries first).
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u32>,
     /// Entries per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
@@ -123,8 +123,11 @@ pub struct FilePage {
 pub async fn file(app: &App, caller: &Caller, params: FileParams) -> AppResult<FilePage> {
     let page = params.page.unwrap_or(1);
     let per_page = params.per_page.unwrap_or(50);
-    if page == 0 {
-        return Err(AppError::BadRequest("page starts at 1".into()));
+    if !(1..=crate::views::MAX_PAGE).contains(&page) {
+        return Err(AppError::BadRequest(format!(
+            "page must be 1 to {}",
+            crate::views::MAX_PAGE
+        )));
     }
     if !(1..=MAX_PER_PAGE).contains(&per_page) {
         return Err(AppError::BadRequest(format!(

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use trellis_core::growth::Growth;
-use trellis_core::plan::{CareerPlan, PlanChange, diff};
+use trellis_core::plan::{CareerPlan, PlanChange, PlanGoal, diff};
 use trellis_store::PlanVersion;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -20,8 +20,8 @@ use crate::lookup::own;
 pub struct PlanView {
     /// 0 until the member first sets a plan; each change adds one.
     pub version: u32,
-    #[serde(flatten)]
-    pub plan: CareerPlan,
+    /// The plan's goals (the `CareerPlan` that was set).
+    pub goals: Vec<PlanGoal>,
     pub updated_at: Option<DateTime<Utc>>,
 }
 
@@ -30,12 +30,12 @@ impl From<Option<PlanVersion>> for PlanView {
         match version {
             Some(v) => Self {
                 version: v.version,
-                plan: v.plan,
+                goals: v.plan.goals,
                 updated_at: Some(v.created_at),
             },
             None => Self {
                 version: 0,
-                plan: CareerPlan::default(),
+                goals: Vec::new(),
                 updated_at: None,
             },
         }
@@ -74,8 +74,8 @@ pub async fn put(app: &App, caller: &Caller, body: CareerPlan) -> AppResult<Plan
 pub struct PlanVersionView {
     pub version: u32,
     pub created_at: DateTime<Utc>,
-    #[serde(flatten)]
-    pub plan: CareerPlan,
+    /// The version's goals.
+    pub goals: Vec<PlanGoal>,
     /// What changed from the version before, one entry a change.
     pub changes: Vec<ChangeView>,
 }
@@ -105,7 +105,7 @@ pub async fn history(app: &App, caller: &Caller) -> AppResult<Vec<PlanVersionVie
         views.push(PlanVersionView {
             version: v.version,
             created_at: v.created_at,
-            plan: v.plan,
+            goals: v.plan.goals,
             changes,
         });
     }

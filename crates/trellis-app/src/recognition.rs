@@ -297,6 +297,7 @@ pub async fn define_achievement(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AchievementQuery {
     /// Include retired achievements.

@@ -17,6 +17,10 @@ use crate::caller::Caller;
 use crate::error::{AppError, AppResult};
 use crate::lookup::catalog_by_key;
 
+/// The last page of a list that is answered: far beyond any real list,
+/// and within what every client can count (an `int32`).
+pub const MAX_PAGE: u32 = 1_000_000;
+
 /// One side of a mentorship.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PartyView {

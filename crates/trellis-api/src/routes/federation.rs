@@ -40,8 +40,7 @@ pub async fn list_partners(
         (status = 200, description = "Requested (or, if they had asked, partners)", body = PeerView),
         (status = 403, description = "Not an admin, or the instance is blocked", body = ErrorBody),
         (status = 409, description = "Partners already, or they asked first", body = ErrorBody),
-        (status = 422, description = "Not a domain name", body = ErrorBody),
-        (status = 502, description = "The instance could not be reached", body = ErrorBody),
+        (status = 422, description = "Not a domain name, or the instance could not be reached (`peer_unavailable`)", body = ErrorBody),
     )
 )]
 pub async fn request_partner(

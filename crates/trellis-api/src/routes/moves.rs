@@ -134,7 +134,7 @@ pub async fn imports(
     responses(
         (status = 202, description = "Queued for import", body = ImportView),
         (status = 403, description = "The archive's account is not an alias of the caller's, or has not moved here", body = ErrorBody),
-        (status = 502, description = "The old account could not be asked where it moved", body = ErrorBody),
+        (status = 422, description = "A field breaks a rule, or the old account could not be asked where it moved (`peer_unavailable`)", body = ErrorBody),
     )
 )]
 pub async fn upload(

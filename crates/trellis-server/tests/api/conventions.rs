@@ -197,3 +197,77 @@ async fn probes_tell_anyone_it_is_up_and_admins_what_runs(app: TestApp) {
     assert_eq!(system["pending_migrations"], 0);
     assert!(system["pool"]["max"].as_u64().unwrap() >= 1);
 }
+
+/// What an API fuzzer reading the document found wrong, held right: every
+/// status an operation can answer is documented, parameters are where they
+/// are read, answers fit their schemas, and bounds are enforced.
+#[on_every_backend]
+async fn the_document_says_what_the_server_answers(app: TestApp) {
+    let doc = app
+        .get("/api/openapi.json", None)
+        .await
+        .expect(StatusCode::OK);
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let has = |where_: &str| {
+                operation["parameters"]
+                    .as_array()
+                    .is_some_and(|ps| ps.iter().any(|p| p["in"] == where_))
+            };
+            if has("path") {
+                for status in ["400", "422"] {
+                    assert!(responses.contains_key(status), "{method} {path}: {status}");
+                }
+            }
+            assert!(responses.contains_key("503"), "{method} {path}: 503");
+            for status in responses.keys() {
+                assert_ne!(status, "502", "{method} {path}: a peer that is down is a 422");
+            }
+        }
+    }
+    let achievements = &doc["paths"]["/api/v1/admin/achievements"]["get"]["parameters"];
+    assert_eq!(achievements[0]["name"], "include_retired");
+    assert_eq!(achievements[0]["in"], "query");
+    // A type that refuses unknown fields is never a closed part of an
+    // answer that has more fields beside it.
+    for (name, schema) in schemas {
+        for part in schema["allOf"].as_array().into_iter().flatten() {
+            if let Some(reference) = part["$ref"].as_str() {
+                let target = &schemas[reference.trim_start_matches("#/components/schemas/")];
+                assert_ne!(target["additionalProperties"], false, "{name} ⊃ {reference}");
+            }
+            assert_ne!(part["additionalProperties"], false, "{name}");
+        }
+    }
+    let plan = &schemas["PlanView"];
+    for field in ["version", "goals", "updated_at"] {
+        assert!(
+            plan["properties"].get(field).is_some(),
+            "PlanView documents {field}: {plan}"
+        );
+    }
+    // Pages past what a client can count are refused, not answered.
+    let token = app.member("ada").await;
+    for path in [
+        "/api/v1/me/file?page=2147483648",
+        "/api/v1/me/file?page=1000001",
+        "/api/v1/directory/mentors?page=1000001",
+    ] {
+        let reply = app.get(path, Some(&token)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{path}");
+    }
+    for (path, item) in [
+        ("/api/v1/me/file", "page"),
+        ("/api/v1/directory/mentors", "page"),
+    ] {
+        let param = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == item)
+            .unwrap();
+        assert_eq!(param["schema"]["maximum"], 1_000_000, "{path}");
+    }
+}

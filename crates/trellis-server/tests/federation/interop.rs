@@ -1045,10 +1045,11 @@ async fn a_peer_that_refuses_our_signatures_is_named_in_the_error(backend: Backe
         .await;
     assert_eq!(
         reply.status,
-        reqwest::StatusCode::BAD_GATEWAY,
+        reqwest::StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         reply.body
     );
+    assert_eq!(reply.code(), "peer_unavailable");
     let message = reply.message();
     assert!(
         message.starts_with(&format!(

@@ -261,7 +261,7 @@ async fn bad_partnership_requests_are_refused(backend: Backend) {
         (
             Some(a.admin.as_str()),
             json!({"domain": "localhost:1"}),
-            StatusCode::BAD_GATEWAY,
+            StatusCode::UNPROCESSABLE_ENTITY,
         ),
         (
             Some(member.as_str()),

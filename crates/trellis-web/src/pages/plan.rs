@@ -40,8 +40,8 @@ struct PlanPage {
 impl PlanPage {
     /// Each goal's form: the kept ones and an empty one.
     fn goals(&self) -> Vec<(usize, Option<&PlanGoal>)> {
-        (0..self.plan.plan.goals.len() + NEW_GOALS)
-            .map(|g| (g, self.plan.plan.goals.get(g)))
+        (0..self.plan.goals.len() + NEW_GOALS)
+            .map(|g| (g, self.plan.goals.get(g)))
             .collect()
     }
 
