@@ -62,17 +62,52 @@ impl Drop for Server {
     }
 }
 
-/// Reads a server's log until it says where it listens.
-pub(crate) fn listening_address(
-    lines: &mut impl Iterator<Item = std::io::Result<String>>,
-) -> String {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        assert!(Instant::now() < deadline, "no 'listening' line");
-        let line = lines.next().expect("the server exited early").unwrap();
-        // A text line ends with the address; a JSON one quotes it.
-        if let Some((_, rest)) = line.split_once("listening on http://") {
-            return rest.split('"').next().unwrap_or(rest).trim().to_owned();
+/// A child's output, read line by line on a thread of its own, so that
+/// waiting for a line gives up at a deadline even when the child prints
+/// nothing and does not exit (a silent hang fails the test, not the suite).
+pub(crate) struct Lines(pub(crate) std::sync::mpsc::Receiver<String>);
+
+impl Lines {
+    pub(crate) fn of(output: impl std::io::Read + Send + 'static) -> Self {
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(output).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Self(receive)
+    }
+
+    /// The next line, waiting until `deadline` at most; `None` once the
+    /// output ended.
+    pub(crate) fn next_by(&self, deadline: Instant) -> Option<String> {
+        let wait = deadline.saturating_duration_since(Instant::now());
+        match self.0.recv_timeout(wait) {
+            Ok(line) => Some(line),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => None,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("no line for {wait:?}: the process hangs")
+            }
+        }
+    }
+
+    /// Every line until the output ends (the process exited), within a minute.
+    pub(crate) fn rest(self) -> Vec<String> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        std::iter::from_fn(|| self.next_by(deadline)).collect()
+    }
+
+    /// Reads a server's log until it says where it listens.
+    pub(crate) fn listening_address(&self) -> String {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let line = self.next_by(deadline).expect("the server exited early");
+            // A text line ends with the address; a JSON one quotes it.
+            if let Some((_, rest)) = line.split_once("listening on http://") {
+                return rest.split('"').next().unwrap_or(rest).trim().to_owned();
+            }
         }
     }
 }
@@ -283,8 +318,8 @@ async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = listening_address(&mut lines);
+    let lines = Lines::of(child.stderr.take().unwrap());
+    let addr = lines.listening_address();
     // Anonymous callers learn that it is up, not what runs (the version and
     // database kind are in the admins' `GET /api/v1/admin/system`).
     let health: serde_json::Value = reqwest::get(format!("http://{addr}/healthz"))
@@ -314,7 +349,7 @@ async fn serve_runs_from_defaults_and_stops_gracefully_on_sigterm() {
         .output()
         .unwrap();
     assert_eq!(check.status.code(), Some(1), "stopped, yet healthy");
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    let rest = lines.rest();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
 }
 
@@ -330,12 +365,11 @@ async fn demo_runs_two_partners_with_a_mentorship_across_them() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let lines = Lines::of(child.stdout.take().unwrap());
     let mut guide = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(120);
     while !guide.last().is_some_and(|l: &String| l.contains("Ctrl-C")) {
-        assert!(Instant::now() < deadline, "no guide: {guide:?}");
-        guide.push(lines.next().expect("the demo exited early").unwrap());
+        guide.push(lines.next_by(deadline).expect("the demo exited early"));
     }
     let urls: Vec<&str> = guide
         .iter()

@@ -223,7 +223,10 @@ async fn the_document_says_what_the_server_answers(app: TestApp) {
             }
             assert!(responses.contains_key("503"), "{method} {path}: 503");
             for status in responses.keys() {
-                assert_ne!(status, "502", "{method} {path}: a peer that is down is a 422");
+                assert_ne!(
+                    status, "502",
+                    "{method} {path}: a peer that is down is a 422"
+                );
             }
         }
     }
@@ -236,7 +239,10 @@ async fn the_document_says_what_the_server_answers(app: TestApp) {
         for part in schema["allOf"].as_array().into_iter().flatten() {
             if let Some(reference) = part["$ref"].as_str() {
                 let target = &schemas[reference.trim_start_matches("#/components/schemas/")];
-                assert_ne!(target["additionalProperties"], false, "{name} ⊃ {reference}");
+                assert_ne!(
+                    target["additionalProperties"], false,
+                    "{name} ⊃ {reference}"
+                );
             }
             assert_ne!(part["additionalProperties"], false, "{name}");
         }

@@ -2,16 +2,13 @@
 //! `X-Request-Id` and carried by every log line of the request, and no
 //! capability token reaches the logs.
 
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::cli::{Server, listening_address, trellis};
-
-type Log = std::io::Lines<BufReader<std::process::ChildStderr>>;
+use crate::cli::{Lines, Server, trellis};
 
 /// `trellis serve` logging at `level` in `format`: the server, its log
 /// after the line that says where it listens, and that address.
-fn logging_server(dir: &std::path::Path, level: &str, format: &str) -> (Server, Log, String) {
+fn logging_server(dir: &std::path::Path, level: &str, format: &str) -> (Server, Lines, String) {
     let mut server = Server(
         trellis(dir)
             .arg("serve")
@@ -24,8 +21,8 @@ fn logging_server(dir: &std::path::Path, level: &str, format: &str) -> (Server, 
             .spawn()
             .unwrap(),
     );
-    let mut lines = BufReader::new(server.0.stderr.take().unwrap()).lines();
-    let addr = listening_address(&mut lines);
+    let lines = Lines::of(server.0.stderr.take().unwrap());
+    let addr = lines.listening_address();
     (server, lines, addr)
 }
 
@@ -87,8 +84,9 @@ async fn every_request_has_an_id_in_its_answer_and_its_log_lines() {
     assert!(killed.success());
     assert!(server.0.wait().unwrap().success());
     let log: Vec<serde_json::Value> = lines
-        .map_while(Result::ok)
-        .filter_map(|l| serde_json::from_str(&l).ok())
+        .rest()
+        .iter()
+        .filter_map(|l| serde_json::from_str(l).ok())
         .collect();
     for id in ["probe-api-1", "probe-fed-2", "probe-404-3", "probe-cap-4"] {
         let of_request: Vec<&serde_json::Value> = log
@@ -115,7 +113,7 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
     let dir = tempfile::tempdir().unwrap();
     let (mut server, lines, addr) = logging_server(dir.path(), "trace", "text");
     // Read the log as it comes, so that a full pipe never holds the server.
-    let log = std::thread::spawn(move || lines.map_while(Result::ok).collect::<Vec<_>>());
+    let log = std::thread::spawn(move || lines.rest());
     let client = reqwest::Client::new();
     let password = "a password that must never be logged";
     let registered = client

@@ -3,7 +3,7 @@
 //! commands for partners, blocks and deliveries.
 
 use std::collections::BTreeSet;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 use trellis_store::Backend;
 use trellis_testing::{PASSWORD, TestApp, eventually};
 
-use crate::cli::{Server, listening_address, stderr, stop_with_sigterm, trellis};
+use crate::cli::{Lines, Server, stderr, stop_with_sigterm, trellis};
 
 /// `trellis serve` in `dir` with `extra` arguments; its address.
 fn serve(dir: &Path, extra: &[&str]) -> (Server, String) {
@@ -24,10 +24,10 @@ fn serve(dir: &Path, extra: &[&str]) -> (Server, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = listening_address(&mut lines);
+    let lines = Lines::of(child.stderr.take().unwrap());
+    let addr = lines.listening_address();
     // Keep reading, so that a full pipe never blocks the server.
-    std::thread::spawn(move || lines.for_each(drop));
+    std::thread::spawn(move || while lines.0.recv().is_ok() {});
     (Server(child), addr)
 }
 
