@@ -371,3 +371,35 @@ async fn invites_open_accounts_until_used_up_expired_or_revoked(app: TestApp) {
     );
     assert_eq!(app.account_count().await, 3);
 }
+
+#[on_every_backend]
+async fn an_expired_token_is_refused_and_says_so(app: TestApp) {
+    use sqlx::Connection;
+    let token = app.member("ada").await;
+    app.get("/api/v1/me", Some(&token))
+        .await
+        .expect(StatusCode::OK);
+    // Its time runs out (made to, in the database, as days would).
+    let expire = "UPDATE auth_tokens SET expires_at = created_at";
+    let url = &app.config.database_url;
+    if url.starts_with("postgres") {
+        let mut db = sqlx::PgConnection::connect(url).await.unwrap();
+        sqlx::query(expire).execute(&mut db).await.unwrap();
+    } else {
+        let mut db = sqlx::SqliteConnection::connect(url).await.unwrap();
+        sqlx::query(expire).execute(&mut db).await.unwrap();
+    }
+    let refused = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(refused.code(), "unauthorized");
+    assert!(
+        refused.message().contains("expired"),
+        "{}",
+        refused.message()
+    );
+    // Signing in again gives a token that works.
+    let fresh = app.login("ada").await;
+    app.get("/api/v1/me", Some(&fresh))
+        .await
+        .expect(StatusCode::OK);
+}

@@ -286,3 +286,43 @@ async fn nothing_stale_shows_after_a_block_and_a_new_partnership(backend: Backen
     })
     .await;
 }
+
+#[on_every_backend]
+async fn a_peer_failing_long_enough_is_shown_unreachable_and_recovers(backend: Backend) {
+    let a = Peer::start_with(backend, |c| c.delivery_unreachable_after_secs = 2).await;
+    let mut b = Peer::start(backend).await;
+    a.ask(&b).await;
+    b.wait_for(&a, "pending").await;
+    b.accept(&a).await;
+    a.wait_for(&b, "active").await;
+    let ada = a.app.member("ada").await;
+    let reader = b.app.member("reader").await;
+
+    b.app.stop().await;
+    a.app
+        .set_profile(&ada, with_headline("Sent while B was away"))
+        .await;
+    eventually("A first calls B failing", || async {
+        peer_state(&a, &b).await["delivery"]["state"] == "failing"
+    })
+    .await;
+    eventually(
+        "then, after failing for long enough, unreachable",
+        || async { peer_state(&a, &b).await["delivery"]["state"] == "unreachable" },
+    )
+    .await;
+    let state = peer_state(&a, &b).await;
+    assert_eq!(state["delivery"]["queued"], 1, "{state}");
+    assert!(state["delivery"]["failing_since"].is_string(), "{state}");
+    // An unreachable peer is still tried: when it is back, it gets what waited.
+    b.app.start().await;
+    eventually("the profile reaches B", || async {
+        headline_seen(&b, &reader).await.as_deref() == Some("Sent while B was away")
+    })
+    .await;
+    eventually("B is ok again", || async {
+        let state = peer_state(&a, &b).await;
+        state["delivery"]["state"] == "ok" && state["delivery"]["queued"] == 0
+    })
+    .await;
+}

@@ -12,7 +12,17 @@ pub struct Peer {
 
 impl Peer {
     pub async fn start(backend: Backend) -> Self {
-        let app = TestApp::spawn(backend).await.expect("a test database");
+        Self::start_with(backend, |_| {}).await
+    }
+
+    /// An instance with some settings of its own.
+    pub async fn start_with(
+        backend: Backend,
+        adjust: impl FnOnce(&mut trellis_server::Config),
+    ) -> Self {
+        let app = TestApp::spawn_with(backend, adjust)
+            .await
+            .expect("a test database");
         let admin = app.admin("root").await;
         Self { app, admin }
     }
