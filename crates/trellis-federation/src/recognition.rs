@@ -169,6 +169,40 @@ pub async fn status_list(
     Ok(vc_response(signed_status_list(&data, n).await?, &headers))
 }
 
+/// `GET /achievements/{key}`: the `Achievement` a credential of this
+/// instance names by that id, as the newest such credential states it,
+/// with the credential's `@context`. An id no credential names is 404.
+pub async fn achievement(Path(key): Path<String>, data: Data) -> FederationResult<Response> {
+    let credential = data
+        .store
+        .latest_credential_for(&key)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    let (_, claims) = credentials::decode_unverified(&credential.jwt)
+        .map_err(|e| FederationError::Internal(e.to_string()))?;
+    let id = data.settings.achievement_url(&key);
+    let mut achievement = match claims.pointer("/credentialSubject/achievement") {
+        Some(Value::Object(a)) if a.get("id").and_then(Value::as_str) == Some(id.as_str()) => {
+            a.clone()
+        }
+        _ => return Err(FederationError::NotFound),
+    };
+    let mut document = serde_json::Map::new();
+    document.insert(
+        "@context".into(),
+        claims.get("@context").cloned().unwrap_or(Value::Null),
+    );
+    document.append(&mut achievement);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/ld+json"),
+        )],
+        axum::Json(Value::Object(document)),
+    )
+        .into_response())
+}
+
 fn not_found(err: trellis_store::StoreError) -> FederationError {
     match err {
         trellis_store::StoreError::NotFound => FederationError::NotFound,
