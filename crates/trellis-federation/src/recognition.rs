@@ -391,11 +391,13 @@ async fn fetch_key(data: &Data, url: &Url, kid: &str, issuer_id: &str) -> Result
         .into_iter()
         .find(|k| k.get("id").and_then(Value::as_str) == Some(kid))
         .ok_or_else(|| could_not(format!("the document has no key {kid}")))?;
+    // What the document says is not repeated: the verifier is open to
+    // anyone, and must not show them what a server answered.
     if let Some(owner) = key.get("owner").and_then(Value::as_str)
         && owner != issuer_id
     {
         return Err(format!(
-            "the key {kid} belongs to {owner}, not to the issuer {issuer_id}"
+            "the key {kid} belongs to someone other than the issuer {issuer_id}"
         ));
     }
     key.get("publicKeyPem")
