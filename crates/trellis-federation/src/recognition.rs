@@ -358,7 +358,15 @@ async fn check(data: &Data, jwt: &str, report: &mut CredentialCheck) -> Result<(
         }
     };
     let revoked = credentials::verify_status_list(&list_jwt, &public_key, &issuer_id, &entry)
-        .map_err(|e| format!("the revocation status could not be checked: {e}"))?;
+        .map_err(|e| match e {
+            // How it is unreadable would quote what the server answered.
+            CredentialError::Malformed(_) => {
+                "the revocation status could not be checked: the status list is not a \
+                 readable VC-JWT"
+                    .to_owned()
+            }
+            other => format!("the revocation status could not be checked: {other}"),
+        })?;
     report.revoked = Some(revoked);
     if revoked {
         report

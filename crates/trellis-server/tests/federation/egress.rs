@@ -22,10 +22,23 @@ const BIN: &str = env!("CARGO_BIN_EXE_trellis");
 /// Words a server behind the proxy answers with, that no report may show.
 const SECRET: &str = "secret-of-the-internal-server";
 
+/// An actor-like document whose key has a wrong owner.
+fn wrongly_owned(target: &str) -> String {
+    json!({
+        "id": target,
+        "publicKey": {"id": format!("{target}#main-key"), "owner": SECRET,
+                      "publicKeyPem": SECRET},
+    })
+    .to_string()
+}
+
 /// An HTTP proxy that notes the first line of every request it gets and
-/// answers plain requests with an actor-like document whose key has a
-/// wrong owner; tunnels (`CONNECT`) it refuses.
-async fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+/// answers plain requests with what `answer` gives for their URL;
+/// tunnels (`CONNECT`) it refuses.
+async fn proxy_answering(
+    answer: impl Fn(&str) -> String + Send + Sync + 'static,
+) -> (String, Arc<Mutex<Vec<String>>>) {
+    let answer = Arc::new(answer);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let seen: Arc<Mutex<Vec<String>>> = Arc::default();
@@ -33,6 +46,7 @@ async fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
     tokio::spawn(async move {
         while let Ok((mut socket, _)) = listener.accept().await {
             let noted = noted.clone();
+            let answer = answer.clone();
             tokio::spawn(async move {
                 let mut head = Vec::new();
                 let mut buf = [0u8; 1024];
@@ -48,13 +62,7 @@ async fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
                 let answer = if line.starts_with("CONNECT") {
                     "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n".to_owned()
                 } else {
-                    let target = line.split_whitespace().nth(1).unwrap_or_default();
-                    let body = json!({
-                        "id": target,
-                        "publicKey": {"id": format!("{target}#main-key"), "owner": SECRET,
-                                      "publicKeyPem": SECRET},
-                    })
-                    .to_string();
+                    let body = answer(line.split_whitespace().nth(1).unwrap_or_default());
                     format!(
                         "HTTP/1.1 200 OK\r\ncontent-type: application/activity+json\r\n\
                          content-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -66,6 +74,10 @@ async fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
         }
     });
     (url, seen)
+}
+
+async fn proxy() -> (String, Arc<Mutex<Vec<String>>>) {
+    proxy_answering(wrongly_owned).await
 }
 
 /// A credential that names `actor` as its issuer and `actor#main-key`
@@ -172,4 +184,90 @@ async fn the_verifier_sends_nothing_to_refused_addresses_through_a_proxy(backend
         );
         assert!(told.contains(why), "{actor}: {told}");
     }
+}
+
+#[on_every_backend]
+async fn a_status_list_that_cannot_be_read_is_reported_without_its_words(backend: Backend) {
+    use rsa::pkcs8::{EncodePrivateKey, EncodePublicKey, LineEnding};
+    use trellis_federation::credentials::{
+        self, AchievementClaim, CredentialDraft, Issuer, StatusEntry,
+    };
+    let key = tokio::task::spawn_blocking(|| {
+        rsa::RsaPrivateKey::new(&mut rand::rngs::OsRng, 2048).unwrap()
+    })
+    .await
+    .unwrap();
+    let public = rsa::RsaPublicKey::from(&key)
+        .to_public_key_pem(LineEnding::LF)
+        .unwrap();
+    // An issuer behind the proxy, whose credential verifies, and whose
+    // status list is a JWT with a header a JSON reader would quote.
+    let site = "http://localhost:9";
+    let issuer = Issuer {
+        id: format!("{site}/actor"),
+        name: "Elsewhere".into(),
+        key_id: format!("{site}/actor#main-key"),
+        private_key_pem: key.to_pkcs8_pem(LineEnding::LF).unwrap().to_string(),
+    };
+    let draft = CredentialDraft {
+        id: format!("{site}/credentials/1"),
+        name: "Badge".into(),
+        subject_id: format!("{site}/users/ada"),
+        achievement: AchievementClaim {
+            id: format!("{site}/achievements/1"),
+            name: "Badge".into(),
+            description: "d".into(),
+            criteria_narrative: "c".into(),
+            alignment: vec![],
+            achievement_type: None,
+        },
+        valid_from: chrono::Utc::now() - chrono::Duration::days(1),
+        valid_until: None,
+        status: Some(StatusEntry {
+            list_url: format!("{site}/credentials/status/0"),
+            index: 3,
+        }),
+        subject_extra: serde_json::Map::new(),
+        evidence: vec![],
+    };
+    let jwt = credentials::sign(&issuer, &credentials::credential_json(&issuer, &draft)).unwrap();
+    let actor = json!({
+        "id": issuer.id,
+        "publicKey": {"id": issuer.key_id, "owner": issuer.id, "publicKeyPem": public},
+    })
+    .to_string();
+    let (proxy, seen) = proxy_answering(move |target| {
+        if target.ends_with("/actor") {
+            actor.clone()
+        } else {
+            format!(
+                "{}.e30.AAAA",
+                URL_SAFE_NO_PAD.encode(r#"{"alg":"RS256","kid":987654321}"#)
+            )
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (insecure, _db) = behind(&proxy, false, backend, dir.path()).await;
+    let (status, told) = insecure
+        .call(
+            Method::POST,
+            "/api/v1/credentials/verify",
+            None,
+            Some(json!({"credential": jwt})),
+        )
+        .await;
+    assert_eq!(status, 200, "{told}");
+    assert_eq!(told["signature_valid"], true, "{told}");
+    assert!(
+        seen.lock()
+            .unwrap()
+            .iter()
+            .any(|l| l.contains("/credentials/status/0")),
+        "{:?}",
+        seen.lock().unwrap()
+    );
+    let told = told.to_string();
+    assert!(!told.contains("987654321"), "the answer is echoed: {told}");
+    assert!(told.contains("not a readable VC-JWT"), "{told}");
 }
