@@ -158,6 +158,7 @@ impl Federation {
             )
             .route("/credentials/{id}", get(recognition::credential))
             .route("/credentials/status/{n}", get(recognition::status_list))
+            .route("/achievements/{*key}", get(recognition::achievement))
             .route("/inbox", post(inbox::inbox))
             .route("/actor/inbox", post(inbox::inbox))
             .route("/users/{username}/inbox", post(inbox::inbox))

@@ -169,6 +169,40 @@ pub async fn status_list(
     Ok(vc_response(signed_status_list(&data, n).await?, &headers))
 }
 
+/// `GET /achievements/{key}`: the `Achievement` a credential of this
+/// instance names by that id, as the newest such credential states it,
+/// with the credential's `@context`. An id no credential names is 404.
+pub async fn achievement(Path(key): Path<String>, data: Data) -> FederationResult<Response> {
+    let credential = data
+        .store
+        .latest_credential_for(&key)
+        .await?
+        .ok_or(FederationError::NotFound)?;
+    let (_, claims) = credentials::decode_unverified(&credential.jwt)
+        .map_err(|e| FederationError::Internal(e.to_string()))?;
+    let id = data.settings.achievement_url(&key);
+    let mut achievement = match claims.pointer("/credentialSubject/achievement") {
+        Some(Value::Object(a)) if a.get("id").and_then(Value::as_str) == Some(id.as_str()) => {
+            a.clone()
+        }
+        _ => return Err(FederationError::NotFound),
+    };
+    let mut document = serde_json::Map::new();
+    document.insert(
+        "@context".into(),
+        claims.get("@context").cloned().unwrap_or(Value::Null),
+    );
+    document.append(&mut achievement);
+    Ok((
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/ld+json"),
+        )],
+        axum::Json(Value::Object(document)),
+    )
+        .into_response())
+}
+
 fn not_found(err: trellis_store::StoreError) -> FederationError {
     match err {
         trellis_store::StoreError::NotFound => FederationError::NotFound,
@@ -324,7 +358,15 @@ async fn check(data: &Data, jwt: &str, report: &mut CredentialCheck) -> Result<(
         }
     };
     let revoked = credentials::verify_status_list(&list_jwt, &public_key, &issuer_id, &entry)
-        .map_err(|e| format!("the revocation status could not be checked: {e}"))?;
+        .map_err(|e| match e {
+            // How it is unreadable would quote what the server answered.
+            CredentialError::Malformed(_) => {
+                "the revocation status could not be checked: the status list is not a \
+                 readable VC-JWT"
+                    .to_owned()
+            }
+            other => format!("the revocation status could not be checked: {other}"),
+        })?;
     report.revoked = Some(revoked);
     if revoked {
         report
@@ -357,11 +399,13 @@ async fn fetch_key(data: &Data, url: &Url, kid: &str, issuer_id: &str) -> Result
         .into_iter()
         .find(|k| k.get("id").and_then(Value::as_str) == Some(kid))
         .ok_or_else(|| could_not(format!("the document has no key {kid}")))?;
+    // What the document says is not repeated: the verifier is open to
+    // anyone, and must not show them what a server answered.
     if let Some(owner) = key.get("owner").and_then(Value::as_str)
         && owner != issuer_id
     {
         return Err(format!(
-            "the key {kid} belongs to {owner}, not to the issuer {issuer_id}"
+            "the key {kid} belongs to someone other than the issuer {issuer_id}"
         ));
     }
     key.get("publicKeyPem")

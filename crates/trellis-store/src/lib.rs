@@ -779,6 +779,8 @@ forward! {
     pub async fn credential(&self, id: Uuid) -> StoreResult<Credential>;
     /// A member's credentials, newest first.
     pub async fn credentials_of(&self, subject_id: Uuid) -> StoreResult<Vec<Credential>>;
+    /// The newest credential issued for the achievement with this key.
+    pub async fn latest_credential_for(&self, achievement_key: &str) -> StoreResult<Option<Credential>>;
     /// Revokes a credential with a reason and tells its subject; revoking
     /// again keeps the first.
     pub async fn revoke_credential(

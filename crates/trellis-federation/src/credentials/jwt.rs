@@ -14,7 +14,9 @@ use rsa::{RsaPrivateKey, RsaPublicKey};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::common::{Common, Issuer, date_field, issuer_id, missing_for_signing, str_field};
+use super::common::{
+    Common, Issuer, date_field, has_type, issuer_id, missing_for_signing, str_field,
+};
 use super::error::{CredentialError, Result};
 
 /// Smaller RSA keys are refused, for signing and for verifying.
@@ -38,9 +40,11 @@ pub struct JwtHeader {
 
 /// Secures a credential (an `OpenBadgeCredential` or a status list) as a
 /// compact VC-JWT: header `{alg: RS256, typ: vc+jwt, kid}`, claims the
-/// credential itself plus `iss` = issuer id, `jti` = `id`, `sub` =
-/// `credentialSubject.id`, `nbf` = `validFrom`, `exp` = `validUntil` (if
-/// set) and `iat` = now, all in seconds.
+/// credential itself plus `iss` = issuer id, `jti` = `id` (not on a
+/// status list: the VC 2.0 context, its only one, does not define `jti`,
+/// and its `id` says the same), `sub` = `credentialSubject.id`, `nbf` =
+/// `validFrom`, `exp` = `validUntil` (if set) and `iat` = now, all in
+/// seconds.
 pub fn sign(issuer: &Issuer, credential: &Value) -> Result<String> {
     let Some(fields) = credential.as_object() else {
         return Err(CredentialError::Sign("it is not a JSON object".into()));
@@ -67,7 +71,11 @@ pub fn sign(issuer: &Issuer, credential: &Value) -> Result<String> {
 
     let mut claims = fields.clone();
     claims.insert("iss".into(), json!(issuer.id));
-    claims.insert("jti".into(), json!(id));
+    if has_type(credential.get("type"), "BitstringStatusListCredential") {
+        claims.remove("jti");
+    } else {
+        claims.insert("jti".into(), json!(id));
+    }
     claims.insert("sub".into(), json!(subject));
     claims.insert("nbf".into(), json!(valid_from.timestamp()));
     match valid_until {
@@ -111,8 +119,9 @@ pub fn decode_unverified(jwt: &str) -> Result<(JwtHeader, Value)> {
     Ok((header, claims))
 }
 
-/// `iss`, `sub` and `jti` must name what the credential names; `nbf` and
-/// `exp`, where present, must be its dates.
+/// `iss` and `sub` must name what the credential names, and `jti` too
+/// when present (a status list has none); `nbf` and `exp`, where
+/// present, must be its dates.
 pub(super) fn check_jwt_claims(claims: &Value, common: &Common) -> Result<()> {
     let inconsistent = |what: String| CredentialError::Inconsistent(what);
     for (claim, property, expected) in [
@@ -128,6 +137,7 @@ pub(super) fn check_jwt_claims(claims: &Value, common: &Common) -> Result<()> {
                 )));
             }
             Some(_) => return Err(inconsistent(format!("{claim} is not a string"))),
+            None if claim == "jti" => {}
             None => return Err(inconsistent(format!("the {claim} claim is missing"))),
         }
     }

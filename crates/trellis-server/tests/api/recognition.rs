@@ -458,6 +458,12 @@ async fn hand_awards_need_an_admin_a_reason_and_happen_once(app: TestApp) {
         claims["credentialSubject"]["narrative"],
         "Ran the spring meetup"
     );
+    let achievement = resolved_achievement(&app, &claims).await;
+    assert_eq!(achievement["name"], defined["name"]);
+    assert!(achievement["id"].as_str().unwrap().ends_with(&format!(
+        "/achievements/{}",
+        defined["id"].as_str().unwrap()
+    )));
 
     // A retired achievement is no longer awarded.
     retire(&app, &root, &defined).await;
@@ -712,9 +718,31 @@ async fn awards_and_credentials_are_listed_to_their_owner_alone(app: TestApp) {
 /// nothing of Trellis: the `kid` URL is fetched over HTTP, the key with
 /// that id taken from the actor document, and the signature checked with
 /// `rsa` and `sha2`. Returns the claims it vouches for.
+/// The `Achievement` a credential names, fetched at its id: the same
+/// object the credential carries, as a JSON-LD document of its own.
+async fn resolved_achievement(app: &TestApp, claims: &Value) -> Value {
+    let named = &claims["credentialSubject"]["achievement"];
+    let answer = app
+        .client
+        .get(named["id"].as_str().unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    assert_eq!(answer.headers()["content-type"], "application/ld+json");
+    let mut document: Value = answer.json().await.unwrap();
+    assert_eq!(document["@context"], claims["@context"]);
+    document.as_object_mut().unwrap().remove("@context");
+    assert_eq!(&document, named);
+    assert_eq!(document["type"], json!(["Achievement"]));
+    document
+}
+
 async fn check_independently(client: &reqwest::Client, jwt: &str) -> Result<Value, String> {
     let header = part_of(jwt, 0);
     assert_eq!(header["alg"], "RS256");
+    // As VC-JOSE-COSE registers it for VCDM 2.0 credentials.
+    assert_eq!(header["typ"], "vc+jwt");
     let kid = header["kid"].as_str().unwrap();
     let (document_url, _) = kid.split_once('#').unwrap();
     let actor: Value = client
@@ -767,6 +795,10 @@ async fn a_credential_verifies_with_the_issuers_published_key_alone(app: TestApp
         claims["@context"][1],
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
     );
+    let achievement = resolved_achievement(&app, &claims).await;
+    assert_eq!(achievement["achievementType"], "ext:ParticipationStatement");
+    let unknown = app.get("/achievements/no-such-thing", None).await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     // A changed credential does not verify independently either.
     let tampered = with_claims(&jwt, |c| c["name"] = json!("Something else"));
     assert!(check_independently(&app.client, &tampered).await.is_err());

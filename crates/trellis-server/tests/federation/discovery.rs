@@ -280,3 +280,38 @@ async fn nodeinfo_describes_the_instance(app: TestApp) {
     );
     assert_eq!(info["metadata"]["nodeName"], "Sysadmins North");
 }
+
+#[on_every_backend]
+async fn in_production_discovery_links_use_https(backend: Backend) {
+    let app = TestApp::spawn_with(backend, |c| c.federation_insecure = false)
+        .await
+        .unwrap();
+    let domain = app.domain();
+    let (status, _, links) = get_json(&app, "/.well-known/nodeinfo", "application/json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        links["links"][0]["href"],
+        format!("https://{domain}/nodeinfo/2.1")
+    );
+    let ada = app.member("ada").await;
+    app.set_profile(&ada, json!({"visibility": "federated"}))
+        .await;
+    let (status, _, by_acct) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=acct:ada@{domain}"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        by_acct["aliases"],
+        json!([format!("https://{domain}/users/ada")])
+    );
+    let (status, _, by_url) = get_json(
+        &app,
+        &format!("/.well-known/webfinger?resource=https://{domain}/users/ada"),
+        "application/jrd+json",
+    )
+    .await;
+    assert_eq!((status, &by_url), (StatusCode::OK, &by_acct));
+}

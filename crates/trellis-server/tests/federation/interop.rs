@@ -181,6 +181,7 @@ async fn webfinger(
     if note_fetch(&state, &uri, &headers) {
         return (StatusCode::UNAUTHORIZED, "Request not signed").into_response();
     }
+    record_signed_fetch(&state, &Method::GET, &uri, &headers).await;
     let resource = q.get("resource").cloned().unwrap_or_default();
     let (subject, href) = if resource == format!("acct:{0}@{0}", state.domain) {
         (resource, format!("http://{}/actor", state.domain))
@@ -308,6 +309,29 @@ async fn verify_signature(
         .collect();
     let key_id = params.get("keyId").ok_or("no keyId")?;
     let names = params.get("headers").copied().unwrap_or("date");
+    // As Mastodon's authorized fetch: the request line, the host and the
+    // date must be signed (and a digest on a POST), and the Date sent
+    // must be recent.
+    let covered: Vec<&str> = names.split_whitespace().collect();
+    let mut required = vec!["(request-target)", "host", "date"];
+    if method == Method::POST {
+        required.push("digest");
+    }
+    if let Some(missing) = required.iter().find(|name| !covered.contains(name)) {
+        return Err(format!("the signature does not cover {missing}"));
+    }
+    let date = headers
+        .get("date")
+        .and_then(|v| v.to_str().ok())
+        .ok_or("no Date header")?;
+    let date = chrono::DateTime::parse_from_rfc2822(date).map_err(|e| e.to_string())?;
+    if (chrono::Utc::now() - date.with_timezone(&chrono::Utc))
+        .num_seconds()
+        .abs()
+        > 3600
+    {
+        return Err("the Date is not recent".into());
+    }
     let mut lines = Vec::new();
     for name in names.split_whitespace() {
         let line = match name {
@@ -926,6 +950,18 @@ async fn rfc9421_requests_and_fedify_shaped_answers_are_taken(backend: Backend) 
         .unwrap();
     let our_actor = format!("http://{}/actor", app.domain());
     assert_eq!(our_follow.signed_by.as_deref(), Some(our_actor.as_str()));
+    // It found the peer by WebFinger and fetched its actor, both with
+    // GETs signed over `(request-target) host date`, as Mastodon's
+    // authorized fetch requires.
+    let fetches = peer.state.signed_fetches.lock().unwrap().clone();
+    for path in ["/.well-known/webfinger", "/actor"] {
+        assert!(
+            fetches
+                .iter()
+                .any(|(fetched, signer)| fetched == path && *signer == our_actor),
+            "{path} was not fetched with a signature the peer takes: {fetches:?}"
+        );
+    }
     let accept = json!({
         "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
         "id": peer.activity_id(),

@@ -1,8 +1,9 @@
 //! Every term Trellis uses expands to an IRI with a JSON-LD processor
 //! Trellis did not write (pyld, run by `tests/support/jsonld_expand.py`):
 //! the documents an instance serves, and every example in FEDERATION.md
-//! with the context the instance serves. The context is served at a
-//! stable URL, the same document every time.
+//! with the context the instance serves, and a revocation status list
+//! with the VC 2.0 context. The context is served at a stable URL, the
+//! same document every time.
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -29,6 +30,21 @@ async fn every_term_expands_to_an_iri_with_an_independent_processor(backend: Bac
             .expect(StatusCode::OK);
         documents.push(json!({"name": path, "document": document}));
     }
+    // A revocation status list is a credential of its own, with the VC
+    // 2.0 context alone (which also names the JWT's claims, `iss`, `nbf`…).
+    app.issue_statement(&ada).await;
+    let list: Value = app
+        .client
+        .get(app.url("/credentials/status/0"))
+        .header("accept", "application/json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["type"][1], "BitstringStatusListCredential");
+
     let served = app
         .get("/contexts/trellis.jsonld", None)
         .await
@@ -42,6 +58,8 @@ async fn every_term_expands_to_an_iri_with_an_independent_processor(backend: Bac
         .await
         .expect(StatusCode::OK);
     assert_eq!(again, served);
+
+    documents.push(json!({"name": "/credentials/status/0", "document": list, "credential": true}));
 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("documents.json");

@@ -12,6 +12,7 @@ mod credentials;
 mod delivery;
 mod directory;
 mod discovery;
+mod egress;
 mod endorsements;
 mod interop;
 mod jsonld;

@@ -8,7 +8,9 @@ Offline: the ActivityStreams context is the copy the bovine package ships
 vocabulary, only the three terms Trellis uses are given here.
 
 Usage: jsonld_expand.py DOCUMENTS.json [FEDERATION.md]
-DOCUMENTS.json is a list of {"name": ..., "document": ...}. From
+DOCUMENTS.json is a list of {"name": ..., "document": ...}; a document
+marked "credential": true is a verifiable credential, checked with the VC
+2.0 context pyld ships, any term it leaves undefined reported. From
 FEDERATION.md, every ```json example is expanded too, with its "…"
 placeholders dropped and its @context replaced by the one of the first
 document that has a list @context.
@@ -53,6 +55,26 @@ CONTEXTS = {
 }
 
 
+# The VC 2.0 context, as the copy pyld ships (data, read from its files).
+VC2 = "https://www.w3.org/ns/credentials/v2"
+
+
+def vc2_context():
+    spec = importlib.util.find_spec("pyld")
+    path = pathlib.Path(spec.submodule_search_locations[0]) / "documentloader" / "frozen" / "bundled" / "credentials-v2.jsonld"
+    if not path.exists():
+        sys.exit(f"pyld ships no VC 2.0 context at {path}")
+    return json.loads(path.read_text())["@context"]
+
+
+CONTEXTS[VC2] = vc2_context()
+
+# Appended to the context of a credential: its own contexts define no
+# `@vocab`, so a term they do not define would be dropped silently; with
+# this it expands to an IRI here instead, and is reported.
+UNDEFINED = "urn:undefined:"
+
+
 def loader(url, options=None):
     if url not in CONTEXTS:
         raise jsonld.JsonLdError("no network here", "loading document failed", {"url": url})
@@ -68,7 +90,12 @@ jsonld.set_document_loader(loader)
 
 
 def is_iri(text):
-    return isinstance(text, str) and re.match(r"^[a-z][a-z0-9+.-]*:", text) and not text.startswith("_:")
+    return (
+        isinstance(text, str)
+        and re.match(r"^[a-z][a-z0-9+.-]*:", text)
+        and not text.startswith("_:")
+        and not text.startswith(UNDEFINED)
+    )
 
 
 def walk(node, path, problems):
@@ -121,7 +148,12 @@ def main():
             documents.append({"name": f"FEDERATION.md example {n}", "document": example})
     problems = []
     for entry in documents:
-        expanded = jsonld.expand(entry["document"])
+        document = entry["document"]
+        if entry.get("credential"):
+            document = dict(document)
+            contexts = document["@context"]
+            document["@context"] = (contexts if isinstance(contexts, list) else [contexts]) + [{"@vocab": UNDEFINED}]
+        expanded = jsonld.expand(document)
         if not expanded:
             problems.append(f"{entry['name']}: expands to nothing")
         walk(expanded, entry["name"], problems)

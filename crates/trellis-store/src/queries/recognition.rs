@@ -142,6 +142,31 @@ impl Backend {
         Ok(row.try_into()?)
     }
 
+    /// The newest credential issued for the achievement with this key
+    /// (`AchievementContent::key`), if any was.
+    pub async fn latest_credential_for(
+        &self,
+        achievement_key: &str,
+    ) -> StoreResult<Option<Credential>> {
+        // Narrowed in SQL by the key as the content's JSON spells it,
+        // then checked exactly on the parsed content.
+        let spelled = json_value(&achievement_key)?
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let rows: Vec<CredentialRow> = sqlx::query_as(&format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials c \
+             WHERE c.content LIKE '%\"key\":' || $1 || '%' ESCAPE '\\' \
+             ORDER BY c.issued_at DESC, c.id DESC LIMIT 20"
+        ))
+        .bind(spelled)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(read_rows::<_, Credential>(rows)?
+            .into_iter()
+            .find(|c| c.content.achievement.key == achievement_key))
+    }
+
     /// A member's credentials, newest first.
     pub async fn credentials_of(&self, subject_id: Uuid) -> StoreResult<Vec<Credential>> {
         let rows: Vec<CredentialRow> = sqlx::query_as(&format!(

@@ -41,6 +41,57 @@ fn statement(name: &str) -> trellis_store::CredentialContent {
 }
 
 #[on_every_backend]
+async fn the_newest_credential_of_an_achievement_is_found_by_its_key_exactly(store: Store) {
+    use trellis_store::CredentialKind::{Endorsement, Participation};
+    let ada = account(&store, "ada").await.id;
+    store.set_credential_signer(std::sync::Arc::new(FakeSigner));
+    assert_eq!(
+        store.latest_credential_for("participation").await.unwrap(),
+        None
+    );
+    store
+        .issue_credential(Participation, ada, &statement("older"), now())
+        .await
+        .unwrap();
+    let newer = store
+        .issue_credential(
+            Participation,
+            ada,
+            &statement("newer"),
+            now() + Duration::seconds(1),
+        )
+        .await
+        .unwrap();
+    let mut endorsed = statement("endorsed");
+    endorsed.achievement.key = "endorsements/net_work%".into();
+    let endorsement = store
+        .issue_credential(Endorsement, ada, &endorsed, now())
+        .await
+        .unwrap();
+    let found = store.latest_credential_for("participation").await.unwrap();
+    assert_eq!(found.map(|c| c.id), Some(newer.id));
+    let found = store
+        .latest_credential_for("endorsements/net_work%")
+        .await
+        .unwrap();
+    assert_eq!(found.map(|c| c.id), Some(endorsement.id));
+    // LIKE's wildcards in a key match only themselves; a part of a key
+    // is no key.
+    for other in [
+        "endorsements/netXworkX",
+        "endorsements/net",
+        "participatio",
+        "%",
+    ] {
+        assert_eq!(
+            store.latest_credential_for(other).await.unwrap(),
+            None,
+            "{other}"
+        );
+    }
+}
+
+#[on_every_backend]
 async fn credentials_are_signed_as_issued_and_revoked_once(store: Store) {
     use trellis_store::CredentialKind::Participation;
     let ada = account(&store, "ada").await.id;
