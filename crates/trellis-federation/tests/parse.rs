@@ -1,6 +1,6 @@
-//! Trellis reads what other ActivityPub software sends (real JSON captured
-//! from Mastodon, Lemmy and Mbin, in `assets/`), and reads back what it
-//! sends itself.
+//! Trellis reads what other ActivityPub software sends (real JSON from
+//! Mastodon, Lemmy, Mbin and Fedify, in `assets/`), and reads back what
+//! it sends itself.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use activitypub_federation::protocol::context::WithContext;
@@ -37,6 +37,34 @@ fn actors_of_other_software_parse() {
             .starts_with("-----BEGIN PUBLIC KEY-----")
     );
 
+    for (path, kind, name) in [
+        (
+            "fedify/application.json",
+            ActorKind::Instance,
+            "fedify.example",
+        ),
+        ("fedify/person.json", ActorKind::Person, "fay"),
+    ] {
+        let fedify: ActorJson = asset(path);
+        assert_eq!(fedify.kind().unwrap(), kind, "{path}");
+        assert_eq!(fedify.preferred_username, name, "{path}");
+        assert_eq!(fedify.public_key.owner, fedify.id, "{path}");
+        assert!(
+            fedify
+                .public_key
+                .public_key_pem
+                .starts_with("-----BEGIN PUBLIC KEY-----")
+        );
+        assert_eq!(
+            fedify
+                .endpoints
+                .and_then(|e| e.shared_inbox)
+                .map(String::from),
+            Some("https://fedify.example/inbox".to_owned()),
+            "{path}: Fedify types its endpoints (`as:Endpoints`)"
+        );
+    }
+
     let lemmy: ActorJson = asset("lemmy/instance.json");
     assert_eq!(
         lemmy.kind().unwrap(),
@@ -52,7 +80,11 @@ fn actors_of_other_software_parse() {
 fn partnership_activities_of_other_software_parse() {
     let follow: Follow = asset("lemmy/follow.json");
     assert_eq!(follow.object.as_str(), "http://enterprise.lemmy.ml/c/main");
-    for path in ["lemmy/accept.json", "mbin/accept.json"] {
+    for path in [
+        "lemmy/accept.json",
+        "mbin/accept.json",
+        "fedify/accept_embedded_follow.json",
+    ] {
         let accept: Accept = asset(path);
         assert!(matches!(accept.object, FollowRef::Embedded(_)), "{path}");
         assert!(accept.object.id().as_str().starts_with("http"), "{path}");
@@ -69,6 +101,9 @@ fn partnership_activities_of_other_software_parse() {
         ("lemmy/accept.json", "Accept"),
         ("mbin/accept.json", "Accept"),
         ("mastodon/undo_follow.json", "Undo"),
+        ("fedify/follow.json", "Follow"),
+        ("fedify/accept_embedded_follow.json", "Accept"),
+        ("fedify/undo_follow.json", "Undo"),
     ] {
         let activity: serde_json::Value = asset(path);
         let parsed = kind_of(activity);
@@ -535,4 +570,26 @@ fn every_kind_takes_embedded_objects_where_activitystreams_allows_them() {
         assert_eq!(parsed.id(), as_ids.id(), "{kind}");
         assert_eq!(parsed.actor(), as_ids.actor(), "{kind}");
     }
+}
+
+#[test]
+fn fedify_s_accept_names_the_follow_and_its_parties_by_id() {
+    let accept: Accept = asset("fedify/accept_embedded_follow.json");
+    assert_eq!(
+        accept.object.id().as_str(),
+        "https://trellis.example/activities/0193a1b2-follow"
+    );
+    let FollowRef::Embedded(follow) = &accept.object else {
+        panic!("Fedify embeds the Follow");
+    };
+    assert_eq!(
+        follow.actor.inner().as_str(),
+        "https://trellis.example/actor"
+    );
+    assert_eq!(follow.object.as_str(), "https://fedify.example/actor");
+    let undo: Undo = asset("fedify/undo_follow.json");
+    assert_eq!(
+        undo.object.id().as_str(),
+        "https://fedify.example/activities/follow-2"
+    );
 }
