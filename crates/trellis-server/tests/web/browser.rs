@@ -420,7 +420,9 @@ fn axe_source() -> Option<String> {
 pub async fn assert_fits(browser: &Browser) {
     let wide = eval(
         browser,
-        "return document.documentElement.scrollWidth > window.innerWidth + 1;",
+        // The width pages lay out in (`clientWidth`, without a scrollbar),
+        // not the window's (`innerWidth`, with it).
+        "return document.documentElement.scrollWidth > document.documentElement.clientWidth + 1;",
     )
     .await;
     assert_eq!(

@@ -112,6 +112,7 @@ async fn a_newcomer_finds_a_mentor_at_a_partner_and_they_grow_together() {
             .contains("Goal \"Own the DNS platform\" added")
     );
     ada.assert_accessible().await;
+    ada.screenshot("plan").await;
 
     // Finding a mentor at the partner, by a skill's name.
     ada.go("/mentors?scope=federated&q=DNS").await;

@@ -196,3 +196,54 @@ async fn partners_see_a_federated_member_and_others_do_not() {
         b.close().await;
     }
 }
+
+#[tokio::test]
+async fn too_many_sign_ins_are_refused_on_the_form_saying_how_long_to_wait() {
+    let app = trellis_testing::TestApp::spawn_with(trellis_store::Backend::Sqlite, |c| {
+        c.limit_sign_in_failures = 3;
+    })
+    .await
+    .unwrap();
+    app.register("lin").await;
+    let Some(phone) = Browser::open(&app.url(""), 360).await else {
+        return;
+    };
+    phone.go("/").await;
+    phone.select("language", "de").await;
+    phone.press("Change").await;
+    phone.go("/login").await;
+    let mut refused = false;
+    for _ in 0..6 {
+        phone.fill("username", "lin").await;
+        phone.fill("password", "not the password at all").await;
+        phone.press("Anmelden").await;
+        let text = phone.text().await;
+        if text.contains("Zu viele Versuche in kurzer Zeit") {
+            refused = true;
+            break;
+        }
+        assert!(
+            text.contains("Benutzername oder Passwort ist falsch."),
+            "{text}"
+        );
+    }
+    assert!(refused, "the sign-in form was never limited");
+    // The form is still there, with the name typed, and says when to come back.
+    let text = phone.text().await;
+    assert!(text.contains("Versuchen Sie es in"), "{text}");
+    assert_eq!(phone.value_of("username").await, "lin");
+    phone.assert_accessible().await;
+    crate::browser::assert_fits(&phone).await;
+    phone.screenshot("sign-in-too-many-phone").await;
+    // Locked for a while: the right password waits too.
+    phone.fill("password", PASSWORD).await;
+    phone.press("Anmelden").await;
+    assert!(
+        phone
+            .text()
+            .await
+            .contains("Zu viele Versuche in kurzer Zeit")
+    );
+    assert_eq!(phone.path().await, "/login");
+    phone.close().await;
+}

@@ -72,6 +72,10 @@ mentor-not-accepting = Nimmt zurzeit keine neuen Mentees an
 login-title = Anmelden
 login-submit = Anmelden
 login-wrong = Benutzername oder Passwort ist falsch.
+login-too-many = Zu viele Versuche in kurzer Zeit. Versuchen Sie es { $minutes ->
+    [one] in einer Minute
+   *[other] in { $minutes } Minuten
+} wieder.
 login-no-account = Noch kein Konto?
 field-username = Benutzername
 field-password = Passwort

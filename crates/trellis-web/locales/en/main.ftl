@@ -72,6 +72,10 @@ mentor-not-accepting = Not taking new mentees now
 login-title = Sign in
 login-submit = Sign in
 login-wrong = The username or password is wrong.
+login-too-many = Too many tries in a short time. Try again in { $minutes ->
+    [one] a minute
+   *[other] { $minutes } minutes
+}.
 login-no-account = No account yet?
 field-username = Username
 field-password = Password

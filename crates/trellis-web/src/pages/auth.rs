@@ -102,15 +102,21 @@ pub async fn login(State(web): State<Web>, Posted(visitor, form): Posted<LoginFo
         }
         Err(err) => {
             let c = chrome(&web, &visitor).await?;
-            let status = match err {
-                AppError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            // Too many tries: the form again, saying how long to wait.
+            let (status, why, wait) = match err {
+                AppError::Unauthorized(_) => (StatusCode::UNAUTHORIZED, c.t("login-wrong"), None),
                 AppError::Validation(_) | AppError::BadRequest(_) => {
-                    StatusCode::UNPROCESSABLE_ENTITY
+                    (StatusCode::UNPROCESSABLE_ENTITY, c.t("login-wrong"), None)
+                }
+                AppError::TooManyRequests { retry_after, .. } => {
+                    let secs = retry_after.as_secs().max(1);
+                    let minutes = secs.div_ceil(60);
+                    let why = c.t1("login-too-many", "minutes", minutes);
+                    (StatusCode::TOO_MANY_REQUESTS, why, Some(secs))
                 }
                 other => return Err(crate::kit::fail(&c, other)),
             };
-            let errors = Errors::general(c.t("login-wrong"));
-            page_with(
+            let mut answer = page_with(
                 &web,
                 &visitor,
                 status,
@@ -118,9 +124,16 @@ pub async fn login(State(web): State<Web>, Posted(visitor, form): Posted<LoginFo
                     c,
                     username: form.username,
                     next,
-                    errors,
+                    errors: Errors::general(why),
                 },
-            )
+            )?;
+            if let Some(secs) = wait {
+                answer.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(secs),
+                );
+            }
+            Ok(answer)
         }
     }
 }
