@@ -7,7 +7,7 @@ use sqlx::migrate::Migrate;
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgPoolOptions};
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::{MigrationReport, PoolSettings, PoolStats, SignerSlot};
+use crate::model::{MigrationReport, PoolSettings, SignerSlot};
 
 /// A connection, in a transaction or from the pool.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -45,11 +45,16 @@ impl Backend {
         })
     }
 
+    /// The migrations of this backend, built into the binary.
+    fn migrator() -> sqlx::migrate::Migrator {
+        sqlx::migrate!("../../migrations/postgres")
+    }
+
     /// Applies the migrations this build knows and the database lacks,
     /// under PostgreSQL's advisory lock (taken here, so that what was
     /// applied before is read under it too).
     pub async fn migrate(&self) -> StoreResult<MigrationReport> {
-        let mut migrator = sqlx::migrate!("../../migrations/postgres");
+        let mut migrator = Self::migrator();
         migrator.set_locking(false);
         let mut conn = self.pool.acquire().await?;
         conn.lock().await?;
@@ -63,31 +68,6 @@ impl Backend {
         .await;
         conn.unlock().await?;
         result
-    }
-
-    /// Migrations this build knows that the database lacks (all of them
-    /// when it was never migrated).
-    pub async fn pending_migrations(&self) -> StoreResult<u64> {
-        let migrator = sqlx::migrate!("../../migrations/postgres");
-        let applied: Vec<(i64,)> =
-            match sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await
-            {
-                Ok(applied) => applied,
-                Err(sqlx::Error::Database(_)) => Vec::new(),
-                Err(other) => return Err(other.into()),
-            };
-        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
-        Ok(MigrationReport::pending(&migrator, &applied))
-    }
-
-    pub fn pool_stats(&self) -> PoolStats {
-        PoolStats::of(&self.pool)
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 
     pub async fn server_version(&self) -> StoreResult<String> {

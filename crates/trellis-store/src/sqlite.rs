@@ -6,7 +6,7 @@ use sqlx::migrate::Migrate;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 
 use crate::error::{StoreError, StoreResult};
-use crate::model::{MigrationReport, PoolSettings, PoolStats, SignerSlot};
+use crate::model::{MigrationReport, PoolSettings, SignerSlot};
 
 /// A connection, in a transaction or from the pool.
 type Conn = <Db as sqlx::Database>::Connection;
@@ -42,12 +42,17 @@ impl Backend {
         })
     }
 
+    /// The migrations of this backend, built into the binary.
+    fn migrator() -> sqlx::migrate::Migrator {
+        sqlx::migrate!("../../migrations/sqlite")
+    }
+
     /// Applies the migrations this build knows and the database lacks, all
     /// in one exclusive transaction: a second process migrating the same
     /// file waits for it and then finds nothing left to do (SQLite has no
     /// lock of sqlx's own, as PostgreSQL's advisory lock is).
     pub async fn migrate(&self) -> StoreResult<MigrationReport> {
-        let migrator = sqlx::migrate!("../../migrations/sqlite");
+        let migrator = Self::migrator();
         let mut tx = self.pool.begin_with("BEGIN EXCLUSIVE").await?;
         tx.ensure_migrations_table().await?;
         let before = tx.list_applied_migrations().await?;
@@ -55,31 +60,6 @@ impl Backend {
         let after = tx.list_applied_migrations().await?;
         tx.commit().await?;
         Ok(MigrationReport::new(&migrator, &before, &after))
-    }
-
-    /// Migrations this build knows that the database lacks (all of them
-    /// when it was never migrated).
-    pub async fn pending_migrations(&self) -> StoreResult<u64> {
-        let migrator = sqlx::migrate!("../../migrations/sqlite");
-        let applied: Vec<(i64,)> =
-            match sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
-                .fetch_all(&self.pool)
-                .await
-            {
-                Ok(applied) => applied,
-                Err(sqlx::Error::Database(_)) => Vec::new(),
-                Err(other) => return Err(other.into()),
-            };
-        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
-        Ok(MigrationReport::pending(&migrator, &applied))
-    }
-
-    pub fn pool_stats(&self) -> PoolStats {
-        PoolStats::of(&self.pool)
-    }
-
-    pub async fn close(&self) {
-        self.pool.close().await;
     }
 
     pub async fn server_version(&self) -> StoreResult<String> {

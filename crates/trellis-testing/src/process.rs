@@ -21,6 +21,39 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+/// The binary `bin` run from `dir` with none of the caller's `TRELLIS_*`
+/// variables nor `RUST_LOG`, and without a metrics listener (tests run
+/// many servers at once; a test of metrics sets its own).
+pub fn command(bin: impl AsRef<std::ffi::OsStr>, dir: &Path) -> Command {
+    let mut command = Command::new(bin);
+    command.current_dir(dir).env_remove("RUST_LOG");
+    for (key, _) in std::env::vars() {
+        if key.starts_with("TRELLIS_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("TRELLIS_METRICS_BIND", "off");
+    command
+}
+
+/// Runs `command` to its end with `input` on its standard input; what it
+/// wrote and how it exited.
+pub fn run_with_stdin(mut command: Command, input: &str) -> std::process::Output {
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
 /// One `trellis` process on a fixed port and data directory; killed when
 /// dropped.
 #[derive(Debug)]
@@ -66,37 +99,17 @@ impl Trellis {
 
     /// A command of this binary with this process's settings.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(&self.bin);
-        command.current_dir(&self.dir).env_remove("RUST_LOG");
-        for (key, _) in std::env::vars() {
-            if key.starts_with("TRELLIS_") {
-                command.env_remove(key);
-            }
-        }
+        let mut command = command(&self.bin, &self.dir);
         command.env("TRELLIS_BIND", format!("127.0.0.1:{}", self.port));
-        // Tests run many servers at once; a test of metrics sets its own.
-        command.env("TRELLIS_METRICS_BIND", "off");
         command.envs(self.env.iter().map(|(k, v)| (k, v)));
         command
     }
 
     /// Runs `admin create-user NAME --admin` with the test password.
     pub fn create_admin(&self, name: &str) {
-        let mut child = self
-            .command()
-            .args(["admin", "create-user", name, "--admin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(format!("{PASSWORD}\n").as_bytes())
-            .unwrap();
-        let output = child.wait_with_output().unwrap();
+        let mut command = self.command();
+        command.args(["admin", "create-user", name, "--admin"]);
+        let output = run_with_stdin(command, &format!("{PASSWORD}\n"));
         assert!(
             output.status.success(),
             "create-user: {}",
@@ -223,6 +236,76 @@ impl Trellis {
             .await;
         assert_eq!(status, 200, "login: {session}");
         session["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Trellis {
+    /// Its partnership with `domain` as its admin sees it (`none` if it
+    /// knows no such instance).
+    pub async fn partnership(&self, admin: &str, domain: &str) -> String {
+        let (_, partners) = self
+            .call(
+                reqwest::Method::GET,
+                "/api/v1/admin/partners",
+                Some(admin),
+                None,
+            )
+            .await;
+        partners
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|p| p["domain"] == domain)
+            .and_then(|p| p["partnership"].as_str())
+            .unwrap_or("none")
+            .to_owned()
+    }
+}
+
+/// `a` (federating as `a_domain`) asks `b` to partner and `b` accepts, by
+/// their admins' tokens; returns once `a` sees the partnership active.
+pub async fn partner(a: &Trellis, a_domain: &str, b: &Trellis, admin_a: &str, admin_b: &str) {
+    let (status, body) = a
+        .call(
+            reqwest::Method::POST,
+            "/api/v1/admin/partners",
+            Some(admin_a),
+            Some(json!({"domain": b.domain()})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    crate::eventually("B sees A's request", || async {
+        b.partnership(admin_b, a_domain).await == "pending"
+    })
+    .await;
+    let (status, body) = b
+        .call(
+            reqwest::Method::POST,
+            &format!("/api/v1/admin/partners/{a_domain}/accept"),
+            Some(admin_b),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    crate::eventually("A sees the partnership", || async {
+        a.partnership(admin_a, &b.domain()).await == "active"
+    })
+    .await;
+}
+
+/// The database a process uses on `backend`: on PostgreSQL a fresh one
+/// (dropped with the first value) and its URL for `TRELLIS_DATABASE_URL`;
+/// on SQLite none, each process keeping its own in its data directory.
+pub async fn database(
+    backend: trellis_store::Backend,
+) -> (Option<trellis_store::testing::TestDatabase>, Option<String>) {
+    match backend {
+        trellis_store::Backend::Postgres => {
+            let db = trellis_store::testing::TestDatabase::postgres().await;
+            let url = db.as_ref().map(|d| d.url().to_owned());
+            (db, url)
+        }
+        trellis_store::Backend::Sqlite => (None, None),
     }
 }
 

@@ -1,7 +1,7 @@
 //! The `trellis` binary through its real entry point: a process, its
 //! arguments, environment, standard streams and exit code.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -9,34 +9,10 @@ use std::time::{Duration, Instant};
 use reqwest::StatusCode;
 use serde_json::json;
 use trellis_testing::PASSWORD;
+use trellis_testing::process::run_with_stdin;
 
 pub(crate) fn trellis(dir: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_trellis"));
-    command.current_dir(dir).env_remove("RUST_LOG");
-    for (key, _) in std::env::vars() {
-        if key.starts_with("TRELLIS_") {
-            command.env_remove(key);
-        }
-    }
-    // Tests run many servers at once; the test of metrics sets its own.
-    command.env("TRELLIS_METRICS_BIND", "off");
-    command
-}
-
-fn run_with_stdin(mut command: Command, input: &str) -> Output {
-    let mut child = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    trellis_testing::process::command(env!("CARGO_BIN_EXE_trellis"), dir)
 }
 
 /// Sends SIGTERM and expects a clean exit.

@@ -92,15 +92,16 @@ async fn after_the_disk_was_full_writes_work_again_once_space_is_freed() {
 
     disk.fill();
     let mut refused = None;
+    let change = |n| {
+        server.call(
+            Method::PUT,
+            "/api/v1/me/profile",
+            Some(&token),
+            Some(profile(n)),
+        )
+    };
     for n in 0..200 {
-        let (status, body) = server
-            .call(
-                Method::PUT,
-                "/api/v1/me/profile",
-                Some(&token),
-                Some(profile(n)),
-            )
-            .await;
+        let (status, body) = change(n).await;
         if status != 200 {
             refused = Some((status, body));
             break;
@@ -123,14 +124,7 @@ async fn after_the_disk_was_full_writes_work_again_once_space_is_freed() {
     disk.free();
     // Every write goes through again, and health says so, without a restart.
     for n in 200..205 {
-        let (status, body) = server
-            .call(
-                Method::PUT,
-                "/api/v1/me/profile",
-                Some(&token),
-                Some(profile(n)),
-            )
-            .await;
+        let (status, body) = change(n).await;
         assert_eq!(status, 200, "after space was freed: {body}");
     }
     let (status, health) = server.call(Method::GET, "/healthz", None, None).await;

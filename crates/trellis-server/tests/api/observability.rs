@@ -116,19 +116,15 @@ async fn no_secret_reaches_the_logs_even_at_trace_level() {
     let log = std::thread::spawn(move || lines.rest());
     let client = reqwest::Client::new();
     let password = "a password that must never be logged";
-    let registered = client
-        .post(format!("http://{addr}/api/v1/accounts"))
-        .json(&serde_json::json!({"username": "ada", "password": password}))
-        .send()
-        .await
-        .unwrap();
+    let as_ada = |path: &str| {
+        client
+            .post(format!("http://{addr}{path}"))
+            .json(&serde_json::json!({"username": "ada", "password": password}))
+            .send()
+    };
+    let registered = as_ada("/api/v1/accounts").await.unwrap();
     assert_eq!(registered.status(), reqwest::StatusCode::CREATED);
-    let signed_in = client
-        .post(format!("http://{addr}/api/v1/auth/login"))
-        .json(&serde_json::json!({"username": "ada", "password": password}))
-        .send()
-        .await
-        .unwrap();
+    let signed_in = as_ada("/api/v1/auth/login").await.unwrap();
     assert_eq!(signed_in.status(), reqwest::StatusCode::OK);
     let token = signed_in.json::<serde_json::Value>().await.unwrap()["token"]
         .as_str()

@@ -434,6 +434,17 @@ async fn partner(north: &TestApp, north_admin: &str, south: &TestApp, south_admi
     .await;
 }
 
+/// How deliveries from `from` to `to` are going, as `from`'s admin view says.
+async fn delivery_to(from: &TestApp, admin: &str, to: &TestApp) -> Value {
+    let status = from.get("/api/v1/admin/federation", Some(admin)).await;
+    status.body["peers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["domain"] == to.domain())
+        .map_or(Value::Null, |p| p["delivery"].clone())
+}
+
 #[tokio::test]
 async fn the_admin_commands_show_partners_blocks_and_queues_and_retry_now() {
     let backend = Backend::Sqlite;
@@ -490,14 +501,7 @@ async fn the_admin_commands_show_partners_blocks_and_queues_and_retry_now() {
         )
         .await;
     eventually("a delivery to south failed", || async {
-        let status = north
-            .get("/api/v1/admin/federation", Some(&north_admin))
-            .await;
-        status.body["peers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["domain"] == south.domain() && p["delivery"]["state"] == "failing")
+        delivery_to(&north, &north_admin, &south).await["state"] == "failing"
     })
     .await;
     let queues = stdout(&admin(&north, &["deliveries", "list"]));
@@ -535,14 +539,7 @@ async fn the_admin_commands_show_partners_blocks_and_queues_and_retry_now() {
         format!("deliveries to {} are due now", south.domain())
     );
     eventually("the queue to south is delivered", || async {
-        let status = north
-            .get("/api/v1/admin/federation", Some(&north_admin))
-            .await;
-        status.body["peers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|p| p["domain"] == south.domain() && p["delivery"]["queued"] == 0)
+        delivery_to(&north, &north_admin, &south).await["queued"] == 0
     })
     .await;
     let nothing = admin(&north, &["deliveries", "retry", "--all"]);

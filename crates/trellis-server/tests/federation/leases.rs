@@ -9,23 +9,11 @@ use std::time::Duration;
 
 use reqwest::Method;
 use serde_json::{Value, json};
-use trellis_store::testing::TestDatabase;
 use trellis_store::{Backend, NewDelivery, Store};
-use trellis_testing::process::{Balancer, Trellis};
+use trellis_testing::process::{Balancer, Trellis, database, partner};
 use trellis_testing::{eventually, mentor, on_every_backend};
 
 const BIN: &str = env!("CARGO_BIN_EXE_trellis");
-
-async fn postgres_url(backend: Backend) -> (Option<TestDatabase>, Option<String>) {
-    match backend {
-        Backend::Postgres => {
-            let db = TestDatabase::postgres().await;
-            let url = db.as_ref().map(|d| d.url().to_owned());
-            (db, url)
-        }
-        Backend::Sqlite => (None, None),
-    }
-}
 
 /// What `admin`'s view of federation says of `peer`.
 async fn peer_view(at: &Trellis, admin: &str, peer: &str) -> (Value, Value) {
@@ -43,43 +31,10 @@ async fn peer_view(at: &Trellis, admin: &str, peer: &str) -> (Value, Value) {
     (view, peer)
 }
 
-/// A (federating as `a_domain`) and B become partners.
-async fn partner(a: &Trellis, a_domain: &str, b: &Trellis, admin_a: &str, admin_b: &str) {
-    let (status, body) = a
-        .call(
-            Method::POST,
-            "/api/v1/admin/partners",
-            Some(admin_a),
-            Some(json!({"domain": b.domain()})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    eventually("B sees A's request", || async {
-        let (_, peers) = b
-            .call(Method::GET, "/api/v1/admin/partners", Some(admin_b), None)
-            .await;
-        peers.to_string().contains("\"pending\"")
-    })
-    .await;
-    let (status, body) = b
-        .call(
-            Method::POST,
-            &format!("/api/v1/admin/partners/{a_domain}/accept"),
-            Some(admin_b),
-            Some(json!({})),
-        )
-        .await;
-    assert_eq!(status, 200, "{body}");
-    eventually("A sees the partnership", || async {
-        peer_view(a, admin_a, &b.domain()).await.1["partnership"] == "active"
-    })
-    .await;
-}
-
 #[on_every_backend]
 async fn a_killed_lease_holder_s_queue_is_taken_over_by_the_other_process(backend: Backend) {
     let dirs = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
-    let (_db, url) = postgres_url(backend).await;
+    let (_db, url) = database(backend).await;
     // A runs as two processes on one database (one data directory on
     // SQLite) behind a load balancer, whose address is A's domain; B is
     // its partner.

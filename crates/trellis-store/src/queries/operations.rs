@@ -1,10 +1,12 @@
 // What operating an instance needs of the database itself: a write that
-// shows whether writes go through. Included as a module of each backend.
+// shows whether writes go through, the migrations still to apply, the
+// pool. Included as a module of each backend.
 
 use chrono::{DateTime, Utc};
 
 use super::Backend;
 use crate::error::StoreResult;
+use crate::model::{MigrationReport, PoolStats};
 
 impl Backend {
     /// Writes the one row of `health_probes` in a write transaction, the
@@ -20,5 +22,29 @@ impl Backend {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Migrations this build knows that the database lacks (all of them
+    /// when it was never migrated).
+    pub async fn pending_migrations(&self) -> StoreResult<u64> {
+        let applied: Vec<(i64,)> =
+            match sqlx::query_as("SELECT version FROM _sqlx_migrations WHERE success")
+                .fetch_all(&self.pool)
+                .await
+            {
+                Ok(applied) => applied,
+                Err(sqlx::Error::Database(_)) => Vec::new(),
+                Err(other) => return Err(other.into()),
+            };
+        let applied: Vec<i64> = applied.into_iter().map(|(v,)| v).collect();
+        Ok(MigrationReport::pending(&Self::migrator(), &applied))
+    }
+
+    pub fn pool_stats(&self) -> PoolStats {
+        PoolStats::of(&self.pool)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 }
